@@ -1,0 +1,40 @@
+# The two commands: `make demo` (crawl the replica portal, then serve it) and `make test`.
+# Both build the virtualenv .venv/ at the repo root first, from nothing if need be.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_PORT ?= 8765
+DATASETTE_PORT ?= 8001
+DB ?= data/archive.db
+
+.PHONY: demo test lint venv browser clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Headless Chromium for the browser tests, from Debian's packages (skipped when already there).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi; }
+
+test: venv browser
+	$(BIN)/ruff check crawler archive replica tests bench
+	$(BIN)/python -m pytest -q
+
+demo: venv
+	$(BIN)/vnarchive demo --port $(DEMO_PORT) --datasette-port $(DATASETTE_PORT) --db $(DB)
+
+lint: venv
+	$(BIN)/ruff check crawler archive replica tests bench
+	$(BIN)/ruff format --check crawler archive replica tests bench
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-wal data/*.db-shm .pytest_cache

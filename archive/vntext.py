@@ -1,0 +1,65 @@
+"""Vietnamese text forms: the archive stores NFC as published; search folds.
+
+Stored text keeps the publisher's spelling (NFC only). Normalising tone placement and folding
+diacritics are for search columns and queries, never for the archived text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_LOOKALIKE_D = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def nfc(text: str | None) -> str | None:
+    """NFC with invisible characters removed; the form every stored text field takes."""
+    if text is None:
+        return None
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+
+
+def clean_line(text: str | None) -> str | None:
+    """NFC, spaces (NBSP included) collapsed, trimmed; None when nothing is left."""
+    if text is None:
+        return None
+    out = _SPACES.sub(" ", nfc(text)).strip()
+    return out or None
+
+
+# Tone marks as combining characters, and the vowels of the oa/oe/uy nuclei they move between.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_NEW_STYLE = re.compile(r"(?<![qQ])([oO][aAeE]|[uU][yY])([" + _TONES + r"])(?![a-zA-Z\u0300-\u036f])")
+
+
+def normalize_tones(text: str) -> str:
+    """Move the tone of a syllable-final oa/oe/uy to the traditional vowel (hoá -> hóa).
+
+    Both placements are in use; folding them to one lets a query typed either way match. The
+    pattern runs on NFD, where the tone is a separate mark after its vowel; "qu" + y is left
+    alone (quý).
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _NEW_STYLE.sub(lambda m: m.group(1)[0] + m.group(2) + m.group(1)[1], decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def normalize_text(text: str | None) -> str | None:
+    """The single form used for searching: NFC, Đ lookalikes mapped, tones placed traditionally."""
+    if text is None:
+        return None
+    return normalize_tones(nfc(text).translate(_LOOKALIKE_D))
+
+
+_FOLD = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str | None) -> str | None:
+    """Lowercase with every diacritic removed and đ -> d: "Đảng Cộng sản" -> "dang cong san"."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", nfc(text).translate(_LOOKALIKE_D))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_FOLD).lower()
