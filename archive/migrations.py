@@ -1,0 +1,161 @@
+"""The archive's schema, built step by step; each step runs once per database file.
+
+Append new steps at the end and never edit an applied one: a database remembers which steps it
+has (``_sqlite_migrations``), and one carrying a step this code does not know is from a newer
+version of vnarchive, which ``archive.store.open_db`` refuses to write to.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("vnarchive")
+
+#: Columns of an extracted record that the archive stores as they are (JSON for lists).
+RECORD_COLUMNS = {
+    "site": str,
+    "title": str,
+    "lead": str,
+    "text": str,
+    "author": str,
+    "source": str,
+    "category": str,
+    "tags": str,
+    "images": str,
+    "published": str,
+    "published_source": str,
+    "published_raw": str,
+    "modified": str,
+    "language": str,
+    "canonical_url": str,
+    "flags": str,
+    "extractor": str,
+    "extractor_version": str,
+}
+
+
+@migrations()
+def m001_core_tables(db: Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "spider": str,
+            "base_url": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "exit_code": int,
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_changed": int,
+            "articles_unchanged": int,
+            "not_modified": int,
+            "removed": int,
+            "failures": int,
+            "stats": str,
+        },
+        pk="id",
+    )
+    db["bodies"].create({"sha256": str, "size": int, "compression": str, "body": bytes}, pk="sha256")
+    db["captures"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "requested_url": str,
+            "final_url": str,
+            "fetched_at": str,
+            "status": int,
+            "kind": str,
+            "content_type": str,
+            "headers": str,
+            "sha256": str,
+            "size": int,
+            "error": str,
+            "outcome": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("sha256", "bodies", "sha256")],
+    )
+    db["captures"].create_index(["url", "fetched_at"])
+    db["captures"].create_index(["run_id"])
+    db["captures"].create_index(["outcome"])
+
+    articles = {"url": str, **RECORD_COLUMNS}
+    articles.update(
+        {
+            "published_date": str,
+            "published_month": str,
+            "published_year": int,
+            "status": str,
+            "removed_at": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_checked": str,
+            "last_changed": str,
+            "version": int,
+            "record_hash": str,
+            "capture_id": int,
+            "etag": str,
+            "last_modified": str,
+            "title_fold": str,
+            "lead_fold": str,
+            "text_fold": str,
+        }
+    )
+    db["articles"].create(articles, pk="url", foreign_keys=[("capture_id", "captures", "id")])
+    for column in ("site", "category", "author", "published", "published_month", "status", "last_seen"):
+        db["articles"].create_index([column])
+
+    versions = {"id": int, "url": str, "version": int, **RECORD_COLUMNS}
+    versions.update(
+        {"captured_at": str, "capture_id": int, "record_hash": str, "change_kind": str, "changed_fields": str}
+    )
+    db["article_versions"].create(
+        versions,
+        pk="id",
+        foreign_keys=[("url", "articles", "url"), ("capture_id", "captures", "id")],
+    )
+    db["article_versions"].create_index(["url", "version"], unique=True)
+
+    db["article_events"].create(
+        {"id": int, "url": str, "at": str, "event": str, "capture_id": int, "detail": str},
+        pk="id",
+        foreign_keys=[("url", "articles", "url"), ("capture_id", "captures", "id")],
+    )
+    db["article_events"].create_index(["url", "at"])
+
+    db["article_images"].create(
+        {"url": str, "position": int, "src": str, "caption": str},
+        pk=("url", "position"),
+        foreign_keys=[("url", "articles", "url")],
+    )
+    db["article_links"].create(
+        {"url": str, "position": int, "target_url": str, "title": str, "section": str},
+        pk=("url", "position"),
+        foreign_keys=[("url", "articles", "url")],
+    )
+    db["article_links"].create_index(["target_url"])
+    db["article_tags"].create(
+        {"url": str, "tag": str}, pk=("url", "tag"), foreign_keys=[("url", "articles", "url")]
+    )
+    db["article_tags"].create_index(["tag"])
+
+
+@migrations()
+def m002_search(db: Database) -> None:
+    # Exact columns (as published, NFC) and folded columns (no diacritics, đ -> d) in one index:
+    # an accented query searches the former, an unaccented one the latter (see archive.search).
+    # remove_diacritics 0 keeps "Đảng" apart from "đang"; the fold columns give the loose match.
+    db["articles"].enable_fts(
+        ["title", "lead", "text", "title_fold", "lead_fold", "text_fold"],
+        fts_version="FTS5",
+        tokenize="unicode61 remove_diacritics 0",
+        create_triggers=True,
+    )
+
+
+def known_names() -> list[str]:
+    """Names of every step this version of the code knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]

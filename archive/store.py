@@ -1,0 +1,348 @@
+"""The only module that writes to the archive database.
+
+Every fetch becomes a capture (with its raw body, stored once per distinct content); every
+distinct extracted record of an article becomes a version; the ``articles`` row is the newest
+version plus its life (first/last seen, removed). Each page is committed in its own
+transaction, so a crash loses at most the page in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.migrations import RECORD_COLUMNS, known_names, migrations
+from archive.vntext import fold
+
+#: Fields whose change is an edit a researcher cares about; any other change is "trivial".
+SUBSTANTIVE_FIELDS = ("title", "lead", "text", "author", "published")
+#: Fields of a record whose change makes a new version (provenance fields excluded).
+VERSIONED_FIELDS = tuple(
+    f for f in RECORD_COLUMNS if f not in {"extractor", "extractor_version", "flags", "canonical_url"}
+)
+
+
+class ArchiveError(Exception):
+    """A database that this code must not or cannot use; the message says why."""
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path, *, create: bool = True) -> Database:
+    """Open (and migrate) the archive at ``path``, in WAL mode.
+
+    Raises ArchiveError for a file that is not SQLite, a database written by a newer vnarchive,
+    or a missing file when ``create`` is false.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise ArchiveError(f"no archive at {path}")
+    if path.exists() and path.is_dir():
+        raise ArchiveError(f"{path} is a directory, not an archive database")
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        db = Database(conn)
+        check_schema(db)
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not an archive database ({exc})") from exc
+    return db
+
+
+def check_schema(db: Database) -> None:
+    """Refuse a database carrying schema steps this code does not know (a newer vnarchive)."""
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - set(known_names())
+    if unknown:
+        raise ArchiveError(
+            f"the database was written by a newer vnarchive (unknown schema steps: {', '.join(sorted(unknown))})"
+        )
+
+
+def schema_version(db: Database) -> int:
+    return len(migrations.applied(db))
+
+
+# -- runs ---------------------------------------------------------------------------------
+
+
+def start_run(db: Database, spider: str, base_url: str) -> int:
+    with db.atomic():
+        return (
+            db["crawl_runs"]
+            .insert({"spider": spider, "base_url": base_url, "started_at": utcnow(), "status": "running"})
+            .last_pk
+        )
+
+
+def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats: Mapping[str, Any]) -> dict:
+    """Close a run with its outcome; counts come from the captures it recorded."""
+    counts = run_counts(db, run_id)
+    row = {
+        "finished_at": utcnow(),
+        "status": status,
+        "exit_code": exit_code,
+        "stats": json.dumps(stats, default=str, ensure_ascii=False, sort_keys=True),
+        **counts,
+    }
+    with db.atomic():
+        db["crawl_runs"].update(run_id, row)
+    return db["crawl_runs"].get(run_id)
+
+
+def run_counts(db: Database, run_id: int) -> dict[str, int]:
+    outcomes = dict(
+        db.execute(
+            "select outcome, count(*) from captures where run_id = ? group by outcome", [run_id]
+        ).fetchall()
+    )
+    return {
+        "pages_fetched": sum(outcomes.values()),
+        "articles_new": outcomes.get("new", 0),
+        "articles_changed": outcomes.get("changed", 0),
+        "articles_unchanged": outcomes.get("unchanged", 0),
+        "not_modified": outcomes.get("not-modified", 0),
+        "removed": outcomes.get("removed", 0),
+        "failures": outcomes.get("failed", 0),
+    }
+
+
+# -- captures and articles ----------------------------------------------------------------
+
+
+def _store_body(db: Database, body: bytes) -> str:
+    digest = hashlib.sha256(body).hexdigest()
+    db.execute(
+        "insert or ignore into bodies (sha256, size, compression, body) values (?, ?, 'zlib', ?)",
+        [digest, len(body), zlib.compress(body, 6)],
+    )
+    return digest
+
+
+def load_body(db: Database, sha256: str) -> bytes:
+    row = db.execute("select compression, body from bodies where sha256 = ?", [sha256]).fetchone()
+    if row is None:
+        raise KeyError(sha256)
+    compression, body = row
+    return zlib.decompress(body) if compression == "zlib" else body
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    payload = {f: record.get(f) for f in VERSIONED_FIELDS}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _columns(record: Mapping[str, Any]) -> dict[str, Any]:
+    row = {}
+    for field in RECORD_COLUMNS:
+        value = record.get(field)
+        if isinstance(value, (list, dict)):
+            value = json.dumps(value, ensure_ascii=False)
+        row[field] = value
+    return row
+
+
+def _published_parts(published: str | None) -> dict[str, Any]:
+    # The local calendar date as printed in the ISO string: "+07:00" timestamps keep the
+    # Vietnamese day, where converting to UTC would move 00:00-07:00 posts to the day before.
+    if not published or len(published) < 10:
+        return {"published_date": None, "published_month": None, "published_year": None}
+    return {
+        "published_date": published[:10],
+        "published_month": published[:7],
+        "published_year": int(published[:4]),
+    }
+
+
+def _squash(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def classify_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """("substantive" | "trivial", changed fields): whitespace-only edits are trivial."""
+    changed = [f for f in VERSIONED_FIELDS if _columns(old).get(f) != _columns(new).get(f)]
+    substantive = [
+        f for f in changed if f in SUBSTANTIVE_FIELDS and _squash(old.get(f)) != _squash(new.get(f))
+    ]
+    return ("substantive" if substantive else "trivial"), changed
+
+
+def record_page(
+    db: Database,
+    page: Mapping[str, Any],
+    record: Mapping[str, Any] | None = None,
+    *,
+    run_id: int | None = None,
+) -> dict[str, Any]:
+    """Store one fetch and what it means for its article, in one transaction.
+
+    ``page`` describes the fetch (url, requested_url, final_url, fetched_at, status, kind,
+    content_type, headers, body, error). ``record`` is the extracted article, when the page is
+    one. ``page["removed"]`` set by the caller marks an article page that is gone (404, 410, a
+    redirect away, a soft 404). Returns the capture row, whose ``outcome`` says what happened:
+    new, changed, unchanged, not-modified, removed, not-article, stored, failed.
+    """
+    fetched_at = page.get("fetched_at") or utcnow()
+    url = page["url"]
+    with db.atomic():
+        digest = _store_body(db, page["body"]) if page.get("body") else None
+        capture = {
+            "run_id": run_id,
+            "url": url,
+            "requested_url": page.get("requested_url") or url,
+            "final_url": page.get("final_url") or url,
+            "fetched_at": fetched_at,
+            "status": page.get("status"),
+            "kind": page.get("kind") or "other",
+            "content_type": page.get("content_type"),
+            "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False, sort_keys=True),
+            "sha256": digest,
+            "size": len(page["body"]) if page.get("body") else 0,
+            "error": page.get("error"),
+        }
+        capture_id = db["captures"].insert(capture).last_pk
+        outcome = _apply(db, url, page, record, capture_id, fetched_at)
+        db["captures"].update(capture_id, {"outcome": outcome})
+    return {**capture, "id": capture_id, "outcome": outcome}
+
+
+def _apply(db, url, page, record, capture_id, fetched_at) -> str:
+    existing = _article(db, url)
+    if page.get("error"):
+        return "failed"
+    if page.get("status") == 304:
+        if existing:
+            db["articles"].update(url, {"last_checked": fetched_at, "last_seen": fetched_at})
+        return "not-modified"
+    if page.get("removed"):
+        if existing is None:
+            return "failed"
+        if existing["status"] != "removed":
+            db["articles"].update(
+                url, {"status": "removed", "removed_at": fetched_at, "last_checked": fetched_at}
+            )
+            _event(db, url, fetched_at, "removed", capture_id, page.get("removed"))
+        else:
+            db["articles"].update(url, {"last_checked": fetched_at})
+        return "removed"
+    if page.get("kind") != "article":
+        return "stored"
+    if record is None:
+        return "not-article" if page.get("status") == 200 else "failed"
+    return _save_article(db, url, page, record, capture_id, fetched_at, existing)
+
+
+def _article(db: Database, url: str) -> dict | None:
+    rows = list(db["articles"].rows_where("url = ?", [url]))
+    return rows[0] if rows else None
+
+
+def _event(db, url, at, event, capture_id, detail=None) -> None:
+    db["article_events"].insert(
+        {"url": url, "at": at, "event": event, "capture_id": capture_id, "detail": detail}
+    )
+
+
+def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> str:
+    digest = record_hash(record)
+    headers = {k.lower(): v for k, v in (page.get("headers") or {}).items()}
+    life = {
+        "last_seen": fetched_at,
+        "last_checked": fetched_at,
+        "capture_id": capture_id,
+        "etag": headers.get("etag"),
+        "last_modified": headers.get("last-modified"),
+        "status": "live",
+        "removed_at": None,
+    }
+    if existing is not None and existing["status"] == "removed":
+        _event(db, url, fetched_at, "restored", capture_id)
+    if existing is not None and existing["record_hash"] == digest:
+        db["articles"].update(url, life)
+        return "unchanged"
+
+    version = 1 if existing is None else existing["version"] + 1
+    if existing is None:
+        change_kind, changed = "first", []
+    else:
+        previous = {f: existing.get(f) for f in RECORD_COLUMNS}
+        for f in ("tags", "images", "flags"):
+            previous[f] = json.loads(previous[f]) if previous[f] else previous[f]
+        change_kind, changed = classify_change(previous, record)
+    columns = _columns(record)
+    row = {
+        "url": url,
+        **columns,
+        **_published_parts(record.get("published")),
+        **life,
+        "version": version,
+        "record_hash": digest,
+        "last_changed": fetched_at,
+        "title_fold": fold(record.get("title")),
+        "lead_fold": fold(record.get("lead")),
+        "text_fold": fold(record.get("text")),
+    }
+    if existing is None:
+        row["first_seen"] = fetched_at
+        db["articles"].insert(row)
+        _event(db, url, fetched_at, "first-seen", capture_id)
+    else:
+        db["articles"].update(url, row)
+        _event(db, url, fetched_at, "changed", capture_id, change_kind)
+    db["article_versions"].insert(
+        {
+            "url": url,
+            "version": version,
+            **columns,
+            "captured_at": fetched_at,
+            "capture_id": capture_id,
+            "record_hash": digest,
+            "change_kind": change_kind,
+            "changed_fields": json.dumps(changed),
+        }
+    )
+    _save_children(db, url, record)
+    return "new" if existing is None else "changed"
+
+
+def _save_children(db: Database, url: str, record: Mapping[str, Any]) -> None:
+    for table in ("article_images", "article_links", "article_tags"):
+        db.execute(f"delete from {table} where url = ?", [url])
+    db["article_images"].insert_all(
+        {"url": url, "position": i, "src": img.get("src"), "caption": img.get("caption")}
+        for i, img in enumerate(record.get("images") or [])
+    )
+    db["article_links"].insert_all(
+        {
+            "url": url,
+            "position": i,
+            "target_url": link.get("url"),
+            "title": link.get("title"),
+            "section": link.get("section"),
+        }
+        for i, link in enumerate(record.get("related") or [])
+    )
+    db["article_tags"].insert_all(
+        ({"url": url, "tag": tag} for tag in dict.fromkeys(record.get("tags") or [])), ignore=True
+    )
+
+
+def validators(db: Database, url: str) -> dict[str, str] | None:
+    """The ETag / Last-Modified last seen for an article, for a conditional re-fetch."""
+    row = db.execute("select etag, last_modified from articles where url = ?", [url]).fetchone()
+    if row is None:
+        return None
+    return {"etag": row[0], "last_modified": row[1]}
