@@ -1,0 +1,52 @@
+"""One URL per article: the identity the archive keys on, whatever link form led to it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+#: Query parameters that only track where a click came from; they never select content.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "zarsrc",
+        "zarsrc_id",
+        "_ga",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "refsrc",
+    }
+)
+
+
+def _keep_param(name: str) -> bool:
+    return not (name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS)
+
+
+def clean_url(url: str) -> str:
+    """The URL to request: no fragment, no tracking parameters, host lowercased, default port dropped."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _keep_param(k)])
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+
+
+def canonical_url(url: str) -> str:
+    """The archive's key for a page: ``clean_url`` plus no ``www.``, no trailing slash, sorted query.
+
+    The same article reached through a tracking link, a trailing slash or the ``www.`` host
+    must land on one row, not three.
+    """
+    parts = urlsplit(clean_url(url))
+    netloc = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return urlunsplit((parts.scheme, netloc, path, query, ""))

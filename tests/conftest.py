@@ -1,0 +1,23 @@
+"""Shared fixtures: real archives in tmp dirs, and the replica portal on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from archive import store
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+@pytest.fixture
+def fresh_db(db_path: Path) -> Iterator[Database]:
+    db = store.open_db(db_path)
+    yield db
+    db.close()

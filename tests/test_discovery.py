@@ -1,0 +1,77 @@
+import gzip
+
+import pytest
+
+from crawler import discovery
+
+SITEMAP_INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>http://h/sitemap-articles-1.xml</loc><lastmod>2024-05-01T10:00:00+07:00</lastmod></sitemap>
+</sitemapindex>"""
+
+URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>http://h/kinh-te/tang-truong-kinh-te-110001</loc><lastmod>2024-05-01T10:00:00+07:00</lastmod></url>
+  <url><loc> http://h/van-hoa-xa-hoi/le-hoi-110002 </loc></url>
+</urlset>"""
+
+
+def test_robots_sitemaps_are_absolute():
+    text = "User-agent: *\nDisallow: /noi-bo/\nSitemap: /sitemap.xml\nsitemap: http://h/news.xml\n"
+    assert discovery.robots_sitemaps(text, "http://h") == ["http://h/sitemap.xml", "http://h/news.xml"]
+
+
+def test_sitemap_index_and_urlset():
+    [entry] = discovery.parse_sitemap(SITEMAP_INDEX)
+    assert entry.is_sitemap and entry.loc == "http://h/sitemap-articles-1.xml"
+    entries = discovery.parse_sitemap(URLSET)
+    assert [e.loc for e in entries] == [
+        "http://h/kinh-te/tang-truong-kinh-te-110001",
+        "http://h/van-hoa-xa-hoi/le-hoi-110002",
+    ]
+    assert entries[0].lastmod == "2024-05-01T10:00:00+07:00" and entries[1].lastmod is None
+    assert not any(e.is_sitemap for e in entries)
+
+
+def test_gzip_sitemap():
+    assert [e.loc for e in discovery.parse_sitemap(gzip.compress(URLSET))][0].endswith("-110001")
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8b\x08broken"])
+def test_unreadable_sitemap_raises(body):
+    with pytest.raises(discovery.SitemapError):
+        discovery.parse_sitemap(body)
+
+
+def test_truncated_sitemap_keeps_what_it_can():
+    entries = discovery.parse_sitemap(URLSET[: URLSET.index(b"<url><loc> http://h/van")])
+    assert [e.loc for e in entries] == ["http://h/kinh-te/tang-truong-kinh-te-110001"]
+
+
+def test_feed_links_rss_and_atom():
+    rss = b"""<rss version="2.0"><channel><title>T</title><link>http://h/</link>
+      <item><title>A</title><link>http://h/kinh-te/a-1001</link></item>
+      <item><title>B</title><link>http://h/kinh-te/b-1002</link></item></channel></rss>"""
+    assert discovery.feed_links(rss) == ["http://h/kinh-te/a-1001", "http://h/kinh-te/b-1002"]
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://h/x/c-1003"/></entry></feed>"""
+    assert discovery.feed_links(atom) == ["http://h/x/c-1003"]
+
+
+def test_page_links_same_site_cleaned_no_files():
+    hrefs = [
+        "/kinh-te/a-1001#top",
+        "http://www.h/kinh-te/a-1001?utm_source=x",
+        "http://other.vn/x-1",
+        "/a.jpg",
+        "mailto:x@h",
+    ]
+    assert discovery.page_links(hrefs, "http://h/", {"h"}) == [
+        "http://h/kinh-te/a-1001",
+        "http://www.h/kinh-te/a-1001",
+    ]
+
+
+def test_pagination():
+    assert discovery.is_pagination_of("http://h/kinh-te?page=3", "http://h/kinh-te", "page")
+    assert not discovery.is_pagination_of("http://h/van-hoa?page=3", "http://h/kinh-te", "page")
+    assert discovery.page_number("http://h/kinh-te?x=1&page=12", "page") == 12

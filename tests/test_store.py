@@ -1,0 +1,152 @@
+import json
+import sqlite3
+
+import pytest
+
+from archive import store
+
+URL = "https://tuyengiao.vn/van-hoa-xa-hoi/khong-gian-van-hoa-113371"
+
+
+def record(**changes):
+    base = {
+        "site": "tuyengiao",
+        "title": "Từng bước xây dựng “không gian văn hóa Hồ Chí Minh”",
+        "lead": None,
+        "text": "Tham dự đoàn công tác còn có đại diện của các vụ.\nĐảng bộ Quận 1 đã tham gia học tập.",
+        "author": "Trọng Đạt",
+        "source": None,
+        "category": "Văn hóa - Xã hội",
+        "tags": ["Quận 1", "văn hóa"],
+        "images": [
+            {"src": "https://tuyengiao.vn/Uploads/2022/9/14/1.jpg", "caption": "Toàn cảnh buổi làm việc"}
+        ],
+        "related": [
+            {"url": "https://tuyengiao.vn/kinh-te/x-113300", "title": "Tin khác", "section": "Các tin khác"}
+        ],
+        "published": "2022-09-14T10:10:00+07:00",
+        "published_source": "dateline",
+        "published_raw": "Thứ Tư, 14/9/2022 10:10'(GMT+7)",
+        "modified": None,
+        "language": "vi",
+        "canonical_url": None,
+        "flags": [],
+        "extractor": "vnarchive",
+        "extractor_version": "1",
+    }
+    return {**base, **changes}
+
+
+def page(body=b"<html>v1</html>", status=200, **extra):
+    return {
+        "url": URL,
+        "status": status,
+        "kind": "article",
+        "body": body,
+        "headers": {"ETag": '"v1"'},
+        **extra,
+    }
+
+
+def test_first_capture_creates_article_version_and_event(fresh_db):
+    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    capture = store.record_page(fresh_db, page(), record(), run_id=run)
+    assert capture["outcome"] == "new"
+    article = fresh_db["articles"].get(URL)
+    assert article["version"] == 1 and article["status"] == "live" and article["etag"] == '"v1"'
+    assert article["published_date"] == "2022-09-14" and article["published_month"] == "2022-09"
+    assert article["text_fold"].startswith("tham du doan cong tac")
+    assert json.loads(article["tags"]) == ["Quận 1", "văn hóa"]
+    assert [r["caption"] for r in fresh_db["article_images"].rows] == ["Toàn cảnh buổi làm việc"]
+    assert [r["section"] for r in fresh_db["article_links"].rows] == ["Các tin khác"]
+    assert store.load_body(fresh_db, capture["sha256"]) == b"<html>v1</html>"
+    assert [e["event"] for e in fresh_db["article_events"].rows] == ["first-seen"]
+
+
+def test_same_record_again_is_unchanged_and_body_stored_once(fresh_db):
+    store.record_page(fresh_db, page(), record())
+    again = store.record_page(fresh_db, page(), record())
+    assert again["outcome"] == "unchanged"
+    assert fresh_db["captures"].count == 2 and fresh_db["bodies"].count == 1
+    assert fresh_db["article_versions"].count == 1
+
+
+def test_edits_become_versions_never_overwrites(fresh_db):
+    store.record_page(fresh_db, page(), record())
+    edited = record(title="Xây dựng không gian văn hóa Hồ Chí Minh ở Quận 1")
+    assert store.record_page(fresh_db, page(b"<html>v2</html>"), edited)["outcome"] == "changed"
+    spaced = record(title=edited["title"], text=record()["text"].replace(" Quận 1", "  Quận 1"))
+    assert store.record_page(fresh_db, page(b"<html>v3</html>"), spaced)["outcome"] == "changed"
+    versions = list(fresh_db["article_versions"].rows_where(order_by="version"))
+    assert [v["version"] for v in versions] == [1, 2, 3]
+    assert [v["change_kind"] for v in versions] == ["first", "substantive", "trivial"]
+    assert json.loads(versions[1]["changed_fields"]) == ["title"]
+    assert versions[0]["title"] == record()["title"]
+    assert fresh_db["articles"].get(URL)["version"] == 3
+
+
+def test_removed_then_restored_keeps_last_good_record(fresh_db):
+    store.record_page(fresh_db, page(), record())
+    gone = store.record_page(fresh_db, page(b"Not found", status=404, removed="http-404"))
+    assert gone["outcome"] == "removed"
+    article = fresh_db["articles"].get(URL)
+    assert article["status"] == "removed" and article["removed_at"] and article["title"] == record()["title"]
+    assert store.record_page(fresh_db, page(), record())["outcome"] == "unchanged"
+    assert fresh_db["articles"].get(URL)["status"] == "live"
+    events = [e["event"] for e in fresh_db["article_events"].rows_where(order_by="id")]
+    assert events == ["first-seen", "removed", "restored"]
+
+
+def test_not_modified_updates_last_checked_only(fresh_db):
+    store.record_page(fresh_db, page(), record(), run_id=None)
+    capture = store.record_page(fresh_db, page(b"", status=304))
+    assert capture["outcome"] == "not-modified" and capture["sha256"] is None
+    assert fresh_db["article_versions"].count == 1
+
+
+def test_failures_and_non_articles_create_no_article(fresh_db):
+    assert (
+        store.record_page(fresh_db, page(None, status=None, error="TimeoutError: took too long"))["outcome"]
+        == "failed"
+    )
+    assert store.record_page(fresh_db, page(b"<html>listing</html>"), None)["outcome"] == "not-article"
+    assert store.record_page(fresh_db, page(b"oops", status=500))["outcome"] == "failed"
+    listing = {"url": "https://tuyengiao.vn/kinh-te", "status": 200, "kind": "listing", "body": b"<html>"}
+    assert store.record_page(fresh_db, listing)["outcome"] == "stored"
+    assert fresh_db["articles"].count == 0 and fresh_db["captures"].count == 4
+
+
+def test_run_counts_and_close(fresh_db):
+    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    store.record_page(fresh_db, page(), record(), run_id=run)
+    store.record_page(fresh_db, page(None, status=None, error="reset"), run_id=run)
+    row = store.finish_run(fresh_db, run, status="partial", exit_code=3, stats={"x": 1})
+    assert (row["pages_fetched"], row["articles_new"], row["failures"]) == (2, 1, 1)
+    assert row["finished_at"] and json.loads(row["stats"]) == {"x": 1}
+
+
+def test_a_failed_write_leaves_nothing_half_done(fresh_db):
+    bad = record(title=object())  # not storable: the whole page must roll back
+    with pytest.raises(TypeError):
+        store.record_page(fresh_db, page(), bad)
+    assert fresh_db["captures"].count == 0 and fresh_db["articles"].count == 0
+    assert fresh_db["bodies"].count == 0
+
+
+def test_refuses_newer_schema_and_non_sqlite(tmp_path, fresh_db, db_path):
+    fresh_db["_sqlite_migrations"].insert(
+        {"migration_set": "vnarchive", "name": "m999_from_the_future", "applied_at": "2030-01-01"}
+    )
+    with pytest.raises(store.ArchiveError, match="newer vnarchive"):
+        store.open_db(db_path)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(store.ArchiveError, match="not an archive database"):
+        store.open_db(junk)
+    with pytest.raises(store.ArchiveError, match="no archive"):
+        store.open_db(tmp_path / "missing.db", create=False)
+
+
+def test_wal_mode(fresh_db):
+    assert fresh_db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert isinstance(fresh_db.conn, sqlite3.Connection)
