@@ -227,14 +227,23 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> str:
         if existing:
             db["articles"].update(url, {"last_checked": fetched_at, "last_seen": fetched_at})
         return "not-modified"
-    if page.get("removed"):
+    removed = page.get("removed")
+    if (
+        removed is None
+        and page.get("kind") == "article"
+        and record is None
+        and page.get("status") == 200
+        and existing
+    ):
+        removed = "soft-404"  # a known article's URL now answers with a page that is no article
+    if removed:
         if existing is None:
             return "failed"
         if existing["status"] != "removed":
             db["articles"].update(
                 url, {"status": "removed", "removed_at": fetched_at, "last_checked": fetched_at}
             )
-            _event(db, url, fetched_at, "removed", capture_id, page.get("removed"))
+            _event(db, url, fetched_at, "removed", capture_id, removed)
         else:
             db["articles"].update(url, {"last_checked": fetched_at})
         return "removed"

@@ -150,3 +150,11 @@ def test_refuses_newer_schema_and_non_sqlite(tmp_path, fresh_db, db_path):
 def test_wal_mode(fresh_db):
     assert fresh_db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert isinstance(fresh_db.conn, sqlite3.Connection)
+
+
+def test_known_article_answering_with_no_article_is_a_soft_404(fresh_db):
+    store.record_page(fresh_db, page(), record())
+    capture = store.record_page(fresh_db, page(b"<html>Bai viet khong ton tai</html>"), None)
+    assert capture["outcome"] == "removed"
+    [event] = fresh_db["article_events"].rows_where("event = 'removed'")
+    assert event["detail"] == "soft-404"
