@@ -159,3 +159,13 @@ def m002_search(db: Database) -> None:
 def known_names() -> list[str]:
     """Names of every step this version of the code knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+@migrations()
+def m003_crawl_frontier(db: Database) -> None:
+    # Discovered, not yet fetched: a run killed mid-way resumes from here instead of relying
+    # on rediscovering every URL (listings walked back only to known territory would not).
+    db["frontier"].create(
+        {"url": str, "request_url": str, "kind": str, "discovered_at": str, "run_id": int, "lastmod": str},
+        pk="url",
+    )

@@ -91,15 +91,10 @@ def start_run(db: Database, spider: str, base_url: str) -> int:
 def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats: Mapping[str, Any]) -> dict:
     """Close a run with its outcome; counts come from the captures it recorded."""
     counts = run_counts(db, run_id)
-    row = {
-        "finished_at": utcnow(),
-        "status": status,
-        "exit_code": exit_code,
-        "stats": json.dumps(stats, default=str, ensure_ascii=False, sort_keys=True),
-        **counts,
-    }
+    row = {"finished_at": utcnow(), "status": status, "exit_code": exit_code, **counts}
     with db.atomic():
         db["crawl_runs"].update(run_id, row)
+        merge_run_stats(db, run_id, stats)
     return db["crawl_runs"].get(run_id)
 
 
@@ -214,6 +209,7 @@ def record_page(
             "error": page.get("error"),
         }
         capture_id = db["captures"].insert(capture).last_pk
+        db.execute("delete from frontier where url = ?", [url])
         outcome = _apply(db, url, page, record, capture_id, fetched_at)
         db["captures"].update(capture_id, {"outcome": outcome})
     return {**capture, "id": capture_id, "outcome": outcome}
@@ -355,3 +351,54 @@ def validators(db: Database, url: str) -> dict[str, str] | None:
     if row is None:
         return None
     return {"etag": row[0], "last_modified": row[1]}
+
+
+# -- crawl state ----------------------------------------------------------------------------
+
+
+def add_to_frontier(db: Database, entries: list[Mapping[str, Any]], run_id: int | None) -> None:
+    """Remember discovered pages until they are fetched (``record_page`` removes them)."""
+    now = utcnow()
+    with db.atomic():
+        db["frontier"].insert_all(
+            ({**entry, "discovered_at": now, "run_id": run_id} for entry in entries),
+            ignore=True,
+        )
+
+
+def frontier(db: Database) -> list[dict[str, Any]]:
+    """Pages discovered by earlier runs and never fetched, oldest first."""
+    return list(db["frontier"].rows_where(order_by="discovered_at"))
+
+
+def article_states(db: Database) -> dict[str, dict[str, Any]]:
+    """What the archive knows of each article, for deciding what to re-fetch."""
+    rows = db.execute(
+        "select url, status, etag, last_modified, last_checked, published, first_seen from articles"
+    ).fetchall()
+    keys = ("status", "etag", "last_modified", "last_checked", "published", "first_seen")
+    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+
+def previous_run_finished(db: Database, spider: str, before_run: int) -> bool:
+    """Whether the run of ``spider`` before ``before_run`` ended normally (not killed, not interrupted)."""
+    row = db.execute(
+        "select status from crawl_runs where spider = ? and id < ? order by id desc limit 1",
+        [spider, before_run],
+    ).fetchone()
+    return bool(row) and row[0] not in ("running", "interrupted")
+
+
+def clear_frontier(db: Database) -> None:
+    """A run that ended normally attempted everything it discovered: start the next one clean."""
+    with db.atomic():
+        db.execute("delete from frontier")
+
+
+def merge_run_stats(db: Database, run_id: int, extra: Mapping[str, Any]) -> None:
+    """Add keys to a run's ``stats`` JSON, whichever component finishes first."""
+    with db.atomic():
+        db.execute(
+            "update crawl_runs set stats = json_patch(coalesce(stats, '{}'), ?) where id = ?",
+            [json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True), run_id],
+        )

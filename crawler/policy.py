@@ -1,0 +1,53 @@
+"""When to look at a known article again: new articles are edited most, old ones rarely.
+
+A pure function of dates, so the policy is tested without a crawl.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+#: (article younger than, re-check at most every): the first match wins.
+RECHECK_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
+    (timedelta(days=2), timedelta(hours=6)),
+    (timedelta(days=14), timedelta(days=1)),
+    (timedelta(days=90), timedelta(days=7)),
+    (timedelta(days=365), timedelta(days=30)),
+)
+#: Re-check interval for anything older than the schedule covers.
+RECHECK_OLD = timedelta(days=90)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def recheck_interval(published: datetime | None, now: datetime) -> timedelta:
+    age = now - published if published else timedelta.max
+    for younger_than, every in RECHECK_SCHEDULE:
+        if age < younger_than:
+            return every
+    return RECHECK_OLD
+
+
+def recheck_due(state: dict, now: datetime) -> bool:
+    """Whether a known article (a row of ``store.article_states``) is due for a re-check."""
+    last_checked = parse_time(state.get("last_checked"))
+    if last_checked is None:
+        return True
+    published = parse_time(state.get("published")) or parse_time(state.get("first_seen"))
+    return now - last_checked >= recheck_interval(published, now)
+
+
+def changed_since_check(lastmod: str | None, state: dict) -> bool | None:
+    """What a sitemap ``lastmod`` says: True changed since our last check, False not, None unknown."""
+    modified, checked = parse_time(lastmod), parse_time(state.get("last_checked"))
+    if modified is None or checked is None:
+        return None
+    return modified > checked
