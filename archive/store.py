@@ -262,7 +262,6 @@ def _event(db, url, at, event, capture_id, detail=None) -> None:
 
 
 def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> str:
-    digest = record_hash(record)
     headers = {k.lower(): v for k, v in (page.get("headers") or {}).items()}
     life = {
         "last_seen": fetched_at,
@@ -275,11 +274,19 @@ def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> st
     }
     if existing is not None and existing["status"] == "removed":
         _event(db, url, fetched_at, "restored", capture_id)
-    if existing is not None and existing["record_hash"] == digest:
+    if existing is None:
+        db["articles"].insert({"url": url, "first_seen": fetched_at, "version": 0, **life})
+    else:
         db["articles"].update(url, life)
-        return "unchanged"
+        if existing["record_hash"] == record_hash(record):
+            return "unchanged"
+    event = "first-seen" if existing is None else "changed"
+    _new_version(db, url, record, capture_id, fetched_at, existing, event, fetched_at)
+    return "new" if existing is None else "changed"
 
-    version = 1 if existing is None else existing["version"] + 1
+
+def _new_version(db, url, record, capture_id, captured_at, existing, event, event_at) -> str:
+    """Make ``record`` the article's current record, keeping it as a new version; returns the change kind."""
     if existing is None:
         change_kind, changed = "first", []
     else:
@@ -287,40 +294,71 @@ def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> st
         for f in ("tags", "images", "flags"):
             previous[f] = json.loads(previous[f]) if previous[f] else previous[f]
         change_kind, changed = classify_change(previous, record)
+    version = 1 if existing is None else existing["version"] + 1
     columns = _columns(record)
-    row = {
-        "url": url,
-        **columns,
-        **_published_parts(record.get("published")),
-        **life,
-        "version": version,
-        "record_hash": digest,
-        "last_changed": fetched_at,
-        "title_fold": fold(record.get("title")),
-        "lead_fold": fold(record.get("lead")),
-        "text_fold": fold(record.get("text")),
-    }
-    if existing is None:
-        row["first_seen"] = fetched_at
-        db["articles"].insert(row)
-        _event(db, url, fetched_at, "first-seen", capture_id)
-    else:
-        db["articles"].update(url, row)
-        _event(db, url, fetched_at, "changed", capture_id, change_kind)
+    digest = record_hash(record)
+    db["articles"].update(
+        url,
+        {
+            **columns,
+            **_published_parts(record.get("published")),
+            "version": version,
+            "record_hash": digest,
+            "last_changed": captured_at,
+            "title_fold": fold(record.get("title")),
+            "lead_fold": fold(record.get("lead")),
+            "text_fold": fold(record.get("text")),
+        },
+    )
     db["article_versions"].insert(
         {
             "url": url,
             "version": version,
             **columns,
-            "captured_at": fetched_at,
+            "captured_at": captured_at,
             "capture_id": capture_id,
             "record_hash": digest,
             "change_kind": change_kind,
             "changed_fields": json.dumps(changed),
         }
     )
+    _event(db, url, event_at, event, capture_id, None if existing is None else change_kind)
     _save_children(db, url, record)
-    return "new" if existing is None else "changed"
+    return change_kind
+
+
+def current_captures(db: Database) -> list[dict[str, Any]]:
+    """Each article's current capture (url, capture id, fetch time, content type, body hash)."""
+    return [
+        dict(row)
+        for row in db.query(
+            """
+            select a.url, c.id as capture_id, c.fetched_at, c.content_type, c.final_url, c.sha256
+            from articles a join captures c on c.id = a.capture_id
+            where c.sha256 is not null
+            order by a.url
+            """
+        )
+    ]
+
+
+def apply_reextraction(db: Database, url: str, record: Mapping[str, Any] | None) -> str:
+    """Store what an improved extractor makes of an article's current capture.
+
+    Returns "changed" (a new version was kept), "unchanged", or "not-article" (the new
+    extractor rejects the page; the archive keeps the old record and says so).
+    """
+    existing = _article(db, url)
+    if existing is None:
+        raise KeyError(url)
+    if record is None:
+        return "not-article"
+    if existing["record_hash"] == record_hash(record):
+        return "unchanged"
+    capture = db["captures"].get(existing["capture_id"])
+    with db.atomic():
+        _new_version(db, url, record, capture["id"], capture["fetched_at"], existing, "reextracted", utcnow())
+    return "changed"
 
 
 def _save_children(db: Database, url: str, record: Mapping[str, Any]) -> None:
