@@ -1,0 +1,40 @@
+"""``python -m replica``: serve a replica portal until Ctrl-C.
+
+The first stdout line, ``Replica portal serving at http://HOST:PORT``, is flushed at once so a
+parent process can read the URL (with ``--port 0``, the port the OS chose).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from replica import ReplicaServer, build_site
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, build the site, serve it."""
+    parser = argparse.ArgumentParser(prog="python -m replica", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument("--articles", type=int, default=72, help="number of articles (default 72)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--today", type=date.fromisoformat, help="masthead date YYYY-MM-DD (default: the real date)"
+    )
+    args = parser.parse_args(argv)
+    site = build_site(n_articles=args.articles, today=args.today, seed=args.seed)
+    server = ReplicaServer(site, host=args.host, port=args.port).start()
+    print(f"Replica portal serving at {server.url}", flush=True)
+    try:
+        server.stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+"""The text bank: hand-written base articles in ``texts/*.txt`` and the variants built from them.
+
+Every article of a replica site is a *variant* ``v`` of a *base* text ``b`` (article number
+``k = v * len(bank) + b``). Slots in the base text (places, people, numbers, dates) are filled per
+variant, so that no paragraph, caption or sapo appears verbatim on two pages: trafilatura
+caches repeated strings and a site of copies would make extraction benchmarks lie.
+
+File format (UTF-8, NFC, one base per file): ``key: value`` header lines (``category``,
+``title`` (repeatable; the first one is variant 0's), ``lead``, ``authors``, ``sources``, ``tags``
+(``;``-separated), optional ``pinned: YYYY-MM-DD HH:MM feature ...`` for variant 0), a blank
+line, then blocks separated by blank lines: a paragraph, ``@image | caption`` or
+``? paragraph`` (left out of every third variant).
+
+Slots: ``{name}`` from the context (:data:`CONTEXT_SLOTS`), ``{so:6.551}`` a number unique per
+variant, ``{pt:94,27}`` a percentage, ``{sl:12}`` a small count; ``{name|default}`` prints
+``default`` in variant 0 (how the real seed article stays verbatim). Uniqueness rests on two rules,
+checked when the bank is loaded: every paragraph, caption and sapo holds a ``{so:}`` number or a
+date slot, and the variants of one base are published on different days (see ``model.py``).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+
+from replica.vn import VN_TZ, dmy
+
+FEATURES = ("lead", "author", "tags", "images", "source")
+
+PROVINCES = (
+    ("Hà Nội", True), ("Hải Phòng", True), ("Đà Nẵng", True), ("Cần Thơ", True), ("An Giang", False),
+    ("Bà Rịa - Vũng Tàu", False), ("Bắc Giang", False), ("Bắc Kạn", False), ("Bạc Liêu", False),
+    ("Bắc Ninh", False), ("Bến Tre", False), ("Bình Định", False), ("Bình Dương", False),
+    ("Bình Phước", False), ("Bình Thuận", False), ("Cà Mau", False), ("Cao Bằng", False), ("Đắk Lắk", False),
+    ("Đắk Nông", False), ("Điện Biên", False), ("Đồng Nai", False), ("Đồng Tháp", False), ("Gia Lai", False),
+    ("Hà Giang", False), ("Hà Nam", False), ("Hà Tĩnh", False), ("Hải Dương", False), ("Hậu Giang", False),
+    ("Hòa Bình", False), ("Hưng Yên", False), ("Khánh Hòa", False), ("Kiên Giang", False), ("Kon Tum", False),
+    ("Lai Châu", False), ("Lâm Đồng", False), ("Lạng Sơn", False), ("Lào Cai", False), ("Long An", False),
+    ("Nam Định", False), ("Nghệ An", False), ("Ninh Bình", False), ("Ninh Thuận", False), ("Phú Thọ", False),
+    ("Phú Yên", False), ("Quảng Bình", False), ("Quảng Nam", False), ("Quảng Ngãi", False),
+    ("Quảng Ninh", False), ("Quảng Trị", False), ("Sóc Trăng", False), ("Sơn La", False), ("Tây Ninh", False),
+    ("Thái Bình", False), ("Thái Nguyên", False), ("Thanh Hóa", False), ("Thừa Thiên Huế", False),
+    ("Tiền Giang", False), ("Trà Vinh", False), ("Tuyên Quang", False), ("Vĩnh Long", False),
+    ("Vĩnh Phúc", False), ("Yên Bái", False),
+)  # fmt: skip
+DISTRICTS = (
+    "Quận 1", "Quận 3", "Quận 4", "Quận 5", "Quận 6", "Quận 7", "Quận 8", "Quận 10", "Quận 11", "Quận 12",
+    "Quận Bình Thạnh", "Quận Phú Nhuận", "Quận Tân Bình", "Quận Tân Phú", "Quận Gò Vấp", "Quận Bình Tân",
+)  # fmt: skip
+COMMUNES = (
+    "Tân Lập", "Hòa Bình", "Quang Trung", "Đông Hưng", "Yên Sơn", "Thạch Bàn", "Phú Thịnh", "Xuân Lộc",
+    "Nghĩa Hưng", "Tam Hiệp", "Vĩnh Phúc", "An Khánh", "Đức Thắng", "Minh Khai", "Hợp Thành", "Thủy An",
+    "Hưng Đạo", "Phúc Thọ", "Kim Liên", "Lộc Hòa", "Trung Sơn", "Thanh Xuân", "Bình Minh", "Đồng Tâm",
+)  # fmt: skip
+_FAMILY = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý", "Đinh", "Trương", "Lâm", "Hà", "Mai", "Cao", "Lương", "Tạ", "Kiều", "Chu", "Đoàn",
+    "Vương", "Trịnh", "Nông",
+)  # fmt: skip
+_MIDDLE = (
+    "Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quang", "Ngọc", "Xuân", "Thu", "Hồng", "Bích", "Kim",
+    "Trung", "Quốc", "Mạnh", "Tiến", "Công", "Đình", "Thế", "Anh", "Việt", "Hoài", "Phương", "Thúy",
+)  # fmt: skip
+_GIVEN = (
+    "Hùng", "Dũng", "Hải", "Long", "Thắng", "Nam", "Hà", "Lan", "Hương", "Mai", "Châu", "Tuấn", "Sơn",
+    "Phong", "Bình", "Hòa", "Thủy", "Khánh", "Lộc", "Nghĩa", "Thành", "Trí", "Hạnh", "Yến", "Quỳnh", "Ánh",
+    "Cường", "Vinh", "Thịnh", "Huy", "Tâm", "Hiền", "Toàn", "Kiên", "Duy", "Hưng", "Hoa", "Nga", "Phúc", "Tùng",
+)  # fmt: skip
+_PAGES = ("Niềm tin {quan}", "{quan} hôm nay", "Sức sống {quan}", "Tiếng nói {quan}", "{quan} nghĩa tình")
+
+#: Slots a base text may use besides the numeric ``so``/``pt``/``sl``.
+_DATE_SLOTS = frozenset({"ngay", "_ngay", "_den", "_tu_ngay", "ngay_truoc"})
+CONTEXT_SLOTS = _DATE_SLOTS | {
+    "tinh",
+    "dv",
+    "Dv",
+    "uy",
+    "xa",
+    "quan",
+    "trang",
+    "thang",
+    "nam",
+    "nam_truoc",
+    "nam_sau",
+}
+CONTEXT_SLOTS |= {f"nguoi{i}" for i in range(1, 6)}
+_SLOT = re.compile(r"\{(\w+)(?::([^}|]*))?(?:\|([^}]*))?\}")
+
+
+@dataclass(frozen=True, slots=True)
+class BaseText:
+    """One hand-written article with slots; see the module docstring for the file format."""
+
+    name: str
+    categories: tuple[str, ...]
+    titles: tuple[str, ...]
+    lead: str | None
+    authors: tuple[str, ...]
+    sources: tuple[str, ...]
+    tags: tuple[str, ...]
+    pinned: datetime | None
+    pinned_features: frozenset[str]
+    #: ("p", template), ("p?", optional template) or ("img", caption template), in page order.
+    blocks: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image of the article body; ``src`` is a site-relative ``/Uploads/...`` path."""
+
+    src: str
+    caption: str | None
+
+
+@dataclass(slots=True)
+class Body:
+    """The generated (or edited) text of one article: what the page body shows."""
+
+    lead: str | None
+    paragraphs: list[str]
+    images: list[Image]
+    #: Before which paragraph index each image stands.
+    positions: list[int]
+
+
+def _check_anchored(name: str, template: str) -> None:
+    slots = {m.group(1) for m in _SLOT.finditer(template)}
+    unknown = slots - CONTEXT_SLOTS - {"so", "pt", "sl"}
+    if unknown:
+        raise ValueError(f"{name}: unknown slots {sorted(unknown)} in {template[:60]!r}")
+    if "so" not in slots and not slots & _DATE_SLOTS:
+        raise ValueError(f"{name}: needs a {{so:}} or date slot to stay unique: {template[:60]!r}")
+
+
+def parse_base(name: str, text: str) -> BaseText:
+    """Parse one ``texts/*.txt`` file, refusing text that could repeat verbatim across variants."""
+    head, _, body = text.strip("\n").partition("\n\n")
+    fields: dict[str, list[str]] = {}
+    for line in head.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), []).append(value.strip())
+
+    def listed(key: str) -> tuple[str, ...]:
+        return tuple(x.strip() for x in fields.get(key, [""])[0].split(";") if x.strip())
+
+    pinned, pinned_features = None, frozenset()
+    if "pinned" in fields:
+        day, hm, *feats = fields["pinned"][0].split()
+        pinned = datetime.fromisoformat(f"{day}T{hm}").replace(tzinfo=VN_TZ)
+        pinned_features = frozenset(feats)
+    blocks = []
+    for raw in body.split("\n\n"):
+        block = raw.strip("\n")
+        if block.startswith("@image"):
+            kind, template = "img", block.partition("|")[2].strip()
+        elif block.startswith("? "):
+            kind, template = "p?", block[2:]
+        else:
+            kind, template = "p", block
+        _check_anchored(name, template)
+        blocks.append((kind, template))
+    lead = fields.get("lead", [None])[0]
+    if lead:
+        _check_anchored(name, lead)
+    return BaseText(
+        name=name,
+        categories=tuple(fields["category"][0].split()),
+        titles=tuple(fields["title"]),
+        lead=lead or None,
+        authors=listed("authors"),
+        sources=listed("sources"),
+        tags=listed("tags"),
+        pinned=pinned,
+        pinned_features=pinned_features,
+        blocks=tuple(blocks),
+    )
+
+
+@cache
+def load_bank() -> tuple[BaseText, ...]:
+    """All base texts, in file-name order (the order fixes every generated site)."""
+    folder = resources.files("replica") / "texts"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".txt")), key=lambda f: f.name)
+    return tuple(parse_base(f.name, f.read_text(encoding="utf-8")) for f in files)
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+class Writer:
+    """Deterministic variant text for article number ``k`` of a site of ``n`` articles."""
+
+    def __init__(self, seed: int, n: int, bank: tuple[BaseText, ...] | None = None) -> None:
+        self.bank = bank or load_bank()
+        self.seed = seed
+        self.per_base = -(-n // len(self.bank))
+        # (v * 7919) % modulus is injective for v < modulus, 7919 being a prime.
+        self._modulus = max(3600, self.per_base + 1)
+
+    def base_of(self, k: int) -> tuple[BaseText, int]:
+        """The base text and variant number of article ``k``."""
+        return self.bank[k % len(self.bank)], k // len(self.bank)
+
+    def features(self, k: int) -> frozenset[str]:
+        """Which optional parts (sapo, author, tags, images, source) article ``k`` shows.
+
+        Cycling through all 32 combinations puts each one on a few pages of even a small site.
+        """
+        base, v = self.base_of(k)
+        if v == 0 and base.pinned:
+            return base.pinned_features
+        pattern = (k * 13 + self.seed) % 32
+        return frozenset(f for i, f in enumerate(FEATURES) if pattern >> i & 1)
+
+    def context(self, k: int, published: datetime) -> dict[str, str]:
+        """Slot values for article ``k``: places rotate with the variant, people are drawn at random."""
+        base, v = self.base_of(k)
+        b = k % len(self.bank)
+        rng = random.Random(f"{self.seed}:{k}")
+        tinh, city = PROVINCES[(v * 7 + b * 5 + self.seed) % len(PROVINCES)]
+        quan = DISTRICTS[(v + b + self.seed) % len(DISTRICTS)]
+        day = published.date()
+        ngay = dmy(day)
+        ctx = {
+            "tinh": tinh,
+            "dv": f"{'thành phố' if city else 'tỉnh'} {tinh}",
+            "Dv": f"{'Thành phố' if city else 'Tỉnh'} {tinh}",
+            "uy": "Thành ủy" if city else "Tỉnh ủy",
+            "xa": COMMUNES[(v * 3 + b) % len(COMMUNES)],
+            "quan": quan,
+            "trang": rng.choice(_PAGES).format(quan=quan),
+            "ngay": ngay,
+            "_ngay": f" ngày {ngay}",
+            "_den": f", tính đến ngày {ngay},",
+            "_tu_ngay": f", kể từ ngày {ngay}",
+            "ngay_truoc": dmy(day - timedelta(days=1 + rng.randrange(3))),
+            "thang": f"{day.month}/{day.year}",
+            "nam": str(day.year),
+            "nam_truoc": str(day.year - 1),
+            "nam_sau": str(day.year + 1),
+        }
+        for i in range(1, 6):
+            ctx[f"nguoi{i}"] = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
+        return ctx
+
+    def fill(self, template: str, ctx: dict[str, str], v: int) -> str:
+        """Replace every slot of ``template``; ``{x|default}`` keeps ``default`` in variant 0."""
+        occurrence = 0
+
+        def one(m: re.Match[str]) -> str:
+            nonlocal occurrence
+            name, arg, default = m.groups()
+            occurrence += 1
+            if v == 0 and default is not None:
+                return default
+            if name == "so":
+                base = int(arg.replace(".", ""))
+                if v == 0:
+                    return _thousands(base)
+                return _thousands(int(base * 0.7) + (v * 7919 + occurrence) % self._modulus)
+            if name == "pt":
+                whole, _, frac = arg.partition(",")
+                value = float(f"{whole}.{frac or 0}")
+                if v:
+                    value = max(35.0, value - ((v * 37 + occurrence * 11) % 1500) / 100)
+                return f"{value:.{len(frac)}f}".replace(".", ",")
+            if name == "sl":
+                base = int(arg)
+                if v:
+                    base = max(2, round(base * (0.6 + ((v * 2654435761 + occurrence) % 800) / 1000)))
+                return str(base)
+            return ctx[name]
+
+        return _SLOT.sub(one, template)
+
+    def title(self, k: int, ctx: dict[str, str]) -> str:
+        """Variant 0 takes the first title; later variants rotate through the others."""
+        base, v = self.base_of(k)
+        titles = base.titles
+        template = titles[0] if v == 0 or len(titles) == 1 else titles[1 + (v - 1) % (len(titles) - 1)]
+        return self.fill(template, ctx, v)
+
+    def byline(self, k: int, ctx: dict[str, str]) -> tuple[str | None, str | None, list[str]]:
+        """Author, source and tags of article ``k`` (None / empty where its features say so)."""
+        base, v = self.base_of(k)
+        feats = self.features(k)
+        author = base.authors[(v + self.seed) % len(base.authors)] if "author" in feats else None
+        source = None
+        if "source" in feats and base.sources:
+            source = self.fill(base.sources[(v * 3 + self.seed) % len(base.sources)], ctx, v)
+        tags: list[str] = []
+        if "tags" in feats and base.tags:
+            start = v % len(base.tags)
+            picked = (base.tags[start:] + base.tags[:start])[: 2 + v % 3]
+            tags = [self.fill(t, ctx, v) for t in picked]
+        return author, source, tags
+
+    def body(self, k: int, published: datetime, slug: str) -> Body:
+        """Sapo, paragraphs and images of article ``k``, generated afresh on every call (memory-light)."""
+        base, v = self.base_of(k)
+        ctx = self.context(k, published)
+        feats = self.features(k)
+        paragraphs: list[str] = []
+        images: list[Image] = []
+        positions: list[int] = []
+        day = published.date()
+        short = "-".join(slug.split("-")[:6])
+        for kind, template in base.blocks:
+            if kind == "img":
+                if "images" in feats:
+                    n = len(images) + 1
+                    src = f"/Uploads/{day.year}/{day.month}/{day.day}/{22 + k % 12}/{short}-{n}.jpg"
+                    images.append(Image(src, self.fill(template, ctx, v)))
+                    positions.append(len(paragraphs))
+            elif kind == "p" or v % 3 != 2:
+                paragraphs.append(self.fill(template, ctx, v))
+        if not (v == 0 and base.pinned):
+            rng = random.Random(f"nbsp:{self.seed}:{k}")
+            if rng.random() < 0.5:
+                i = rng.randrange(len(paragraphs))
+                text = paragraphs[i]
+                cut = text.find(" ", len(text) // 2)
+                if cut > 0:
+                    paragraphs[i] = text[:cut] + "\u00a0" + text[cut + 1 :]
+        lead = self.fill(base.lead, ctx, v) if base.lead and "lead" in feats else None
+        return Body(lead, paragraphs, images, positions)
