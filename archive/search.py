@@ -1,0 +1,211 @@
+"""Vietnamese full-text queries for the archive's FTS5 index, and highlighted snippets.
+
+The index (``articles_fts``, ``unicode61 remove_diacritics 0``) holds the text as published
+(``title lead text``) and folded copies (``title_fold lead_fold text_fold``: no diacritics,
+đ -> d). A query typed with accents searches the exact columns, so "Đảng" never matches "đang";
+a query typed without accents, or only partly accented, searches the folded columns, so
+"dang cong san" finds "Đảng Cộng sản". Only the query is normalised: stored text keeps the
+publisher's spelling, so an exact query is expanded to every form that spelling may take
+(old and new tone placement, NFC and NFD).
+
+Datasette calls ``escape_fts(:search)`` for ``?_search=``; the ``vnsearch`` plugin registers
+``build_fts_query`` under that name, so the ordinary search box speaks this syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from archive.vntext import fold, normalize_text
+
+EXACT_COLUMNS = "{title lead text}"
+FOLD_COLUMNS = "{title_fold lead_fold text_fold}"
+#: Matches no row and is valid FTS5: what an empty or all-punctuation query becomes.
+MATCH_NOTHING = '""'
+
+_OPERATORS = {"AND", "OR", "NOT"}
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»″〝〞＂", '"'))
+# A quoted phrase (an unbalanced quote runs to the end), or a bare word.
+_SCANNER = re.compile(r'"([^"]*)"?(\*?)|([^\s"]+)')
+# Something the unicode61 tokenizer keeps as a token character: a letter or digit.
+_TOKEN_CHAR = re.compile(r"[^\W_]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+# Tone marks as combining characters; the reverse of archive.vntext.normalize_tones.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_TRADITIONAL = re.compile(
+    r"(?<![qQ])([oO])([" + _TONES + r"])([aAeE])(?![a-zA-Z\u0300-\u036f])"
+    r"|(?<![qQ])([uU])([" + _TONES + r"])([yY])(?![a-zA-Z\u0300-\u036f])"
+)
+
+
+def new_style_tones(text: str) -> str:
+    """Move the tone of a syllable-final oa/oe/uy to the second vowel (hóa -> hoá, thủy -> thuỷ).
+
+    Publishers use both placements and the archive keeps whichever was published, so an exact
+    query has to look for both.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+
+    def move(m: re.Match) -> str:
+        first, tone, second = m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)
+        return first + second + tone
+
+    return unicodedata.normalize("NFC", _TRADITIONAL.sub(move, decomposed))
+
+
+def _has_diacritics(word: str) -> bool:
+    return fold(word) != word.lower()
+
+
+def _typed_with_accents(phrase: str) -> bool:
+    """True when at least half the phrase's words carry diacritics (numbers do not count).
+
+    Many Vietnamese syllables have none ("an", "Nam", "Minh"), so "công an" and "Việt Nam" are
+    typed with accents; "Đảng cong san" (one accented word pasted among plain ones) is not, and
+    is matched loosely.
+    """
+    words = [w for w in phrase.split() if _LETTER.search(w)]
+    accented = sum(_has_diacritics(w) for w in words)
+    return accented > 0 and accented * 2 >= len(words)
+
+
+def _quote(text: str, prefix: bool) -> str:
+    return '"' + text.replace('"', " ") + '"' + (" *" if prefix else "")
+
+
+def _phrase(text: str, prefix: bool) -> str:
+    """One phrase, as FTS5 syntax restricted to the exact or the folded columns."""
+    text = " ".join(normalize_text(text).split())
+    if not _typed_with_accents(text):
+        return f"{FOLD_COLUMNS} : {_quote(fold(text), prefix)}"
+    forms = []
+    for form in (text, new_style_tones(text)):
+        forms += [form, unicodedata.normalize("NFD", form)]
+    variants = " OR ".join(_quote(f, prefix) for f in dict.fromkeys(forms))
+    return f"{EXACT_COLUMNS} : ({variants})"
+
+
+@lru_cache(maxsize=1024)
+def build_fts_query(query: str | None) -> str:
+    """Turn what a researcher typed into an FTS5 query that is never a syntax error.
+
+    - Consecutive words form one phrase: "công an" does not match "công tác ... an toàn".
+    - ``"..."`` (or “...”) quotes a phrase explicitly; AND, OR, NOT in capitals between
+      phrases are operators; a trailing ``*`` makes the word before it a prefix.
+    - A phrase typed with accents (on at least half its words) is exact, in both tone
+      placements and in NFC and NFD; any other phrase is folded. Punctuation is left to the tokenizer inside quotes: "05-CT/TW" is a phrase.
+    """
+    if not query:
+        return MATCH_NOTHING
+    units: list[str] = []  # phrases and operators, in order
+    run: list[str] = []
+
+    def flush(prefix: bool = False) -> None:
+        text = " ".join(run)
+        run.clear()
+        if _TOKEN_CHAR.search(text):
+            units.append(_phrase(text, prefix))
+
+    for m in _SCANNER.finditer(query.translate(_QUOTES)):
+        quoted, star, word = m.groups()
+        if word is None:
+            flush()
+            run.append(quoted)
+            flush(prefix=bool(star))
+        elif word in _OPERATORS:
+            flush()
+            units.append(word)
+        elif word.endswith("*"):
+            run.append(word.rstrip("*"))
+            flush(prefix=True)
+        else:
+            run.append(word)
+    flush()
+    return _join(units) or MATCH_NOTHING
+
+
+def _join(units: list[str]) -> str:
+    """Keep an operator only between two phrases; FTS5 rejects any other place."""
+    out: list[str] = []
+    for unit in units:
+        if unit in _OPERATORS:
+            if out and out[-1] not in _OPERATORS:
+                out.append(unit)
+        elif out and out[-1] in _OPERATORS or not out:
+            out.append(unit)
+        else:
+            out.append("AND")
+            out.append(unit)
+    while out and out[-1] in _OPERATORS:
+        out.pop()
+    return " ".join(f"({u})" if u not in _OPERATORS else u for u in out)
+
+
+# -- snippets -------------------------------------------------------------------------------
+
+MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
+
+
+def _spans(marked: str | None) -> tuple[str, list[tuple[int, int]]]:
+    """The text of a ``highlight(..., char(1), char(2))`` result and its marked spans."""
+    plain, spans, start = [], [], 0
+    length = 0
+    for part in re.split(f"([{MARK_OPEN}{MARK_CLOSE}])", marked or ""):
+        if part == MARK_OPEN:
+            start = length
+        elif part == MARK_CLOSE:
+            spans.append((start, length))
+        else:
+            plain.append(part)
+            length += len(part)
+    return "".join(plain), spans
+
+
+def _fold_offsets(text: str, folded: str) -> list[int] | None:
+    """For each offset in ``folded`` (+1), the offset in ``text`` it came from, or None."""
+    if len(text) == len(folded):
+        return list(range(len(text) + 1))
+    offsets = []
+    for i, ch in enumerate(text):
+        offsets += [i] * len(fold(ch))
+    offsets.append(len(text))
+    return offsets if len(offsets) == len(folded) + 1 else None
+
+
+def snippet(
+    text: str | None, marked_exact: str | None, marked_fold: str | None, width: int = 240
+) -> str | None:
+    """A window of ``text`` around the first match, matches wrapped in ``<mark>``...``</mark>``.
+
+    FTS5's own snippet() can only show a folded match in folded text ("van hoa"); this maps it
+    back onto the published text ("văn hóa"). Arguments are the body, and ``highlight()`` of the
+    exact and of the folded body column with char(1)/char(2) markers. The tags are the only
+    markup: the render_cell hook escapes the rest before showing it.
+    """
+    if not text:
+        return text
+    _, spans = _spans(marked_exact)
+    if not spans:
+        folded, fold_spans = _spans(marked_fold)
+        offsets = _fold_offsets(text, folded) if fold_spans else None
+        spans = [(offsets[s], offsets[e]) for s, e in fold_spans] if offsets else []
+    first = spans[0][0] if spans else 0
+    start = max(0, first - width // 3)
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", max(start, spans[0][1] if spans else start), end)
+        end = space if space != -1 else end
+    out, pos = [], start
+    for s, e in spans:
+        if s < pos or e > end:
+            continue
+        out += [text[pos:s], "<mark>", text[s:e], "</mark>"]
+        pos = e
+    out.append(text[pos:end])
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
