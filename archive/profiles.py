@@ -30,8 +30,20 @@ class SiteProfile:
     sitemap_paths: tuple[str, ...] = ("/sitemap.xml",)
     #: Query parameter that pages a listing (``?page=N``).
     page_param: str = "page"
-    #: Extra extraction hints, read by the extractor (see archive.extract).
-    hints: dict = field(default_factory=dict)
+    #: Optional XPath hints per record field, read by the extractor (see archive.extract):
+    #: keys "title", "lead", "body", "date", "author", "source", "tags", "category". A hint
+    #: that matches improves the record; one that matches nothing costs nothing, since the
+    #: generic heuristics decide without it (the live markup is unverified).
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Offset of the wall-clock times the site prints, in hours east of UTC.
+    utc_offset_hours: int = 7
+    #: Language of the site's articles (ISO 639-1), used when the page does not say.
+    language: str = "vi"
+    #: Regex over the URL whose named groups y (or yy), m, d and optionally H, M, S give the
+    #: publication time (baochinhphu's IDs encode it); None when URLs carry no date.
+    url_date_pattern: str | None = None
+    #: The page embeds its article as JSON in ``<script id="__NEXT_DATA__">`` (Next.js).
+    next_data: bool = False
 
     def is_article_url(self, url: str) -> bool:
         path = urlsplit(url).path
@@ -45,6 +57,13 @@ class SiteProfile:
 #: A slug path segment: lowercase ASCII words joined by hyphens (Vietnamese slugs drop diacritics).
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)+"
 
+
+def _cls(*names: str) -> str:
+    """XPath matching any element whose class list holds one of ``names``."""
+    tests = " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {n} ')" for n in names)
+    return f"//*[{tests}]"
+
+
 TUYENGIAO = SiteProfile(
     name="tuyengiao",
     hosts=("tuyengiao.vn",),
@@ -52,9 +71,121 @@ TUYENGIAO = SiteProfile(
     # /<category-slug>/<article-slug>-<numeric id> and the short /<article-slug>-<numeric id>
     article_path_patterns=(rf"^/(?:[a-z0-9-]+/)?{_SLUG}-\d{{3,}}/?$",),
     listing_path_patterns=(r"^/[a-z0-9]+(?:-[a-z0-9]+)*/?$",),
+    # Generation (a) ASP.NET (story_*, #ArticleContent) and (b) 2022-2024 (names from a public
+    # clone of the page, site-notes §1.3-1.4): hints only.
+    hints={
+        "title": (_cls("story_headline", "news-detail__title"),),
+        "lead": (_cls("story_teaser", "news-detail__section-title"),),
+        "body": ("//*[@id='ArticleContent']", _cls("story_body", "detail-blog-content")),
+        "date": (_cls("story_date"), _cls("news-detail__date")),
+        "author": (_cls("author__name"),),
+        "source": (_cls("author__source"),),
+        "tags": (_cls("story_tags", "news__tag"),),
+    },
 )
 
-PROFILES: dict[str, SiteProfile] = {p.name: p for p in (TUYENGIAO,)}
+TUYENGIAODANVAN = SiteProfile(
+    name="tuyengiaodanvan",
+    hosts=("tuyengiaodanvan.vn",),
+    base_url="https://tuyengiaodanvan.vn",
+    # /vn/<slug> and /<slug>-<12+ hex id>; /vn/van-ban is the documents section, not an article
+    article_path_patterns=(
+        r"^/vn/(?!van-ban/?$)[a-z0-9]+(?:-[a-z0-9]+){2,}/?$",
+        r"^/[a-z0-9-]+-[0-9a-f]{12,}/?$",
+    ),
+    listing_path_patterns=(r"^/blogs/category/type/[a-z0-9-]+/?$", r"^/vn/?$"),
+    next_data=True,
+)
+
+NHANDAN = SiteProfile(
+    name="nhandan",
+    hosts=("nhandan.vn",),
+    base_url="https://nhandan.vn",
+    article_path_patterns=(r"-post\d+\.html$",),
+    listing_path_patterns=(r"^/[a-z0-9-]+/?$",),
+    feed_paths=("/rss/home.rss", "/rss/tin-moi.rss"),
+    hints={
+        "title": (_cls("article__title"),),
+        "lead": (_cls("article__sapo"),),
+        "body": (_cls("article__body"),),
+        "date": (_cls("article__meta") + "//time",),
+        "author": (_cls("article__author"),),
+        "tags": (_cls("article__tag"),),
+    },
+)
+
+DANGCONGSAN = SiteProfile(
+    name="dangcongsan",
+    hosts=("dangcongsan.vn",),
+    base_url="https://dangcongsan.vn",
+    article_path_patterns=(r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)*[a-z0-9-]+-\d{3,}\.html$",),
+    listing_path_patterns=(r"^/[a-z0-9-]+/?$",),
+    feed_paths=("/rss",),
+    hints={
+        "title": (_cls("post-title"),),
+        "lead": (_cls("post-summary"),),
+        "body": (_cls("post-content"),),
+        "date": (_cls("lbPublishedDate"),),
+    },
+)
+
+TAPCHICONGSAN = SiteProfile(
+    name="tapchicongsan",
+    hosts=("tapchicongsan.org.vn",),
+    base_url="https://www.tapchicongsan.org.vn",
+    # Liferay: /web/guest/<cat>/-/2018/<id>/<slug>.aspx, .../view_content, asset_publisher URLs.
+    # The "2018" segment is a fixed portlet path, not the publication year.
+    article_path_patterns=(
+        r"/-/\d{4}/\d+/[^/]+\.aspx$",
+        r"/-/\d{4}/\d+/view_content$",
+        r"/chi-tiet/-/asset_publisher/[^/]+/content/[^/]+$",
+    ),
+    listing_path_patterns=(r"^/web/guest/[a-z0-9-]+/?$",),
+    hints={
+        "lead": (_cls("sumary", "summary"),),
+        "body": (_cls("detailContent"),),
+        "date": (_cls("publishdate"),),
+        "author": (_cls("author"),),
+    },
+)
+
+QDND = SiteProfile(
+    name="qdnd",
+    hosts=("qdnd.vn",),
+    base_url="https://www.qdnd.vn",
+    article_path_patterns=(rf"^/[a-z0-9-]+/(?:[a-z0-9-]+/)*{_SLUG}-\d{{3,}}/?$",),
+    listing_path_patterns=(r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/?$",),
+    feed_paths=("/rss/cate/kinh-te.rss",),
+    hints={
+        "title": (_cls("post-title"),),
+        "lead": (_cls("post-summary"),),
+        "body": (_cls("post-content", "article-detail"),),
+        "date": (_cls("post-date", "post-time"),),
+        "author": (_cls("post-author"),),
+    },
+)
+
+BAOCHINHPHU = SiteProfile(
+    name="baochinhphu",
+    hosts=("baochinhphu.vn",),
+    base_url="https://baochinhphu.vn",
+    # New /<slug>-102YYMMDDhhmmssNNN.htm (the ID is the publication time); old .vgp URLs.
+    article_path_patterns=(r"-102\d{15}\.htm$", r"/\d+\.vgp$"),
+    listing_path_patterns=(r"^/[a-z0-9-]+\.htm$",),
+    feed_paths=("/home.rss", "/rss/tin-noi-bat.rss"),
+    url_date_pattern=r"-102(?P<yy>\d{2})(?P<m>\d{2})(?P<d>\d{2})(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})\d{3}\.htm",
+    hints={
+        "title": (_cls("detail-title"),),
+        "lead": (_cls("detail-sapo"),),
+        "body": (_cls("detail-content"),),
+        "date": (_cls("detail-time"),),
+        "author": (_cls("detail-author"),),
+    },
+)
+
+PROFILES: dict[str, SiteProfile] = {
+    p.name: p for p in (TUYENGIAO, TUYENGIAODANVAN, NHANDAN, DANGCONGSAN, TAPCHICONGSAN, QDND, BAOCHINHPHU)
+}
 
 
 def profile_for_url(url: str) -> SiteProfile | None:

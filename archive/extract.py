@@ -1,0 +1,1291 @@
+"""One page -> one clean article record: trafilatura for the body, Vietnamese portal rules around it.
+
+Pure: no I/O, no global state; never raises. trafilatura (``bare_extraction``) picks the main
+text; the page's structure (archive.extract_dom) then decides what trafilatura cannot: which
+heading is the title, which date line belongs to the article (never the header's "today",
+never a date in "Các tin khác"), the sapo, the trailing byline, captions printed twice, the
+breadcrumb, tags, images and the related-links graph. The text rules live in
+archive.heuristics, date formats in archive.dates, byte decoding in archive.encoding, per-site
+hints in archive.profiles.
+
+Record conventions (the contract other components code against):
+
+- every key is always present; absent values are None or empty lists, and ``flags`` says why;
+- text fields are NFC with the publisher's tone placement (hóa stays hóa, hoá stays hoá);
+- ``published``/``modified`` are ISO 8601 with the site's offset ("+07:00"). A source that gives
+  only a day yields local midnight ("2022-09-14T00:00:00+07:00") plus the flag
+  ``published-date-only``; ``published_source`` says where it came from: "jsonld", "meta",
+  "nextdata", "time" (``<time datetime>`` near the title), "dateline" (the article's own date
+  line), "url" (a date in the URL), "htmldate" (htmldate's markup-only search, last resort);
+- ``encoding`` is the codec the bytes were read with (None when the input was already text).
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import trafilatura
+from htmldate import find_date
+from lxml import html as lxml_html
+from lxml.etree import ParserError, _Element
+from trafilatura import bare_extraction
+from trafilatura.settings import DEFAULT_CONFIG
+
+from archive import heuristics as H
+from archive.dates import ParsedDate, local_day, parse_iso, parse_vn_date, split_updated
+from archive.encoding import decode_html, looks_font_encoded
+from archive.extract_dom import (
+    Block,
+    absolute,
+    class_has,
+    common_ancestor,
+    has_ancestor,
+    in_chrome,
+    json_ld,
+    ld_name,
+    ld_types,
+    meta_map,
+    parse_fragment,
+    text_of,
+    tokens,
+    walk_blocks,
+)
+from archive.extract_nextdata import NextArticle, epoch_to_iso, find_article, next_data
+from archive.profiles import SiteProfile, profile_for_url
+from archive.vntext import clean_line, fold
+
+EXTRACTOR_NAME = "vnarchive"
+#: Bump whenever the output for the same input changes (re-extraction keys on it).
+EXTRACTOR_VERSION = "1"
+#: Bytes beyond this are not parsed (the record is flagged "truncated").
+MAX_INPUT_BYTES = 8_000_000
+#: Minimum body for is_article(): a few sentences of real text.
+MIN_ARTICLE_CHARS = 200
+
+# trafilatura's defaults, with htmldate's extensive (body-text) search off: it picks header
+# and related-list dates (research/vietnamese.md §5). A private copy: the global stays untouched.
+_CONFIG = deepcopy(DEFAULT_CONFIG)
+_CONFIG["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
+_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+)
+_HTML_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "application/xml",
+    "text/xml",
+    "application/octet-stream",
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_TITLE_SPLIT = re.compile(r"\s+[|\-–—:»]\s+|\s*[|]\s*")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+_TITLEISH = re.compile(r"title|headline|tieu-?de")
+_LEADISH = re.compile(
+    r"sapo|sumary|summary|lead|teaser|excerpt|desc|intro|chapeau|standfirst|tomtat|tom-tat|abstract"
+)
+_AUTHORISH = re.compile(r"^(?:.*[-_])?(?:author|authors|byline|tac-?gia|writer)(?:[-_].*)?$")
+_BREADCRUMBISH = re.compile(r"breadcrumb|duong-?dan|crumbs")
+_CAPTIONISH = re.compile(r"caption|desc|chu-?thich|image-?note|img-?note|photo-?note|figcaption")
+_TAGSISH = re.compile(r"^(?:.*[-_])?tags?(?:[-_].*)?$|keyword|tu-?khoa")
+_ICONISH = re.compile(
+    r"(?<![a-z])(?:icons?|logo|sprite|spacer|blank|pixel|loading|banner|qc|quang-?cao|ads?)(?![a-z])", re.I
+)
+_SEPARATOR_ONLY = re.compile(r"^[\s»›>/|\\→·•\-–—]*$")
+_GENERIC_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/")
+_VI_ONLY = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+_ORG_WORDS = re.compile(
+    r"\b(?:bao|tap chi|ban tuyen giao|cong thong tin|trang tin|dang cong san|ttxvn|\w+\.vn)\b"
+)
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+    "pubdate", "publishdate", "publish-date", "publish_date", "article.published", "dc.date.issued",
+    "dcterms.created", "dc.date", "date", "sailthru.date", "parsely-pub-date", "created",
+)  # fmt: skip
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "lastmod",
+    "last-modified",
+    "dcterms.modified",
+)
+
+
+def _empty_record(url: str) -> dict:
+    host = (urlsplit(url or "").hostname or "").removeprefix("www.")
+    profile = profile_for_url(url or "")
+    return {
+        "url": url,
+        "canonical_url": None,
+        "site": profile.name if profile else (host or None),
+        "title": None,
+        "lead": None,
+        "text": "",
+        "author": None,
+        "source": None,
+        "category": None,
+        "tags": [],
+        "images": [],
+        "related": [],
+        "language": None,
+        "published": None,
+        "published_source": None,
+        "published_raw": None,
+        "modified": None,
+        "encoding": None,
+        "flags": [],
+        "extractor": EXTRACTOR_NAME,
+        "extractor_version": EXTRACTOR_VERSION,
+        "trafilatura_version": trafilatura.__version__,
+    }
+
+
+def extract(
+    html: bytes | str | None,
+    url: str,
+    *,
+    content_type: str | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Extract the article record of one page.
+
+    Args:
+        html: the page as fetched (bytes are decoded by archive.encoding) or as text.
+        url: the page's URL (resolves relative links; selects the site profile).
+        content_type: the HTTP Content-Type header, whose charset is trusted first.
+        now: the reference time for rejecting future dates (default: the current time).
+
+    Returns:
+        The record (see the module docstring); on unusable input its fields are empty and
+        ``flags`` says why ("empty", "not-html", "no-title", "no-body", ...).
+    """
+    record = _empty_record(url)
+    flags: list[str] = record["flags"]
+    try:
+        _extract_into(record, html, url, content_type, now or datetime.now(timezone(timedelta(hours=7))))
+    except Exception:  # noqa: BLE001 - the contract: a record for every input, never an exception
+        flags.append("extraction-error")
+    record["flags"] = list(dict.fromkeys(flags))
+    return record
+
+
+def is_article(record: dict) -> bool:
+    """Page evidence of an article: a title and a body of real length, not a listing or an error page."""
+    if not record.get("title"):
+        return False
+    if set(record.get("flags") or ()) & {"listing", "not-found", "not-html", "empty", "extraction-error"}:
+        return False
+    text = record.get("text") or ""
+    return len(text) >= MIN_ARTICLE_CHARS or (len(text) >= 120 and H.count_sentences(text) >= 3)
+
+
+def _sniff_not_html(data: bytes | str, content_type: str | None) -> bool:
+    if content_type:
+        mime = content_type.split(";")[0].strip().lower()
+        if mime and not mime.startswith(_HTML_TYPES) and not mime.endswith("+xml"):
+            return True
+    head = data[:1024]
+    if isinstance(head, bytes):
+        if head.lstrip().startswith(_BINARY_MAGIC):
+            return True
+        if head.count(b"\x00") > 8 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return True
+    elif head.count("\x00") > 8:
+        return True
+    return False
+
+
+def _extract_into(
+    record: dict, html: bytes | str | None, url: str, content_type: str | None, now: datetime
+) -> None:
+    flags: list[str] = record["flags"]
+    if html is None or (isinstance(html, bytes | str) and not html.strip()):
+        flags.append("empty")
+        return
+    if not isinstance(html, bytes | str):
+        flags.append("not-html")
+        return
+    if _sniff_not_html(html, content_type):
+        flags.append("not-html")
+        return
+    if len(html) > MAX_INPUT_BYTES:
+        html = html[:MAX_INPUT_BYTES]
+        flags.append("truncated")
+    decoded = decode_html(html, content_type)
+    record["encoding"] = decoded.encoding
+    flags.extend(decoded.flags)
+    text = _XML_DECL.sub("", decoded.text.replace("\x00", ""))
+    if "<" not in text:
+        flags.append("not-html")
+        return
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (ValueError, TypeError, ParserError):
+        flags.append("not-html")
+        return
+    if root is None or not isinstance(root.tag, str):
+        flags.append("not-html")
+        return
+    page = _Page(root, url, profile_for_url(url), now, text)
+    page.fill(record)
+
+
+@dataclass
+class _Dated:
+    parsed: ParsedDate
+    source: str
+
+
+@dataclass
+class _Page:
+    """The analysis of one parsed page; ``fill`` writes the record."""
+
+    root: _Element
+    url: str
+    profile: SiteProfile | None
+    now: datetime
+    html_text: str
+    blocks: list[Block] = field(init=False)
+    metas: dict[str, list[str]] = field(init=False)
+    ld: list[dict] = field(init=False)
+    base: str = field(init=False)
+    tz: timezone = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metas = meta_map(self.root)
+        self.ld = json_ld(self.root)
+        base_el = self.root.find(".//base[@href]")
+        self.base = absolute(base_el.get("href"), self.url) if base_el is not None else None
+        self.base = self.base or self.url
+        self.tz = timezone(timedelta(hours=self.profile.utc_offset_hours if self.profile else 7))
+        self.blocks = walk_blocks(self.root)
+        self.block_of: dict[_Element, list[Block]] = {}
+        for b in self.blocks:
+            self.block_of.setdefault(b.el, []).append(b)
+        self.by_text: dict[str, list[Block]] = {}
+        for b in self.blocks:
+            self.by_text.setdefault(b.text, []).append(b)
+        self.pos = {el: i for i, el in enumerate(self.root.iter())}
+        self.ld_article = self._ld_article()
+        self.hint_cache: dict[str, list[_Element]] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def meta(self, *keys: str) -> str | None:
+        """The first non-empty meta value among ``keys``."""
+        for k in keys:
+            for v in self.metas.get(k, ()):
+                v = clean_line(v)
+                if v:
+                    return v
+        return None
+
+    def hints(self, name: str) -> list[_Element]:
+        """Elements matched by the profile's XPath hints for ``name`` (empty without a profile)."""
+        if name not in self.hint_cache:
+            found: list[_Element] = []
+            for xp in self.profile.hints.get(name, ()) if self.profile else ():
+                try:
+                    found.extend(e for e in self.root.xpath(xp) if isinstance(e, _Element))
+                except lxml_html.etree.XPathError:
+                    continue
+            self.hint_cache[name] = found
+        return self.hint_cache[name]
+
+    def _ld_article(self) -> dict | None:
+        best = None
+        for obj in self.ld:
+            types = ld_types(obj)
+            if any(
+                t.endswith(("Article", "BlogPosting", "NewsArticle")) or t == "ReportageNews" for t in types
+            ):
+                return obj
+            if best is None and types & {"WebPage", "ItemPage"} and obj.get("datePublished"):
+                best = obj
+        return best
+
+    def blocks_in(self, el: _Element) -> list[Block]:
+        """Blocks whose element is ``el`` or inside it."""
+        out = []
+        for node in el.iter():
+            out.extend(self.block_of.get(node, ()))
+        return out
+
+    def find_block(self, line: str) -> Block | None:
+        """The block a text line came from (exact text, else the first block containing it)."""
+        found = self.by_text.get(line)
+        if found:
+            return found[0]
+        if len(line) < 12:
+            return None
+        for b in self.blocks:
+            if len(b.text) >= len(line) and line in b.text:
+                return b
+        return None
+
+    # ------------------------------------------------------------------ fill
+    def fill(self, record: dict) -> None:
+        flags: list[str] = record["flags"]
+        record["canonical_url"] = self.canonical()
+        record["language"] = self.language()
+        nxt = find_article(next_data(self.root)) if self._wants_next_data() else None
+
+        self.title_block = self.find_title()
+        title = self.title_block.text if self.title_block is not None else self.fallback_title()
+        if nxt and nxt.title:
+            title = nxt.title
+        record["title"] = title
+        self.title_text = title
+        self.title_pos = self.pos.get(self.title_block.el, 0) if self.title_block is not None else None
+        self.title_ancestors = (
+            set(self.title_block.el.iterancestors()) if self.title_block is not None else set()
+        )
+        if self.title_block is not None:
+            self.title_ancestors.add(self.title_block.el)
+
+        self.related_sections = self.find_related()
+        record["related"] = [link for _, links in self.related_sections for link in links]
+        self.related_titles = {r["title"] for r in record["related"]}
+        self.related_els = {el for el, _ in self.related_sections}
+
+        doc = self.run_trafilatura()
+        record["category"] = self.category(doc)
+        record["tags"] = self.tags(doc)
+        crumbs = set(self.crumbs)
+
+        lead_block = self.find_lead()
+        lead = lead_block.text if lead_block is not None else None
+        if nxt and nxt.lead:
+            lead = nxt.lead
+        record["lead"] = lead
+
+        if nxt and nxt.content_html:
+            lines, images = self.next_body(nxt.content_html)
+            record["images"] = images
+            flags.append("nextdata")
+        else:
+            raw_text = doc.text if doc is not None and doc.text else ""
+            lines = [ln for ln in (_table_line(clean_line(x)) for x in raw_text.split("\n")) if ln]
+            if sum(len(x) for x in lines) < 150:
+                lines = self.dom_body_lines() or lines
+            record["images"] = self.images(lines)
+        captions = {fold(i["caption"]) for i in record["images"] if i["caption"]}
+        body, author, source = self.clean_body(lines, lead, captions, crumbs, record["tags"])
+        record["text"] = "\n".join(body)
+        record["author"] = self.author(author, doc, nxt)
+        if record["author"] and body and fold(body[-1]) == fold(record["author"]):
+            body.pop()
+            record["text"] = "\n".join(body)
+        record["source"] = (nxt.source if nxt and nxt.source else None) or self.source_element() or source
+        if nxt:
+            record["category"] = nxt.category or record["category"]
+            record["tags"] = nxt.tags or record["tags"]
+
+        self.dates(record, nxt)
+        if not record["title"]:
+            flags.append("no-title")
+        if not record["text"]:
+            flags.append("no-body")
+        if not record["published"]:
+            flags.append("no-date")
+        visible = " ".join(b.text for b in self.blocks[:400])
+        if looks_font_encoded(visible, self.html_text[:200_000], vietnamese=self._vietnamese_hint(record)):
+            flags.append("legacy-font-encoding")
+        if self.looks_listing(body):
+            flags.append("listing")
+        if self.looks_not_found(record):
+            flags.append("not-found")
+
+    def _wants_next_data(self) -> bool:
+        return (self.profile is not None and self.profile.next_data) or self.root.find(
+            ".//script[@id='__NEXT_DATA__']"
+        ) is not None
+
+    def _vietnamese_hint(self, record: dict) -> bool:
+        host = (urlsplit(self.url).hostname or "").lower()
+        return self.profile is not None or record["language"] == "vi" or host.endswith(".vn")
+
+    # ------------------------------------------------------------------ simple metadata
+    def canonical(self) -> str | None:
+        for link in self.root.iter("link"):
+            if "canonical" in (link.get("rel") or "").lower().split():
+                out = absolute(link.get("href"), self.base)
+                if out:
+                    return out
+        return absolute(self.meta("og:url"), self.base)
+
+    def language(self) -> str | None:
+        raw = self.root.get("lang") or self.root.get("{http://www.w3.org/XML/1998/namespace}lang")
+        raw = raw or self.meta("content-language", "og:locale", "language", "dc.language")
+        if raw:
+            code = re.split(r"[-_,; ]", raw.strip().lower())[0]
+            if re.fullmatch(r"[a-z]{2,3}", code):
+                return code
+        if self.profile:
+            return self.profile.language
+        sample = " ".join(b.text for b in self.blocks[:300])
+        letters = sum(ch.isalpha() for ch in sample)
+        if letters and len(_VI_ONLY.findall(sample)) > 0.03 * letters:
+            return "vi"
+        return None
+
+    # ------------------------------------------------------------------ title
+    def _title_refs(self) -> list[str]:
+        refs = [self.meta("og:title", "twitter:title", "title", "dc.title")]
+        if self.ld_article:
+            refs.append(ld_name(self.ld_article.get("headline")) or ld_name(self.ld_article.get("name")))
+        t = self.root.find(".//title")
+        raw = clean_line(t.text_content()) if t is not None else None
+        refs.append(raw)
+        refs.extend(self._title_parts(raw))
+        return [_norm(r) for r in refs if r]
+
+    @staticmethod
+    def _title_parts(raw: str | None) -> list[str]:
+        if not raw:
+            return []
+        return [p for p in _TITLE_SPLIT.split(raw) if len(p) >= 10]
+
+    def find_title(self) -> Block | None:
+        refs = self._title_refs()
+        hinted = set()
+        for el in self.hints("title"):
+            hinted.update(id(b) for b in self.blocks_in(el))
+        best: tuple[float, int, Block] | None = None
+        for b in self.blocks:
+            if not 6 <= len(b.text) <= 400:
+                continue
+            tag = b.el.tag
+            t = _norm(b.text)
+            match = 0.0
+            for r in refs:
+                if t == r:
+                    match = max(match, 4)
+                elif len(t) >= 0.5 * len(r) and (r.startswith(t) or r.endswith(t)):
+                    match = max(match, 3)
+                elif len(t) >= 0.6 * len(r) and t in r or len(r) >= 0.7 * len(t) and r in t:
+                    match = max(match, 2)
+            score = match
+            score += {"h1": 1.5, "h2": 0.8, "h3": 0.4}.get(tag, 0.0)
+            if class_has(b.el, _TITLEISH):
+                score += 0.5
+            if id(b) in hinted:
+                score += 3
+            if match == 0 and tag != "h1" and id(b) not in hinted:
+                continue
+            if b.link_share > 0.5:
+                score -= 1.5
+            if in_chrome(b.el, set()):
+                score -= 1.5
+            if best is None or score > best[0]:
+                best = (score, -b.index, b)
+        if best is None or best[0] < 1.5:
+            return None
+        return best[2]
+
+    def fallback_title(self) -> str | None:
+        title = self.meta("og:title", "twitter:title")
+        if not title and self.ld_article:
+            title = ld_name(self.ld_article.get("headline"))
+        if not title:
+            t = self.root.find(".//title")
+            raw = clean_line(t.text_content()) if t is not None else None
+            parts = self._title_parts(raw)
+            title = max(parts, key=len) if parts else raw
+        return title
+
+    # ------------------------------------------------------------------ trafilatura
+    def run_trafilatura(self):  # noqa: ANN201 - trafilatura.settings.Document
+        """trafilatura's main text and metadata (None when it finds nothing)."""
+        try:
+            return bare_extraction(
+                deepcopy(self.root),
+                url=self.url,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=True,
+                include_images=False,
+                include_links=False,
+                date_extraction_params=_DATE_PARAMS,
+                config=_CONFIG,
+            )
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            return None
+
+    # ------------------------------------------------------------------ related links
+    def find_related(self) -> list[tuple[_Element, list[dict]]]:
+        sections: list[tuple[_Element, list[dict]]] = []
+        seen: set[str] = set()
+        own = {self.url, self.canonical() or ""}
+        heading_idx = [b for b in self.blocks if H.is_related_heading(b.text)]
+        all_headings = {id(b) for b in self.blocks if H.is_end_heading(b.text)}
+        for head in heading_idx:
+            if head.link_share > 0.5 and len(head.links) == 1 and len(self.blocks_in(head.el)) > 1:
+                continue
+            container = self._section_container(head)
+            if container is None:
+                continue
+            section = _section_name(head.text)
+            links: list[dict] = []
+            started = False
+            for b in self.blocks_in(container):
+                if b is head:
+                    started = True
+                    continue
+                if not started or b.index <= head.index:
+                    continue
+                if id(b) in all_headings and b is not head:
+                    break
+                for a in b.links:
+                    href = absolute(a.get("href"), self.base)
+                    title = clean_line(a.text_content()) or clean_line(a.get("title"))
+                    if not href or not title or href in own or href in seen:
+                        continue
+                    if len(title) < 12 or len(title.split()) < 3:
+                        continue
+                    seen.add(href)
+                    links.append({"url": href, "title": title, "section": section})
+            if links:
+                sections.append((container, links))
+        return sections
+
+    def _section_container(self, head: Block) -> _Element | None:
+        """The smallest ancestor of a section heading that also holds its links."""
+        node = head.el
+        for _ in range(6):
+            parent = node.getparent()
+            if parent is None:
+                return None
+            node = parent
+            if self.title_block is not None and node in self.title_ancestors:
+                return None
+            inner = [b for b in self.blocks_in(node) if b.index > head.index and b.links]
+            if inner:
+                return node
+        return None
+
+    # ------------------------------------------------------------------ category and tags
+    def category(self, doc) -> str | None:  # noqa: ANN001
+        self.crumbs: list[str] = []
+        for el in self.hints("category"):
+            text = text_of(el)
+            if text:
+                return text
+        crumbs = self._ld_breadcrumb() or self._microdata_breadcrumb() or self._dom_breadcrumb()
+        title_n = _norm(self.title_text or "")
+        crumbs = [c for c in crumbs if c and not H.is_home_crumb(c) and _norm(c) != title_n and len(c) <= 80]
+        self.crumbs = crumbs
+        if crumbs:
+            return crumbs[-1]
+        section = self.meta("article:section")
+        if not section and self.ld_article:
+            section = ld_name(self.ld_article.get("articleSection"))
+        return section
+
+    def _ld_breadcrumb(self) -> list[str]:
+        for obj in self.ld:
+            if "BreadcrumbList" in ld_types(obj):
+                items = obj.get("itemListElement") or []
+                if not isinstance(items, list):
+                    continue
+                items = sorted(
+                    (i for i in items if isinstance(i, dict)), key=lambda i: _int(i.get("position"))
+                )
+                names = [ld_name(i.get("name")) or ld_name(i.get("item")) for i in items]
+                return [n for n in names if n]
+        return []
+
+    def _microdata_breadcrumb(self) -> list[str]:
+        for el in self.root.iter():
+            if isinstance(el.tag, str) and "breadcrumblist" in (el.get("itemtype") or "").lower():
+                names = [clean_line(n.text_content()) for n in el.iter() if n.get("itemprop") == "name"]
+                return [n for n in names if n]
+        return []
+
+    def _dom_breadcrumb(self) -> list[str]:
+        """A short list of short links near the title: "Trang chủ", separators or a breadcrumb class."""
+        limit = self.title_pos if self.title_pos is not None else None
+        for el in self.root.iter("ol", "ul", "nav", "div", "p", "span"):
+            explicit = class_has(el, _BREADCRUMBISH)
+            if not explicit and limit is not None and self.pos.get(el, 0) > limit:
+                continue
+            links = [a for a in el.iter("a")]
+            if not links or len(links) > 7:
+                continue
+            texts = [clean_line(a.text_content()) for a in links]
+            if any(t and len(t.split()) > 8 for t in texts):
+                continue
+            full = text_of(el)
+            if len(full) > 200:
+                continue
+            home = any(
+                (t and H.is_home_crumb(t)) or (a.get("href") or "").strip() in ("/", self.base)
+                for a, t in zip(links, texts, strict=True)
+            )
+            separators = bool(re.search(r"[»›>/|→]", re.sub(r"https?://\S+", "", full)))
+            if not (
+                explicit
+                or (home and (separators or len(links) >= 2) and el.tag in ("ol", "ul", "nav", "div"))
+            ):
+                continue
+            if limit is not None and not explicit and self.title_pos - self.pos.get(el, 0) > 400:
+                continue
+            if in_chrome(el, set()) and not explicit:
+                continue
+            crumbs = [t for t in texts if t and not _SEPARATOR_ONLY.match(t)]
+            tail = clean_line(re.sub(r"^.*[»›>/|→]", "", full)) if separators else None
+            if (
+                tail
+                and tail not in crumbs
+                and len(tail) <= 80
+                and _norm(tail) != _norm(self.title_text or "")
+            ):
+                crumbs.append(tail)
+            if crumbs:
+                return crumbs
+        return []
+
+    def tags(self, doc) -> list[str]:  # noqa: ANN001
+        tags: list[str] = []
+        containers = list(self.hints("tags"))
+        for b in self.blocks:
+            is_label, rest = H.strip_tags_label(b.text)
+            if is_label and len(b.text) <= 400:
+                containers.append(b.el)
+                if not b.links and rest:
+                    tags.extend(t for t in (clean_line(x) for x in re.split(r"[,;|]", rest)) if t)
+        after_title = self.title_pos if self.title_pos is not None else -1
+        containers.extend(
+            el
+            for el in self.root.iter("div", "ul", "p", "section")
+            if class_has(el, _TAGSISH) and self.pos.get(el, 0) > after_title
+        )
+        for el in containers:
+            holder = el if el.find(".//a") is not None else el.getparent()
+            if holder is None:
+                continue
+            for a in holder.iter("a"):
+                t = clean_line(a.text_content())
+                if t:
+                    t = t.lstrip("#").strip()
+                    is_label, _ = H.strip_tags_label(t)
+                    if t and not is_label and len(t) <= 80:
+                        tags.append(t)
+            if tags:
+                break
+        if not tags:
+            tags = [
+                clean_line(a.text_content()) or ""
+                for a in self.root.iter("a")
+                if "tag" in (a.get("rel") or "").split()
+            ]
+        if not tags:
+            tags = [t for v in self.metas.get("article:tag", []) if (t := clean_line(v))]
+        if not tags:
+            kw = self.meta("keywords", "news_keywords")
+            if not kw and self.ld_article:
+                kw = ld_name(self.ld_article.get("keywords"))
+            if kw:
+                tags = [t for t in (clean_line(x) for x in re.split(r"[,;]", kw)) if t]
+        return [t for t in dict.fromkeys(tags) if t and len(t) <= 80]
+
+    # ------------------------------------------------------------------ lead
+    def find_lead(self) -> Block | None:
+        for el in self.hints("lead"):
+            bs = self.blocks_in(el)
+            text = " ".join(b.text for b in bs)
+            if 20 <= len(text) <= 2000 and bs:
+                return Block(el, clean_line(text) or "", bs[0].index)
+        if self.title_block is None:
+            return None
+        desc = self.meta("og:description", "description", "twitter:description")
+        desc_n = _norm(re.sub(r"(?:\.\.\.|…)\s*$", "", desc or ""))
+        start = self.title_block.index
+        for b in self.blocks[start + 1 : start + 15]:
+            if b.link_share > 0.5 or len(b.text) < 25:
+                continue
+            if parse_vn_date(b.text) and len(b.text) < 100:
+                continue
+            if H.is_end_heading(b.text) or in_chrome(b.el, self.title_ancestors):
+                continue
+            if _is_caption_el(b.el):
+                continue
+            t = _norm(b.text)
+            ok_len = 40 <= len(b.text) <= 1200
+            if ok_len and (
+                class_has(b.el, _LEADISH) or any(class_has(a, _LEADISH) for a in _parents(b.el, 2))
+            ):
+                return b
+            if (
+                ok_len
+                and (b.el.tag in ("h2", "h3", "h4") or b.emphasised)
+                and not has_ancestor(b.el, {"figure", "table"})
+            ):
+                return b
+            if (
+                ok_len
+                and desc_n
+                and len(desc_n) >= 30
+                and (t.startswith(desc_n[: max(30, len(desc_n) - 5)]) or desc_n.startswith(t))
+            ):
+                return b
+            if len(b.text) >= 150:
+                break
+        return None
+
+    # ------------------------------------------------------------------ body
+    def dom_body_lines(self) -> list[str]:
+        """Body lines from the DOM when trafilatura finds too little: hinted body, else after the title."""
+        for el in self.hints("body"):
+            lines = [b.text for b in self.blocks_in(el) if b.link_share < 0.5]
+            if sum(len(x) for x in lines) >= 150:
+                return lines
+        if self.title_block is None:
+            return []
+        out = []
+        for b in self.blocks[self.title_block.index + 1 :]:
+            if H.is_end_heading(b.text):
+                break
+            if b.link_share < 0.5 and not in_chrome(b.el, self.title_ancestors):
+                out.append(b.text)
+        return out
+
+    def next_body(self, markup: str) -> tuple[list[str], list[dict]]:
+        """Lines and images of an article body given as HTML in JSON."""
+        frag = parse_fragment(markup)
+        if frag is None:
+            return [], []
+        blocks = walk_blocks(frag)
+        images = []
+        for img in frag.iter("img"):
+            src = self._img_src(img)
+            if src:
+                images.append({"src": src, "caption": self._caption(img)})
+        captions = {i["caption"] for i in images if i["caption"]}
+        lines = [b.text for b in blocks if b.text not in captions and b.el.tag != "figcaption"]
+        return lines, _dedupe_images(images)
+
+    def clean_body(
+        self, lines: list[str], lead: str | None, captions: set[str], crumbs: set[str], tags: list[str]
+    ) -> tuple[list[str], str | None, str | None]:
+        """Drop what is not body text; return the body lines, a trailing byline and a "Nguồn:" source."""
+        title_k = fold(self.title_text or "")
+        lead_k = fold(lead or "")
+        crumbs_k = {fold(c) for c in crumbs}
+        tag_line = fold(", ".join(tags)) if tags else None
+        related_k = {fold(t) for t in self.related_titles}
+        out: list[str] = []
+        source = None
+        substantial = 0
+        for i, line in enumerate(lines):
+            k = fold(line)
+            block = self.find_block(line)
+            if (H.is_end_heading(line) or H.is_footer_line(line)) and len(line) <= 60:
+                if substantial >= 150 and not self._inline_box_follows(lines, i):
+                    break
+                continue
+            if H.is_footer_line(line) and substantial >= 150:
+                break
+            if k == title_k or H.is_widget_line(line) or k in crumbs_k:
+                continue
+            src = H.source_of(line)
+            if src:
+                source = source or src
+                continue
+            is_tags, _ = H.strip_tags_label(line)
+            if is_tags or (tag_line and k == tag_line):
+                continue
+            if k in captions or k in related_k:
+                continue
+            if lead_k and (
+                k == lead_k
+                or (len(k) >= 40 and lead_k.startswith(k))
+                or (len(lead_k) >= 40 and k.startswith(lead_k) and len(k) - len(lead_k) < 5)
+            ):
+                continue
+            if block is not None and self._is_noise_block(block):
+                continue
+            if len(line) <= 100 and substantial == 0 and parse_vn_date(line):
+                continue
+            if out and fold(out[-1]) == k:
+                continue
+            out.append(line)
+            substantial += len(line)
+        author = None
+        while len(out) > 1:
+            last = out[-1]
+            src = H.source_of(last) or (H.theo_source(last) if len(last) <= 80 else None)
+            if src:
+                source = source or src
+                out.pop()
+                continue
+            if author is None and H.looks_like_byline(last) and len(out[-2]) >= 40:
+                author = H.strip_author_label(last)
+                out.pop()
+                continue
+            break
+        if author is None and out:
+            author = self._byline_after(out[-1])
+        return out, author, source
+
+    def _inline_box_follows(self, lines: list[str], i: int) -> bool:
+        """A "Tin liên quan" box inside the body: long non-link paragraphs follow it."""
+        if not H.is_related_heading(lines[i]):
+            return False
+        tail = 0
+        for line in lines[i + 1 :]:
+            if H.is_end_heading(line):
+                break
+            b = self.find_block(line)
+            if b is None or b.link_share > 0.3 or len(line) < 100:
+                continue
+            if any(_inside(b.el, el) for el in self.related_els):
+                continue
+            tail += len(line)
+        return tail >= 300
+
+    def _is_noise_block(self, b: Block) -> bool:
+        """A block in a form, a related section or the chrome, or a short one before the title."""
+        if has_ancestor(b.el, {"form", "footer", "nav"}):
+            return True
+        if any(_inside(b.el, el) for el in self.related_els):
+            return True
+        if b.link_share > 0.6 and len(b.text) < 150 and in_chrome(b.el, self.title_ancestors):
+            return True
+        return self.title_block is not None and b.index < self.title_block.index and len(b.text) < 150
+
+    def _byline_after(self, last_line: str) -> str | None:
+        """A byline block right after the last body line that trafilatura left out."""
+        b = self.find_block(last_line)
+        if b is None:
+            return None
+        for nxt in self.blocks[b.index + 1 : b.index + 3]:
+            if H.is_end_heading(nxt.text) or nxt.link_share > 0.5:
+                return None
+            if H.source_of(nxt.text):
+                continue
+            if H.looks_like_byline(nxt.text) and not in_chrome(nxt.el, self.title_ancestors):
+                return H.strip_author_label(nxt.text)
+            return None
+        return None
+
+    # ------------------------------------------------------------------ author and source
+    def author(self, byline: str | None, doc, nxt: NextArticle | None) -> str | None:  # noqa: ANN001
+        if nxt and nxt.author:
+            return nxt.author
+        for el in self.hints("author"):
+            text = H.strip_author_label(text_of(el))
+            if text and len(text) <= 80:
+                return text
+        element = self._author_element()
+        if element:
+            return element
+        if byline:
+            return byline
+        site = fold(self.meta("og:site_name") or "")
+        candidates = []
+        if self.ld_article:
+            candidates.append(ld_name(self.ld_article.get("author")))
+        candidates.append(self.meta("author", "article:author", "dc.creator", "sailthru.author"))
+        for c in candidates:
+            if c and not c.startswith("http") and H.looks_like_byline(c):
+                f = fold(c)
+                if f != site and not _ORG_WORDS.search(f):
+                    return c
+        return None
+
+    def _author_element(self) -> str | None:
+        if self.title_block is None:
+            return None
+        for el in self.root.iter():
+            if not isinstance(el.tag, str) or el.tag in ("meta", "link", "body", "html", "article", "main"):
+                continue
+            if not (
+                el.get("itemprop") == "author"
+                or "author" in (el.get("rel") or "")
+                or any(_AUTHORISH.match(t) for t in tokens(el))
+            ):
+                continue
+            if self.pos.get(el, 0) < (self.title_pos or 0) or in_chrome(el, self.title_ancestors):
+                continue
+            if any(_inside(el, r) for r in self.related_els):
+                continue
+            text = H.strip_author_label(text_of(el))
+            if text and len(text) <= 80 and not parse_vn_date(text) and any(ch.isalpha() for ch in text):
+                return text
+        return None
+
+    def source_element(self) -> str | None:
+        for el in self.hints("source"):
+            text = text_of(el)
+            return H.source_of(text) or text or None
+        return None
+
+    # ------------------------------------------------------------------ images
+    def images(self, lines: list[str]) -> list[dict]:
+        matched = [b for b in (self.find_block(x) for x in lines if len(x) >= 40) if b is not None]
+        if not matched:
+            return []
+        container = matched[0].el
+        for b in matched[1:]:
+            lca = common_ancestor(container, b.el)
+            container = lca if lca is not None else container
+        start = self.title_pos if self.title_pos is not None else self.pos.get(container, 0)
+        end_el = matched[-1].el
+        end = max(self.pos.get(d, 0) for d in end_el.iter()) if end_el is not None else 0
+        scope = common_ancestor(container, self.title_block.el) if self.title_block is not None else None
+        scope = scope if scope is not None else container
+        out = []
+        for img in scope.iter("img"):
+            p = self.pos.get(img, 0)
+            if p < start or p > end + 200:
+                continue
+            if in_chrome(img, self.title_ancestors) or any(_inside(img, r) for r in self.related_els):
+                continue
+            link = next((a for a in img.iterancestors("a")), None)
+            if link is not None and not re.search(
+                r"\.(?:jpe?g|png|gif|webp)(?:\?|$)", link.get("href") or "", re.I
+            ):
+                continue
+            src = self._img_src(img)
+            if src:
+                out.append({"src": src, "caption": self._caption(img)})
+        return _dedupe_images(out)
+
+    def _img_src(self, img: _Element) -> str | None:
+        for attr in ("data-src", "data-original", "data-lazy-src", "data-srcset", "src", "srcset"):
+            raw = (img.get(attr) or "").strip()
+            if attr.endswith("srcset") and raw:
+                raw = raw.split(",")[0].split()[0]
+            if raw and not raw.startswith("data:"):
+                src = absolute(raw, self.base)
+                if not src:
+                    continue
+                if _ICONISH.search(urlsplit(src).path):
+                    return None
+                w, h = _int(img.get("width")), _int(img.get("height"))
+                if (w and w < 60) or (h and h < 60):
+                    return None
+                return src
+        return None
+
+    def _caption(self, img: _Element) -> str | None:
+        """The caption of an image, once, even when the page prints it twice."""
+        fig = next(img.iterancestors("figure"), None)
+        if fig is not None:
+            cap = fig.find(".//figcaption")
+            return _once(text_of(cap if cap is not None else fig))
+        node = img
+        for _ in range(4):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            if len(list(parent.iter("img"))) > 1:
+                break
+            text = text_of(parent)
+            if len(text) > 400:
+                break
+            node = parent
+            if text and parent.tag in ("table", "tbody", "tr", "td", "div", "p", "span", "center", "a"):
+                return _once(text)
+        # A caption element right after the image block ("image block + caption cell").
+        sib = node.getnext()
+        if sib is not None and isinstance(sib.tag, str):
+            text = text_of(sib)
+            if (
+                text
+                and len(text) <= 300
+                and (_is_caption_el(sib) or sib.find(".//em") is not None or sib.find(".//i") is not None)
+            ):
+                return _once(text)
+        return None
+
+    # ------------------------------------------------------------------ dates
+    def dates(self, record: dict, nxt: NextArticle | None) -> None:
+        modified: ParsedDate | None = None
+        chosen: _Dated | None = None
+        found: list[_Dated] = []
+        if self.ld_article:
+            for key_, store in (("datePublished", "published"), ("dateModified", "modified")):
+                raw = self.ld_article.get(key_)
+                if isinstance(raw, str):
+                    p = self._iso(raw)
+                    if p and store == "published":
+                        found.append(_Dated(p, "jsonld"))
+                    elif p and modified is None:
+                        modified = p
+        raw = self.meta(*_PUBLISHED_META)
+        p = self._iso(raw) if raw else None
+        if p:
+            found.append(_Dated(p, "meta"))
+        raw_mod = self.meta(*_MODIFIED_META)
+        if raw_mod and modified is None:
+            modified = self._iso(raw_mod)
+        if nxt and nxt.published_raw:
+            raw_n = epoch_to_iso(nxt.published_raw) or nxt.published_raw
+            p = self._iso(raw_n)
+            if p:
+                found.append(_Dated(ParsedDate(p.value, p.has_time, nxt.published_raw), "nextdata"))
+            if nxt.modified_raw and modified is None:
+                modified = self._iso(epoch_to_iso(nxt.modified_raw) or nxt.modified_raw)
+        line, line_modified = self.dateline()
+        if line:
+            found.append(line)
+        if line_modified and modified is None:
+            modified = line_modified
+        url_date = self.url_date()
+        if url_date:
+            found.append(url_date)
+        timed = [d for d in found if d.parsed.has_time]
+        chosen = timed[0] if timed else (found[0] if found else None)
+        if chosen is None:
+            chosen = self._htmldate()
+        if chosen is None:
+            return
+        record["published"] = chosen.parsed.iso()
+        record["published_source"] = chosen.source
+        record["published_raw"] = chosen.parsed.raw
+        if not chosen.parsed.has_time:
+            record["flags"].append("published-date-only")
+        if modified and modified.value >= chosen.parsed.value:
+            record["modified"] = modified.iso()
+
+    def _iso(self, raw: str) -> ParsedDate | None:
+        p = parse_iso(raw, tz=self.tz) or parse_vn_date(raw, tz=self.tz)
+        if p and p.value <= self.now.astimezone(self.tz) + timedelta(hours=2):
+            return p
+        return None
+
+    def dateline(self) -> tuple[_Dated | None, ParsedDate | None]:
+        """The article's own date line: hinted, else the nearest date-bearing short block to the title."""
+        for el in self.hints("date"):
+            got = self._date_from(el, text_of(el))
+            if got:
+                return got
+        if self.title_block is None:
+            return None, None
+        t = self.title_block.index
+        candidates: list[tuple[int, Block]] = []
+        after_limit = t + 25
+        for b in self.blocks[t + 1 : after_limit]:
+            if H.is_end_heading(b.text):
+                break
+            if len(b.text) > 150 and not b.times:
+                if b.index > t + 3:
+                    after_limit = min(after_limit, b.index + 3)
+                continue
+            if b.index > after_limit:
+                break
+            candidates.append((b.index - t, b))
+        links_between = 0
+        for b in reversed(self.blocks[max(0, t - 12) : t]):
+            if b.link_share > 0.6:
+                links_between += 1
+                if links_between >= 5:
+                    break
+                continue
+            candidates.append((t - b.index + 1, b))
+        for _, b in sorted(candidates, key=lambda c: c[0]):
+            if not self._dateline_ok(b):
+                continue
+            got = self._date_from(b.el, b.text, b)
+            if got:
+                dated, modified = got
+                if (
+                    dated
+                    and b.index < t
+                    and not dated.parsed.has_time
+                    and dated.parsed.value.date() == local_day(self.now, self.tz)
+                ):
+                    continue  # the header's "today"
+                if dated:
+                    return dated, modified
+        return None, None
+
+    def _dateline_ok(self, b: Block) -> bool:
+        if b.link_share > 0.5:
+            return False
+        if any(len((clean_line(a.text_content()) or "").split()) >= 6 for a in b.links):
+            return False  # a teaser item: a headline link with its date
+        parent = b.el.getparent()
+        if (
+            parent is not None
+            and parent not in self.title_ancestors
+            and any(len((clean_line(a.text_content()) or "").split()) >= 6 for a in parent.iter("a"))
+        ):
+            return False
+        if any(_inside(b.el, r) for r in self.related_els):
+            return False
+        return not in_chrome(b.el, self.title_ancestors)
+
+    def _date_from(
+        self, el: _Element, text: str, block: Block | None = None
+    ) -> tuple[_Dated | None, ParsedDate | None] | None:
+        times = block.times if block is not None else list(el.iter("time"))
+        for tm in times:
+            raw = tm.get("datetime")
+            if raw:
+                p = self._iso(raw)
+                if p:
+                    return _Dated(p, "time"), None
+        if not text or len(text) > 200:
+            return None
+        published_part, modified_part = split_updated(text)
+        p = parse_vn_date(published_part, tz=self.tz, now=self.now)
+        m = parse_vn_date(modified_part, tz=self.tz, now=self.now) if modified_part else None
+        if p is None and m is None:
+            return None
+        return (_Dated(ParsedDate(p.value, p.has_time, text), "dateline") if p else None), m
+
+    def url_date(self) -> _Dated | None:
+        if self.profile and self.profile.url_date_pattern:
+            m = re.search(self.profile.url_date_pattern, self.url)
+            if m:
+                g = m.groupdict()
+                year = int(g["y"]) if g.get("y") else 2000 + int(g["yy"])
+                raw = f"{year:04d}-{int(g['m']):02d}-{int(g['d']):02d}"
+                if g.get("H"):
+                    raw += f"T{int(g['H']):02d}:{int(g['M']):02d}:{int(g.get('S') or 0):02d}"
+                p = parse_iso(raw, tz=self.tz)
+                if p and p.value <= self.now.astimezone(self.tz) + timedelta(hours=2):
+                    return _Dated(ParsedDate(p.value, p.has_time, self.url), "url")
+        m = _GENERIC_URL_DATE.search(urlsplit(self.url).path)
+        if m:
+            p = parse_iso(f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}", tz=self.tz)
+            if p and p.value <= self.now.astimezone(self.tz):
+                return _Dated(ParsedDate(p.value, False, self.url), "url")
+        return None
+
+    def _htmldate(self) -> _Dated | None:
+        """htmldate on markup only (no body-text search), never a date-only "today"."""
+        try:
+            raw = find_date(
+                deepcopy(self.root),
+                extensive_search=False,
+                original_date=True,
+                outputformat="%Y-%m-%dT%H:%M:%S%z",
+            )
+        except (ValueError, TypeError, AttributeError):
+            return None
+        if not raw:
+            return None
+        p = self._iso(raw)
+        if p is None or p.value.date() == local_day(self.now, self.tz):
+            return None
+        has_time = not raw.endswith("T00:00:00") and "T00:00:00" not in raw
+        return _Dated(ParsedDate(p.value, has_time, raw), "htmldate")
+
+    # ------------------------------------------------------------------ page kind
+    def looks_listing(self, body: list[str]) -> bool:
+        """Mostly headline links and little own text: a category page, a home page."""
+        text_len = sum(len(x) for x in body)
+        teasers = [b for b in self.blocks if b.link_share > 0.8 and len(b.text.split()) >= 6]
+        linked = 0
+        for line in body:
+            b = self.find_block(line)
+            if b is not None and b.link_share > 0.6:
+                linked += len(line)
+        if text_len and linked >= 0.4 * text_len:
+            return True
+        if (
+            self.profile
+            and self.profile.is_listing_url(self.url)
+            and not self.profile.is_article_url(self.url)
+        ):
+            return len(teasers) >= 8 and text_len < 2000
+        return len(teasers) >= 15 and text_len < 400
+
+    def looks_not_found(self, record: dict) -> bool:
+        text = record["text"] or ""
+        if len(text) >= 600:
+            return False
+        heads = [record["title"] or ""] + [b.text for b in self.blocks if b.el.tag in ("h1", "h2")][:3]
+        return any(H.looks_not_found(h) for h in heads if h) or (len(text) < 200 and H.looks_not_found(text))
+
+
+def _norm(text: str) -> str:
+    """Comparison form of a title: folded, quotes unified, punctuation and spaces squeezed."""
+    t = fold(text.translate(_QUOTES)) or ""
+    return re.sub(r"[\W_]+", " ", t).strip()
+
+
+def _table_line(line: str | None) -> str | None:
+    """trafilatura prints table rows as "| a | b |": keep the cells, each repeated cell once."""
+    if not line or not line.startswith("|"):
+        return line
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+    if re.fullmatch(r"[-:\s|]*", line):
+        return None
+    return " | ".join(cells) or None
+
+
+def _section_name(text: str) -> str:
+    name = re.sub(r"[\s:：]+$", "", text).strip()
+    return name.capitalize() if name.isupper() else name
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value).strip().removesuffix("px"))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _inside(el: _Element, container: _Element) -> bool:
+    node: _Element | None = el
+    while node is not None:
+        if node is container:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _parents(el: _Element, n: int) -> list[_Element]:
+    out = []
+    node = el.getparent()
+    while node is not None and len(out) < n:
+        out.append(node)
+        node = node.getparent()
+    return out
+
+
+def _is_caption_el(el: _Element) -> bool:
+    if el.tag == "figcaption" or class_has(el, _CAPTIONISH):
+        return True
+    return any(a.tag == "figcaption" or class_has(a, _CAPTIONISH) for a in _parents(el, 3))
+
+
+def _once(text: str) -> str | None:
+    """A caption printed twice in a row ("X X", from image block + caption cell) -> "X"."""
+    text = clean_line(text) or ""
+    if not text:
+        return None
+    words = text.split(" ")
+    n = len(words)
+    if n % 2 == 0 and words[: n // 2] == words[n // 2 :]:
+        return " ".join(words[: n // 2])
+    return text
+
+
+def _dedupe_images(images: list[dict]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for img in images:
+        if img["src"] not in seen:
+            seen[img["src"]] = img
+        elif not seen[img["src"]]["caption"] and img["caption"]:
+            seen[img["src"]]["caption"] = img["caption"]
+    return list(seen.values())

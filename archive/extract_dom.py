@@ -1,0 +1,391 @@
+"""Page structure for the extractor: text blocks in reading order, metadata, JSON-LD, links.
+
+The Vietnamese rules decide by position (before or after the title, inside or outside the page
+chrome), so the page is flattened once into blocks: the runs of inline text a reader sees as
+one line or paragraph, each tied to its element, in document order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError, _Comment, _Element, _ProcessingInstruction
+
+from archive.vntext import clean_line
+
+INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "acronym",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "img",
+        "kbd",
+        "label",
+        "mark",
+        "nobr",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+        "ins",
+        "del",
+    ]
+)
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "select",
+        "option",
+        "button",
+        "head",
+        "meta",
+        "link",
+        "input",
+        "textarea",
+        "canvas",
+        "video",
+        "audio",
+        "source",
+        "map",
+    ]
+)
+#: Ancestor tags that belong to the page chrome rather than to the article.
+CHROME_TAGS = frozenset({"header", "nav", "footer", "aside", "form", "menu"})
+#: class/id tokens of chrome containers (hints: used only where position already says "maybe").
+CHROME_TOKENS = frozenset(
+    [
+        "header",
+        "topbar",
+        "top-bar",
+        "navbar",
+        "nav",
+        "menu",
+        "mainmenu",
+        "megamenu",
+        "banner",
+        "masthead",
+        "sidebar",
+        "footer",
+        "toolbar",
+        "site-header",
+        "page-header",
+        "header-top",
+        "top-header",
+        "breadcrumbs-top",
+    ]
+)
+_TOKEN_SPLIT = re.compile(r"[\s]+")
+
+
+@dataclass
+class Block:
+    """One visual line or paragraph: the element holding it and its inline text."""
+
+    el: _Element
+    text: str
+    index: int
+    link_chars: int = 0
+    links: list[_Element] = field(default_factory=list)
+    times: list[_Element] = field(default_factory=list)
+    emphasised: bool = False
+
+    @property
+    def link_share(self) -> float:
+        """Share of the text inside links (menus and teaser lists are ~1.0)."""
+        return self.link_chars / max(1, len(self.text))
+
+
+class _Collector:
+    """Accumulates the inline content of one block element."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.links: list[_Element] = []
+        self.times: list[_Element] = []
+        self.plain_chars = 0
+        self.emph_chars = 0
+
+
+def _inline(el: _Element, col: _Collector, in_link: bool, emph: bool) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in SKIP_TAGS:
+        return
+    if tag == "br":
+        col.parts.append("\n")
+        return
+    if tag == "a":
+        col.links.append(el)
+        in_link = True
+    elif tag == "time":
+        col.times.append(el)
+    emph = emph or tag in ("b", "strong", "em", "i")
+    if el.text:
+        _add(col, el.text, in_link, emph)
+    for child in el:
+        if isinstance(child, _Comment | _ProcessingInstruction):
+            pass
+        else:
+            _inline(child, col, in_link, emph)
+        if child.tail:
+            _add(col, child.tail, in_link, emph)
+
+
+def _add(col: _Collector, text: str, in_link: bool, emph: bool) -> None:
+    col.parts.append(text)
+    n = len(text.strip())
+    if in_link:
+        col.link_chars += n
+    if emph:
+        col.emph_chars += n
+    else:
+        col.plain_chars += n
+
+
+class _Flush:
+    """A finished inline run of one element."""
+
+    def __init__(self, el: _Element, col: _Collector) -> None:
+        self.el = el
+        self.col = col
+
+
+def _emit(blocks: list[Block], flush: _Flush) -> None:
+    col = flush.col
+    raw = "".join(col.parts)
+    text = clean_line(raw.replace("\n", " "))
+    if not text:
+        return
+    emphasised = col.emph_chars > 0 and col.plain_chars == 0
+    blocks.append(Block(flush.el, text, len(blocks), col.link_chars, col.links, col.times, emphasised))
+
+
+def _has_block(el: _Element) -> bool:
+    for d in el.iterdescendants():
+        if isinstance(d.tag, str) and d.tag not in INLINE_TAGS and d.tag not in SKIP_TAGS:
+            return True
+    return False
+
+
+def walk_blocks(root: _Element) -> list[Block]:
+    """The page's blocks in document order; recursion is safe since libxml2 caps depth at 256."""
+    blocks: list[Block] = []
+    body = root.find("body")
+    _walk(body if body is not None else root, blocks)
+    return blocks
+
+
+def _walk(el: _Element, blocks: list[Block]) -> None:
+    col = _Collector()
+    if el.text:
+        _add(col, el.text, False, False)
+    for child in el:
+        ctag = child.tag if isinstance(child.tag, str) else ""
+        if ctag and ctag not in SKIP_TAGS:
+            if ctag in INLINE_TAGS and not _has_block(child):
+                _inline(child, col, False, False)
+            else:
+                _emit(blocks, _Flush(el, col))
+                col = _Collector()
+                _walk(child, blocks)
+        if child.tail:
+            _add(col, child.tail, False, False)
+    _emit(blocks, _Flush(el, col))
+
+
+def tokens(el: _Element) -> set[str]:
+    """The element's class and id tokens, lowercased."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return set(_TOKEN_SPLIT.split(raw.strip())) - {""}
+
+
+def class_has(el: _Element, pattern: re.Pattern[str]) -> bool:
+    """Whether a class/id token of ``el`` matches ``pattern``."""
+    return any(pattern.search(t) for t in tokens(el))
+
+
+def ancestors_until(el: _Element, stop_set: set[_Element]) -> Iterator[_Element]:
+    """``el`` and its ancestors up to (excluding) the first one in ``stop_set``."""
+    node: _Element | None = el
+    while node is not None and node not in stop_set:
+        yield node
+        node = node.getparent()
+
+
+def in_chrome(el: _Element, stop_set: set[_Element]) -> bool:
+    """Whether ``el`` sits in header/nav/footer/aside/form chrome below the ``stop_set`` ancestors."""
+    for anc in ancestors_until(el, stop_set):
+        tag = anc.tag if isinstance(anc.tag, str) else ""
+        if tag in CHROME_TAGS or tokens(anc) & CHROME_TOKENS:
+            return True
+    return False
+
+
+def has_ancestor(el: _Element, tags: frozenset[str] | set[str]) -> bool:
+    """Whether ``el`` or an ancestor has one of ``tags``."""
+    node: _Element | None = el
+    while node is not None:
+        if node.tag in tags:
+            return True
+        node = node.getparent()
+    return False
+
+
+def common_ancestor(a: _Element, b: _Element) -> _Element | None:
+    """The lowest element containing both."""
+    seen = set()
+    node: _Element | None = a
+    while node is not None:
+        seen.add(node)
+        node = node.getparent()
+    node = b
+    while node is not None:
+        if node in seen:
+            return node
+        node = node.getparent()
+    return None
+
+
+def text_of(el: _Element) -> str:
+    """All visible text under ``el``, cleaned."""
+    parts = []
+    for node in el.iter():
+        if node is not el and isinstance(node.tag, str) and node.tag in SKIP_TAGS:
+            continue
+        if isinstance(node.tag, str) and node.tag not in SKIP_TAGS and node.text:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return clean_line(" ".join(parts)) or ""
+
+
+def absolute(href: str | None, base: str) -> str | None:
+    """An absolute http(s) URL for ``href`` resolved against ``base``; None for other schemes."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    try:
+        out = urljoin(base, href)
+    except ValueError:
+        return None
+    if urlsplit(out).scheme not in ("http", "https"):
+        return None
+    return out
+
+
+def meta_map(root: _Element) -> dict[str, list[str]]:
+    """<meta name|property|itemprop=... content=...> values by lowercased key."""
+    out: dict[str, list[str]] = {}
+    for m in root.iter("meta"):
+        content = m.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            k = m.get(attr)
+            if k:
+                out.setdefault(k.strip().lower(), []).append(content)
+    return out
+
+
+def json_ld(root: _Element) -> list[dict]:
+    """Every JSON-LD object with an @type, @graph and nesting flattened; bad JSON skipped."""
+    objects: list[dict] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        data = _loads(script.text or "")
+        if data is not None:
+            _collect(data, objects, 0)
+    return objects
+
+
+def _loads(raw: str) -> object | None:
+    raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+    for attempt in (raw, re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ").replace("\t", " "))):
+        try:
+            return json.loads(attempt)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
+def _collect(data: object, out: list[dict], depth: int) -> None:
+    if depth > 8:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _collect(item, out, depth + 1)
+    elif isinstance(data, dict):
+        if "@type" in data:
+            out.append(data)
+        for k, v in data.items():
+            if k in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "item", "hasPart"):
+                _collect(v, out, depth + 1)
+
+
+def ld_types(obj: dict) -> set[str]:
+    """The object's @type values as a set."""
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return {t}
+    if isinstance(t, list):
+        return {x for x in t if isinstance(x, str)}
+    return set()
+
+
+def ld_name(value: object) -> str | None:
+    """A person/organisation/thing name from a JSON-LD value (string, dict or list)."""
+    if isinstance(value, str):
+        return clean_line(value)
+    if isinstance(value, dict):
+        for k in ("name", "fullName", "title", "headline"):
+            if isinstance(value.get(k), str):
+                return clean_line(value[k])
+    if isinstance(value, list):
+        names = [n for n in (ld_name(v) for v in value) if n]
+        return ", ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def parse_fragment(markup: str) -> _Element | None:
+    """Parse an HTML fragment (e.g. an article body from JSON) into a document tree."""
+    try:
+        return lxml_html.document_fromstring(f"<html><body><div>{markup}</div></body></html>")
+    except (ValueError, TypeError, ParserError):
+        return None

@@ -1,0 +1,103 @@
+"""archive.extract on recorded-style fixture pages: golden records and a pinned evaluation floor.
+
+Each ``tests/pages/<site>/<name>.html`` has an entry in ``tests/pages/evaldata.json`` (URL,
+hand-written title/published/author/lead, sentences that must be in the text, boilerplate that
+must not) and a golden record ``<name>.json`` (the exact extract() output; ``UPDATE_GOLDEN=1``
+rewrites it and a reviewer reads the diff).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from archive.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract, is_article
+
+PAGES = Path(__file__).parent / "pages"
+EVALDATA = json.loads((PAGES / "evaldata.json").read_text(encoding="utf-8"))
+VN = timezone(timedelta(hours=7))
+#: Reference "now" of the fixtures (the day they were "crawled"), unless an entry says otherwise.
+DEFAULT_NOW = "2026-11-20T09:00:00+07:00"
+#: Share of evaldata checks that must pass; pinned at the achieved rate so a regression fails.
+PASS_RATE_FLOOR = 1.0
+RECORD_KEYS = {
+    "url", "canonical_url", "site", "title", "lead", "text", "author", "source", "category", "tags", "images",
+    "related", "language", "published", "published_source", "published_raw", "modified", "encoding", "flags",
+    "extractor", "extractor_version", "trafilatura_version",
+}  # fmt: skip
+
+
+def run(name: str) -> dict:
+    """extract() on one evaldata entry, as the crawler would call it."""
+    entry = EVALDATA[name]
+    data = (PAGES / name).read_bytes()
+    now = datetime.fromisoformat(entry.get("now", DEFAULT_NOW))
+    return extract(data, entry["url"], content_type=entry.get("content_type"), now=now)
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def checks(name: str, record: dict) -> list[tuple[str, bool]]:
+    """(description, passed) for every expectation of one page."""
+    entry = EVALDATA[name]
+    out = []
+    for field in ("title", "published", "author", "lead", "category", "source", "site"):
+        if field in entry:
+            out.append(
+                (f"{field} == {entry[field]!r} (got {record[field]!r})", record[field] == entry[field])
+            )
+    if "is_article" in entry:
+        out.append((f"is_article == {entry['is_article']}", is_article(record) == entry["is_article"]))
+    for field in ("tags",):
+        if field in entry:
+            out.append(
+                (f"{field} == {entry[field]!r} (got {record[field]!r})", record[field] == entry[field])
+            )
+    if "images" in entry:
+        got = [(i["src"], i["caption"]) for i in record["images"]]
+        want = [(i["src"], i["caption"]) for i in entry["images"]]
+        out.append((f"images == {want!r} (got {got!r})", got == want))
+    if "related" in entry:
+        got_urls = [r["url"] for r in record["related"]]
+        out.append((f"related urls == {entry['related']!r} (got {got_urls!r})", got_urls == entry["related"]))
+    for flag in entry.get("flags", ()):
+        out.append((f"flag {flag!r} in {record['flags']!r}", flag in record["flags"]))
+    text = _squeeze(record["text"] or "")
+    for snippet in entry.get("with", ()):
+        out.append((f"text has {snippet!r}", _squeeze(snippet) in text))
+    for snippet in entry.get("without", ()):
+        out.append((f"text lacks {snippet!r}", _squeeze(snippet) not in text))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(EVALDATA))
+def test_golden(name: str) -> None:
+    record = run(name)
+    assert set(record) == RECORD_KEYS
+    golden = (PAGES / name).with_suffix(".json")
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert golden.exists(), f"no golden record for {name}: run UPDATE_GOLDEN=1 pytest tests/test_extract.py"
+    assert record == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_pass_rate() -> None:
+    results = [(name, desc, ok) for name in sorted(EVALDATA) for desc, ok in checks(name, run(name))]
+    passed = sum(ok for _, _, ok in results)
+    rate = passed / len(results)
+    failures = "\n".join(f"{name}: {desc}" for name, desc, ok in results if not ok)
+    print(f"evaldata: {passed}/{len(results)} checks passed ({rate:.3f})\n{failures}")
+    assert rate >= PASS_RATE_FLOOR, failures
+
+
+def test_record_identity() -> None:
+    record = extract("<html><body><p>x</p></body></html>", "https://example.org/a")
+    assert record["extractor"] == EXTRACTOR_NAME == "vnarchive"
+    assert record["extractor_version"] == EXTRACTOR_VERSION
+    assert set(record) == RECORD_KEYS
