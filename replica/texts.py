@@ -199,8 +199,6 @@ class Writer:
         self.bank = bank or load_bank()
         self.seed = seed
         self.per_base = -(-n // len(self.bank))
-        # (v * 7919) % modulus is injective for v < modulus, 7919 being a prime.
-        self._modulus = max(3600, self.per_base + 1)
 
     def base_of(self, k: int) -> tuple[BaseText, int]:
         """The base text and variant number of article ``k``."""
@@ -262,7 +260,11 @@ class Writer:
                 base = int(arg.replace(".", ""))
                 if v == 0:
                     return _thousands(base)
-                return _thousands(int(base * 0.7) + (v * 7919 + occurrence) % self._modulus)
+                # (v * 7919) % modulus is injective for v < modulus, 7919 being a prime: near
+                # ``base`` for small sites, spread wider only when there are more variants.
+                modulus = max(self.per_base + 1, int(base * 0.6))
+                modulus += modulus % 7919 == 0
+                return _thousands(int(base * 0.7) + (v * 7919 + occurrence) % modulus)
             if name == "pt":
                 whole, _, frac = arg.partition(",")
                 value = float(f"{whole}.{frac or 0}")
