@@ -104,6 +104,7 @@ _TAGSISH = re.compile(r"^(?:.*[-_])?tags?(?:[-_].*)?$|keyword|tu-?khoa")
 _ICONISH = re.compile(
     r"(?<![a-z])(?:icons?|logo|sprite|spacer|blank|pixel|loading|banner|qc|quang-?cao|ads?)(?![a-z])", re.I
 )
+_LIST_MARK = re.compile(r"^[-•*]\s+")
 _SEPARATOR_ONLY = re.compile(r"^[\s»›>/|\\→·•\-–—]*$")
 _GENERIC_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/")
 _VI_ONLY = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
@@ -326,6 +327,7 @@ class _Page:
 
     def find_block(self, line: str) -> Block | None:
         """The block a text line came from (exact text, else the first block containing it)."""
+        line = _LIST_MARK.sub("", line)
         found = self.by_text.get(line)
         if found:
             return found[0]
@@ -616,13 +618,19 @@ class _Page:
         return []
 
     def _dom_breadcrumb(self) -> list[str]:
-        """A short list of short links near the title: "Trang chủ", separators or a breadcrumb class."""
-        limit = self.title_pos if self.title_pos is not None else None
-        for el in self.root.iter("ol", "ul", "nav", "div", "p", "span"):
+        """A short list of short links before the title: "Trang chủ", separators or a breadcrumb class.
+
+        Of several candidates the one nearest the title wins (a top bar "Trang chủ | Liên hệ |
+        RSS" is farther, and inside the page chrome).
+        """
+        best: tuple[int, list[str]] | None = None
+        for el in self.root.iter("ol", "ul", "nav", "div", "p"):
             explicit = class_has(el, _BREADCRUMBISH)
-            if not explicit and limit is not None and self.pos.get(el, 0) > limit:
+            where = self.pos.get(el, 0)
+            before = self.title_pos is None or where < self.title_pos
+            if not (explicit or before):
                 continue
-            links = [a for a in el.iter("a")]
+            links = list(el.iter("a"))
             if not links or len(links) > 7:
                 continue
             texts = [clean_line(a.text_content()) for a in links]
@@ -636,14 +644,9 @@ class _Page:
                 for a, t in zip(links, texts, strict=True)
             )
             separators = bool(re.search(r"[»›>/|→]", re.sub(r"https?://\S+", "", full)))
-            if not (
-                explicit
-                or (home and (separators or len(links) >= 2) and el.tag in ("ol", "ul", "nav", "div"))
-            ):
+            if not (explicit or (home and (separators or len(links) >= 2))):
                 continue
-            if limit is not None and not explicit and self.title_pos - self.pos.get(el, 0) > 400:
-                continue
-            if in_chrome(el, set()) and not explicit:
+            if not explicit and in_chrome(el, self.title_ancestors):
                 continue
             crumbs = [t for t in texts if t and not _SEPARATOR_ONLY.match(t)]
             tail = clean_line(re.sub(r"^.*[»›>/|→]", "", full)) if separators else None
@@ -654,9 +657,14 @@ class _Page:
                 and _norm(tail) != _norm(self.title_text or "")
             ):
                 crumbs.append(tail)
-            if crumbs:
-                return crumbs
-        return []
+            if not crumbs:
+                continue
+            rank = where if before else -where
+            if explicit:
+                rank += 10**9
+            if best is None or rank > best[0]:
+                best = (rank, crumbs)
+        return best[1] if best else []
 
     def tags(self, doc) -> list[str]:  # noqa: ANN001
         tags: list[str] = []
@@ -1098,25 +1106,31 @@ class _Page:
                     break
                 continue
             candidates.append((t - b.index + 1, b))
-        for _, b in sorted(candidates, key=lambda c: c[0]):
+        # Nearest first; a date with a time of day beats a bare date (a header's "today", a
+        # caption's "ngày 7/5") wherever the two are.
+        found: list[tuple[int, _Dated, ParsedDate | None]] = []
+        for dist, b in sorted(candidates, key=lambda c: c[0]):
             if not self._dateline_ok(b):
                 continue
             got = self._date_from(b.el, b.text, b)
-            if got:
-                dated, modified = got
-                if (
-                    dated
-                    and b.index < t
-                    and not dated.parsed.has_time
-                    and dated.parsed.value.date() == local_day(self.now, self.tz)
-                ):
-                    continue  # the header's "today"
-                if dated:
-                    return dated, modified
-        return None, None
+            if not got or got[0] is None:
+                continue
+            dated, modified = got
+            if (
+                b.index < t
+                and not dated.parsed.has_time
+                and dated.parsed.value.date() == local_day(self.now, self.tz)
+            ):
+                continue  # the header's "today"
+            found.append((dist, dated, modified))
+        found.sort(key=lambda f: (not f[1].parsed.has_time, f[0]))
+        return (found[0][1], found[0][2]) if found else (None, None)
 
     def _dateline_ok(self, b: Block) -> bool:
-        if b.link_share > 0.5:
+        """A date line is short, not a sentence, not a caption, not a teaser, not chrome."""
+        if b.link_share > 0.5 or (len(b.text) > 120 and not b.times) or b.text.endswith("."):
+            return False
+        if _is_caption_el(b.el) or has_ancestor(b.el, {"figure", "figcaption"}):
             return False
         if any(len((clean_line(a.text_content()) or "").split()) >= 6 for a in b.links):
             return False  # a teaser item: a headline link with its date

@@ -85,29 +85,13 @@ SKIP_TAGS = frozenset(
 )
 #: Ancestor tags that belong to the page chrome rather than to the article.
 CHROME_TAGS = frozenset({"header", "nav", "footer", "aside", "form", "menu"})
-#: class/id tokens of chrome containers (hints: used only where position already says "maybe").
-CHROME_TOKENS = frozenset(
-    [
-        "header",
-        "topbar",
-        "top-bar",
-        "navbar",
-        "nav",
-        "menu",
-        "mainmenu",
-        "megamenu",
-        "banner",
-        "masthead",
-        "sidebar",
-        "footer",
-        "toolbar",
-        "site-header",
-        "page-header",
-        "header-top",
-        "top-header",
-        "breadcrumbs-top",
-    ]
+#: Words of class/id names of chrome containers ("bt-topbar", "site-header", "main_menu"):
+#: hints only, consulted where position already says "maybe chrome".
+CHROME_WORDS = frozenset(
+    ["header", "topbar", "navbar", "nav", "menu", "mainmenu", "megamenu", "banner", "masthead"]
+    + ["sidebar", "side", "aside", "footer", "toolbar"]
 )
+_WORD_SPLIT = re.compile(r"[-_\s]+")
 _TOKEN_SPLIT = re.compile(r"[\s]+")
 
 
@@ -233,6 +217,12 @@ def tokens(el: _Element) -> set[str]:
     return set(_TOKEN_SPLIT.split(raw.strip())) - {""}
 
 
+def words(el: _Element) -> set[str]:
+    """The words of the element's class and id names, lowercased ("bt-topbar__links" -> topbar, links)."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return set(_WORD_SPLIT.split(raw.strip())) - {""}
+
+
 def class_has(el: _Element, pattern: re.Pattern[str]) -> bool:
     """Whether a class/id token of ``el`` matches ``pattern``."""
     return any(pattern.search(t) for t in tokens(el))
@@ -250,7 +240,7 @@ def in_chrome(el: _Element, stop_set: set[_Element]) -> bool:
     """Whether ``el`` sits in header/nav/footer/aside/form chrome below the ``stop_set`` ancestors."""
     for anc in ancestors_until(el, stop_set):
         tag = anc.tag if isinstance(anc.tag, str) else ""
-        if tag in CHROME_TAGS or tokens(anc) & CHROME_TOKENS:
+        if tag in CHROME_TAGS or words(anc) & CHROME_WORDS:
             return True
     return False
 
