@@ -5,8 +5,16 @@ Each article exists to test one behaviour; the comment says which.
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from archive import store
 
@@ -165,3 +173,42 @@ def build_archive(path: Path) -> Path:
     store.finish_run(db, run2, status="finished", exit_code=0, stats={})
     db.conn.close()
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(*args: str, timeout: float = 30) -> Iterator[str]:
+    """``vnarchive serve ARGS`` in a fresh process (plugins are process-global); yields its URL."""
+    port = free_port()
+    code = "import sys; from archive.publish_cli import serve_command; serve_command(sys.argv[1:])"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {proc.stderr.read().decode(errors='replace')}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()

@@ -1,0 +1,333 @@
+"""CSV exports and dated snapshots of the archive, with a manifest that makes them citable.
+
+Read-only towards the archive: the database is opened ``mode=ro`` and read in one transaction,
+so an export taken during a crawl is one consistent state. Output is written under a temporary
+name and renamed into place at the end: a crash or a bad argument leaves nothing half-written
+under the final name. ``verify`` re-checks a snapshot or export against its manifest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import uuid
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive import store
+
+MANIFEST = "manifest.json"
+DATABASE_FILE = "archive.db"  # served at /archive, where metadata.yml expects it
+FORMAT = "vnarchive-export/1"
+
+#: Tables exported as CSV, in manifest order. Raw bodies stay in the database: they are the
+#: evidence, but binary and large; captures.csv carries their sha256.
+TABLES = (
+    "articles",
+    "article_versions",
+    "article_events",
+    "article_images",
+    "article_links",
+    "article_tags",
+    "captures",
+    "crawl_runs",
+)
+#: Columns that exist only for search (folded text): derived, never exported.
+SEARCH_ONLY_SUFFIX = "_fold"
+SOFTWARE = ("vnarchive", "scrapy", "trafilatura", "sqlite-utils", "datasette")
+
+
+class ExportError(Exception):
+    """An archive or output directory that cannot be used; the message says why."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def open_readonly(db_path: str | Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to an archive, or ExportError saying why there is none."""
+    path = Path(db_path)
+    if not path.exists():
+        raise ExportError(f"no database at {path}")
+    if not path.is_file():
+        raise ExportError(f"{path} is not a file")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        try:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise ExportError(f"{path} is not an SQLite database ({exc})") from exc
+        if "articles" not in tables:
+            raise ExportError(f"{path} is not a vnarchive database (no articles table)")
+        yield conn
+    finally:
+        conn.close()
+
+
+# -- writing CSV --------------------------------------------------------------------------
+
+
+class _HashingFile:
+    """What csv.writer writes to: UTF-8 bytes to a file, hashed and counted on the way."""
+
+    def __init__(self, f):
+        self.f, self.sha256, self.size = f, hashlib.sha256(), 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.sha256.update(data)
+        self.size += len(data)
+        self.f.write(data)
+
+
+def _table_sql(conn: sqlite3.Connection, table: str) -> tuple[str, list[str]]:
+    info = conn.execute(f"pragma table_info([{table}])").fetchall()
+    columns = [row[1] for row in info if not row[1].endswith(SEARCH_ONLY_SUFFIX)]
+    pks = [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] or ["rowid"]
+    select = ", ".join(f"[{c}]" for c in columns)
+    order = ", ".join(f"[{c}]" if c != "rowid" else c for c in pks)
+    return f"select {select} from [{table}] order by {order}", columns
+
+
+def _write_csvs(conn: sqlite3.Connection, out: Path) -> dict[str, dict[str, Any]]:
+    """One CSV per table (header row, CRLF as RFC 4180), streamed row by row; their entries."""
+    present = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    files = {}
+    for table in (t for t in TABLES if t in present):
+        sql, columns = _table_sql(conn, table)
+        name = f"{table}.csv"
+        with (out / name).open("wb") as f:
+            sink = _HashingFile(f)
+            writer = csv.writer(sink)
+            writer.writerow(columns)
+            rows = 0
+            for row in conn.execute(sql):
+                writer.writerow(row)
+                rows += 1
+        files[name] = {
+            "table": table,
+            "rows": rows,
+            "bytes": sink.size,
+            "sha256": sink.sha256.hexdigest(),
+            "columns": columns,
+        }
+    return files
+
+
+def _describe(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What the data is: schema, crawl window, extractors, and the software that made it."""
+
+    def one(sql: str) -> list:
+        return list(conn.execute(sql).fetchone())
+
+    runs = one("select min(started_at), max(started_at), min(finished_at), max(finished_at) from crawl_runs")
+    fetches = one("select min(fetched_at), max(fetched_at) from captures")
+    db = Database(conn)
+    extractors = [
+        {"extractor": e, "extractor_version": v, "articles": n}
+        for e, v, n in conn.execute(
+            "select extractor, extractor_version, count(*) from articles group by 1, 2 order by 1, 2"
+        )
+    ]
+    software = {}
+    for name in SOFTWARE:
+        try:
+            software[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            software[name] = None
+    software["sqlite"] = sqlite3.sqlite_version
+    return {
+        "schema_version": store.schema_version(db),
+        "crawl_window": {
+            "first_run_started": runs[0],
+            "last_run_started": runs[1],
+            "first_run_finished": runs[2],
+            "last_run_finished": runs[3],
+            "first_fetch": fetches[0],
+            "last_fetch": fetches[1],
+        },
+        "extractors": extractors,
+        "software": software,
+    }
+
+
+# -- output directories ---------------------------------------------------------------------
+
+
+@contextmanager
+def _staging(final: Path) -> Iterator[Path]:
+    """A fresh temporary directory beside ``final``, removed on failure; the caller renames it."""
+    parent = final.parent
+    if parent.exists() and not parent.is_dir():
+        raise ExportError(f"cannot write to {parent}: not a directory")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = parent / f".{final.name}.partial-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+    except OSError as exc:
+        raise ExportError(f"cannot write to {parent}: {exc.strerror or exc}") from exc
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _publish(tmp: Path, final: Path) -> None:
+    try:
+        os.rename(tmp, final)  # atomic; also replaces an empty directory
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ExportError(f"cannot create {final}: {exc.strerror or exc}") from exc
+
+
+def _check_target(out_dir: Path) -> None:
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise ExportError(f"{out_dir} already exists and is not an empty directory")
+
+
+def _write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    (directory / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def export_csv(db_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
+    """Write the archive's tables as CSV plus ``manifest.json`` into ``out_dir`` (new or empty).
+
+    Returns the manifest: per file its sha256 and row count, and what a citation needs (schema
+    version, crawl window, extractor and library versions, an id, the creation time).
+    """
+    out_dir = Path(out_dir)
+    _check_target(out_dir)
+    created = _now()
+    with open_readonly(db_path) as conn, _staging(out_dir) as tmp:
+        conn.execute("begin")  # one read transaction: every file from the same state
+        try:
+            files = _write_csvs(conn, tmp)
+            described = _describe(conn)
+        finally:
+            conn.execute("rollback")
+        short = hashlib.sha256("".join(f["sha256"] for f in files.values()).encode()).hexdigest()[:8]
+        manifest = {
+            "format": FORMAT,
+            "snapshot_id": f"export-{_stamp(created)}-{short}",
+            "created_at": created.isoformat(),
+            "source_database": Path(db_path).name,
+            **described,
+            "files": files,
+        }
+        _write_manifest(tmp, manifest)
+        _publish(tmp, out_dir)
+    return manifest
+
+
+def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
+    """A dated, immutable copy of the archive (VACUUM INTO) with its CSVs and manifest.
+
+    Creates ``out_dir/snapshot-YYYYMMDDTHHMMSSZ-<first 8 hex of the database's sha256>`` and
+    returns it. The copy is consistent even during a crawl, and its files are made read-only.
+    """
+    out_dir = Path(out_dir)
+    created = _now()
+    placeholder = out_dir / f"snapshot-{_stamp(created)}"
+    with open_readonly(db_path) as conn, _staging(placeholder) as tmp:
+        copy = tmp / DATABASE_FILE
+        try:
+            conn.execute("vacuum into ?", [str(copy)])
+        except sqlite3.Error as exc:
+            raise ExportError(f"cannot copy {db_path}: {exc}") from exc
+        with closing(sqlite3.connect(copy, isolation_level=None)) as c:
+            c.execute("pragma journal_mode=delete")  # one self-contained file, no -wal/-shm
+        db_sha = sha256_file(copy)
+        final = out_dir / f"{placeholder.name}-{db_sha[:8]}"
+        _check_target(final)
+        with open_readonly(copy) as snap:
+            files = _write_csvs(snap, tmp)
+            described = _describe(snap)
+        manifest = {
+            "format": FORMAT,
+            "snapshot_id": final.name,
+            "created_at": created.isoformat(),
+            "source_database": Path(db_path).name,
+            "database": {"file": DATABASE_FILE, "bytes": copy.stat().st_size, "sha256": db_sha},
+            **described,
+            "files": files,
+        }
+        _write_manifest(tmp, manifest)
+        for path in tmp.iterdir():
+            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        _publish(tmp, final)
+    return final
+
+
+# -- verification ---------------------------------------------------------------------------
+
+
+def _csv_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+def verify(snapshot_dir: str | Path) -> list[str]:
+    """Every way the directory differs from its manifest, one line each; empty means intact."""
+    directory = Path(snapshot_dir)
+    if not directory.is_dir():
+        return [f"{directory}: not a directory"]
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        expected = dict(manifest["files"])
+    except FileNotFoundError:
+        return [f"{directory}: no {MANIFEST}"]
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{MANIFEST}: unreadable ({exc})"]
+    if manifest.get("database"):
+        database = manifest["database"]
+        expected[database["file"]] = database
+    problems = []
+    for name, entry in expected.items():
+        path = directory / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+            continue
+        if path.stat().st_size != entry.get("bytes"):
+            problems.append(f"{name}: size {path.stat().st_size} bytes, manifest says {entry.get('bytes')}")
+        actual = sha256_file(path)
+        if actual != entry.get("sha256"):
+            problems.append(f"{name}: sha256 {actual}, manifest says {entry.get('sha256')}")
+        elif "rows" in entry and name.endswith(".csv"):
+            try:
+                rows = _csv_rows(path)
+            except (UnicodeDecodeError, csv.Error) as exc:
+                problems.append(f"{name}: not readable CSV ({exc})")
+                continue
+            if rows != entry["rows"]:
+                problems.append(f"{name}: {rows} rows, manifest says {entry['rows']}")
+    for path in sorted(directory.iterdir()):
+        if path.name != MANIFEST and path.name not in expected:
+            problems.append(f"{path.name}: not in the manifest")
+    return problems

@@ -1,0 +1,208 @@
+"""CSV export, snapshots and their verification, through the functions and the click commands."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from archive import export
+from archive.publish_cli import export_command, serve_command, snapshot_command, verify_command
+from tests.archive_fixtures import ARTICLES, XSS_TEXT, build_archive, url
+
+
+@pytest.fixture(scope="module")
+def archive_db(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("export") / "archive.db")
+
+
+@pytest.fixture(scope="module")
+def snap(archive_db, tmp_path_factory):
+    return export.snapshot(archive_db, tmp_path_factory.mktemp("snapshots"))
+
+
+def read_csv(path):
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_export_writes_csvs_matching_their_manifest(archive_db, tmp_path):
+    out = tmp_path / "export"
+    manifest = export.export_csv(archive_db, out)
+    assert json.loads((out / "manifest.json").read_text()) == manifest
+    assert set(manifest["files"]) == {f"{t}.csv" for t in export.TABLES}
+    for name, entry in manifest["files"].items():
+        data = (out / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert len(data) == entry["bytes"]
+        assert len(read_csv(out / name)) == entry["rows"]
+    assert manifest["files"]["articles.csv"]["rows"] == len(ARTICLES)
+    assert manifest["files"]["article_versions.csv"]["rows"] == len(ARTICLES) + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]  # no temporary left over
+
+
+def test_articles_csv_keeps_published_text_without_fold_columns(archive_db, tmp_path):
+    export.export_csv(archive_db, tmp_path / "e")
+    articles = {row["url"]: row for row in read_csv(tmp_path / "e" / "articles.csv")}
+    assert not [c for c in next(iter(articles.values())) if c.endswith("_fold")]
+    assert articles[url("van-hoa-moi")]["title"] == "Công tác văn hoá và thuỷ lợi"
+    assert articles[url("xss")]["text"] == XSS_TEXT
+    assert (tmp_path / "e" / "articles.csv").read_bytes().startswith(b"url,site,title,")  # UTF-8, no BOM
+    captures = read_csv(tmp_path / "e" / "captures.csv")
+    assert "body" not in captures[0] and captures[0]["sha256"]
+
+
+def test_manifest_says_what_the_data_is(archive_db, tmp_path):
+    m = export.export_csv(archive_db, tmp_path / "e")
+    assert re.fullmatch(r"export-\d{8}T\d{6}Z-[0-9a-f]{8}", m["snapshot_id"])
+    assert m["schema_version"] >= 2
+    assert m["crawl_window"]["first_fetch"] == "2023-03-02T00:00:00+00:00"
+    assert m["crawl_window"]["last_fetch"] == "2023-04-01T00:00:01+00:00"
+    assert m["crawl_window"]["first_run_started"] <= m["crawl_window"]["last_run_finished"]
+    assert m["extractors"] == [{"extractor": "vnarchive-test", "extractor_version": "1", "articles": 9}]
+    assert {"scrapy", "trafilatura", "sqlite-utils", "datasette"} <= set(m["software"])
+    assert m["software"]["datasette"].startswith("0.")
+
+
+def test_export_opens_the_database_read_only(archive_db, tmp_path):
+    before = archive_db.stat().st_mtime_ns
+    os.chmod(archive_db, 0o444)
+    try:
+        export.export_csv(archive_db, tmp_path / "e")
+    finally:
+        os.chmod(archive_db, 0o644)
+    assert archive_db.stat().st_mtime_ns == before
+
+
+def test_snapshot_is_a_dated_verified_copy(archive_db, snap):
+    assert re.fullmatch(r"snapshot-\d{8}T\d{6}Z-[0-9a-f]{8}", snap.name)
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["snapshot_id"] == snap.name
+    db = manifest["database"]
+    assert db["sha256"] == hashlib.sha256((snap / "archive.db").read_bytes()).hexdigest()
+    assert snap.name.endswith(db["sha256"][:8])
+    copy = sqlite3.connect(f"{(snap / 'archive.db').as_uri()}?immutable=1", uri=True)
+    original = sqlite3.connect(archive_db)
+    for table in ("articles", "article_versions", "captures", "bodies"):
+        q = f"select count(*) from {table}"
+        assert copy.execute(q).fetchone() == original.execute(q).fetchone()
+    assert copy.execute("pragma journal_mode").fetchone() == ("delete",)
+    assert not os.access(snap / "archive.db", os.W_OK) or os.geteuid() == 0
+    assert oct((snap / "archive.db").stat().st_mode & 0o777) == "0o444"
+    assert export.verify(snap) == []
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        (
+            lambda d: (d / "articles.csv").write_bytes(
+                (d / "articles.csv").read_bytes().replace(b"Minh", b"Mjnh")
+            ),
+            "articles.csv: sha256",
+        ),
+        (lambda d: (d / "article_tags.csv").unlink(), "article_tags.csv: missing"),
+        (lambda d: (d / "notes.txt").write_text("x"), "notes.txt: not in the manifest"),
+        (lambda d: (d / "archive.db").write_bytes(b"x"), "archive.db: size 1 bytes"),
+        (lambda d: (d / "manifest.json").write_text("{"), "manifest.json: unreadable"),
+    ],
+)
+def test_verify_detects_tampering(snap, tmp_path, tamper, expected):
+    copy = tmp_path / snap.name
+    copy.mkdir()
+    for path in snap.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    tamper(copy)
+    problems = export.verify(copy)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+
+def invoke(command, *args):
+    return CliRunner().invoke(command, [str(a) for a in args])
+
+
+def test_export_and_verify_commands(archive_db, tmp_path):
+    result = invoke(export_command, "--db", archive_db, "--out", tmp_path / "e")
+    assert result.exit_code == 0 and "9 articles" in result.output
+    result = invoke(verify_command, tmp_path / "e")
+    assert result.exit_code == 0 and result.output.strip().endswith("ok")
+
+
+def test_snapshot_command_prints_what_to_cite(archive_db, tmp_path):
+    result = invoke(snapshot_command, "--db", archive_db, "--out", tmp_path / "snaps")
+    assert result.exit_code == 0, result.output
+    path, digest_line = result.output.strip().splitlines()
+    digest = hashlib.sha256((tmp_path / "snaps" / os.path.basename(path) / "manifest.json").read_bytes())
+    assert digest_line == f"manifest sha256 {digest.hexdigest()}"
+
+
+def test_verify_command_fails_with_one_line_per_problem(snap, tmp_path):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for path in snap.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    (copy / "crawl_runs.csv").unlink()
+    (copy / "extra.csv").write_text("a\n")
+    result = invoke(verify_command, copy)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: crawl_runs.csv: missing",
+        "Error: extra.csv: not in the manifest",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "make_args", "message"),
+    [
+        (export_command, lambda t, db: ["--db", t / "missing.db", "--out", t / "o"], "no database at"),
+        (
+            export_command,
+            lambda t, db: ["--db", t / "junk.db", "--out", t / "o"],
+            "is not an SQLite database",
+        ),
+        (
+            export_command,
+            lambda t, db: ["--db", t / "other.db", "--out", t / "o"],
+            "not a vnarchive database",
+        ),
+        (export_command, lambda t, db: ["--db", db, "--out", t / "file.txt" / "o"], "cannot write to"),
+        (export_command, lambda t, db: ["--db", db, "--out", t / "full"], "not an empty directory"),
+        (
+            snapshot_command,
+            lambda t, db: ["--db", t / "junk.db", "--out", t / "o"],
+            "is not an SQLite database",
+        ),
+        (snapshot_command, lambda t, db: ["--db", db, "--out", t / "file.txt"], "cannot write to"),
+        (serve_command, lambda t, db: ["--db", t / "missing.db"], "no database at"),
+        (serve_command, lambda t, db: ["--db", t / "junk.db"], "is not an SQLite database"),
+        (serve_command, lambda t, db: ["--snapshot", t / "o"], "no database at"),
+        (verify_command, lambda t, db: [t / "o"], "not a directory"),
+    ],
+)
+def test_bad_input_is_one_clear_line(archive_db, tmp_path, command, make_args, message):
+    (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
+    (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("x")
+    sqlite3.connect(tmp_path / "other.db").execute("create table t (a)").connection.close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = invoke(command, *make_args(tmp_path, archive_db))
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert line.startswith("Error: ") and message in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing half-written
+
+
+def test_help_texts_have_examples():
+    for command in (serve_command, export_command, snapshot_command, verify_command):
+        result = invoke(command, "--help")
+        assert result.exit_code == 0 and "Example:\n      vnarchive " in result.output
