@@ -1,0 +1,198 @@
+"""The ``vnarchive`` command: crawl, extract, serve and export the archive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archive import runs, store
+
+DEFAULT_DB = "data/archive.db"
+
+
+@click.group()
+@click.version_option(package_name="vnarchive")
+def cli() -> None:
+    """An archive of Vietnamese propaganda-agency portals: crawl, extract, version, search, export."""
+
+
+@cli.command()
+@click.argument("site", default="tuyengiao")
+@click.option("--base-url", help="Root of the portal to crawl (default: the live site of SITE).")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--fast", is_flag=True, help="No politeness delays: only for a server you own, such as the replica."
+)
+@click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for this run."
+)
+@click.option("--quiet", is_flag=True, help="Only warnings from Scrapy (for cron).")
+def crawl(
+    site: str, base_url: str | None, db_path: str, fast: bool, overrides: tuple[str, ...], quiet: bool
+) -> None:
+    """Crawl SITE into the archive and print the run's summary.
+
+    The exit code says how the run went (see the README): 0 ok, 3 partial failures,
+    4 blocked by the site, 5 nothing extracted, 6 field coverage warning, 7 interrupted,
+    8 another crawl holds the lock.
+
+    \b
+    Example:
+        vnarchive crawl tuyengiao --base-url http://127.0.0.1:8765 --db data/archive.db --fast
+    """
+    from archive.crawl import FAST_SETTINGS, run_crawl
+    from archive.lock import LockHeld
+
+    settings = dict(FAST_SETTINGS) if fast else {}
+    for override in overrides:
+        name, sep, value = override.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {override!r}", param_hint="--set")
+        settings[name] = value
+    try:
+        run = run_crawl(site, db_path, base_url=base_url, settings=settings, quiet=quiet)
+    except LockHeld as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(runs.EXIT_CODES["locked"])
+    except store.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if run is None:
+        raise click.ClickException(f"the crawl of {site!r} did not start (see the messages above)")
+    click.echo(runs.summary(run))
+    sys.exit(run["exit_code"])
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--url", required=True, help="The URL the page was fetched from (resolves links, picks the site profile)."
+)
+@click.option(
+    "--content-type", help="The HTTP Content-Type it was served with, if known (may name the charset)."
+)
+def extract(file: str, url: str, content_type: str | None) -> None:
+    """Print the record extracted from one saved page, as one JSON object.
+
+    \b
+    Example:
+        vnarchive extract page.html --url https://tuyengiao.vn/van-hoa-xa-hoi/bai-viet-123
+    """
+    from archive.extract import extract as extract_record
+
+    try:
+        html = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc.strerror or exc}") from exc
+    record = extract_record(html, url, content_type=content_type)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+def reextract(db_path: str) -> None:
+    """Re-run extraction over the stored raw captures, without crawling.
+
+    An improved extractor upgrades the whole archive: each article whose record changes gets
+    a new version (its old records stay); unchanged ones are left alone.
+
+    \b
+    Example:
+        vnarchive reextract --db data/archive.db
+    """
+    from archive.extract import extract as extract_record
+    from archive.extract import is_article
+
+    db = _open_existing(db_path)
+    counts: dict[str, int] = {}
+    for row in store.current_captures(db):
+        body = store.load_body(db, row["sha256"])
+        record = extract_record(body, row["final_url"] or row["url"], content_type=row["content_type"])
+        outcome = store.apply_reextraction(db, row["url"], record if is_article(record) else None)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    total = sum(counts.values())
+    click.echo(
+        f"re-extracted {total} articles: {counts.get('changed', 0)} changed, "
+        f"{counts.get('unchanged', 0)} unchanged, {counts.get('not-article', 0)} no longer recognised as articles"
+    )
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+@click.option("--from", "from_version", type=int, help="Older version (default: the one before --to).")
+@click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
+def diff(url: str, db_path: str, from_version: int | None, to_version: int | None) -> None:
+    """Show what changed between two versions of an article.
+
+    \b
+    Example:
+        vnarchive diff https://tuyengiao.vn/van-hoa-xa-hoi/bai-viet-113371 --db data/archive.db
+    """
+    from archive.history import diff_versions, versions
+    from archive.urls import canonical_url
+
+    db = _open_existing(db_path)
+    history = {v["version"]: v for v in versions(db, canonical_url(url))}
+    if not history:
+        raise click.ClickException(f"no article {url} in {db_path}")
+    new = to_version or max(history)
+    old = from_version or new - 1
+    for number in (old, new):
+        if number not in history:
+            raise click.ClickException(
+                f"{url} has no version {number} (it has {', '.join(map(str, sorted(history)))})"
+            )
+    text = diff_versions(history[old], history[new])
+    click.echo(text or f"versions {old} and {new} have the same text")
+
+
+@cli.command()
+@click.option("--port", default=8765, show_default=True, help="Port of the replica portal.")
+@click.option("--datasette-port", default=8001, show_default=True, help="Port of Datasette.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+@click.option("--articles", default=72, show_default=True, help="Size of the replica portal.")
+@click.option("--no-serve", is_flag=True, help="Stop after the crawl (for scripts and tests).")
+def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: bool) -> None:
+    """The main job, offline: serve the replica portal, crawl it, then browse the archive.
+
+    Starts the replica of tuyengiao.vn on 127.0.0.1, crawls it into DB (incrementally, if DB
+    already holds a crawl), prints the run summary, and serves the archive with Datasette on
+    127.0.0.1 until Ctrl-C.
+
+    \b
+    Example:
+        vnarchive demo --db data/archive.db
+    """
+    from archive.crawl import FAST_SETTINGS, run_crawl
+    from archive.serve import serve
+    from replica import ReplicaServer, build_site
+
+    site = build_site(n_articles=articles)
+    try:
+        replica = ReplicaServer(site, host="127.0.0.1", port=port).start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve the replica on 127.0.0.1:{port}: {exc.strerror or exc}"
+        ) from exc
+    try:
+        click.echo(f"Replica portal: {replica.url} ({len(site.articles)} articles)")
+        run = run_crawl("tuyengiao", db_path, base_url=replica.url, settings=dict(FAST_SETTINGS))
+        if run is None:
+            raise click.ClickException("the crawl did not start (see the messages above)")
+        click.echo(runs.summary(run))
+        if no_serve:
+            sys.exit(run["exit_code"])
+        click.echo(f"Datasette: http://127.0.0.1:{datasette_port}/archive/articles  (Ctrl-C to stop)")
+        serve(db_path, host="127.0.0.1", port=datasette_port)
+    finally:
+        replica.stop()
+
+
+def _open_existing(db_path: str):
+    try:
+        return store.open_db(db_path, create=False)
+    except store.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,218 @@
+"""Incremental crawling: fetch what is new, re-check what is due, resume what a killed run left.
+
+A spider middleware, so the spider stays a pure discovery machine: it yields every link it
+finds, and this component decides, from what the archive already holds, which of them to
+request and how (conditional headers for re-checks).
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from archive import store
+from archive.urls import canonical_url
+from crawler import discovery, policy
+
+logger = logging.getLogger(__name__)
+
+
+class IncrementalMiddleware(BaseSpiderMiddleware):
+    """Skip known articles that are not due, make re-checks conditional, keep a resumable frontier.
+
+    Settings: ``INCREMENTAL`` (default True: False re-fetches everything), ``RECHECK_MAX_PER_RUN``
+    (cap on re-checks of known articles not flagged by a sitemap lastmod), ``RECHECK_ALL`` (every
+    known article is due, within the cap), ``FRONTIER_FLUSH_EVERY``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.db_path = settings.get("ARCHIVE_DB_PATH")
+        self.incremental = settings.getbool("INCREMENTAL", True)
+        self.recheck_cap = settings.getint("RECHECK_MAX_PER_RUN", 500)
+        self.recheck_all = settings.getbool("RECHECK_ALL", False)
+        self.flush_every = settings.getint("FRONTIER_FLUSH_EVERY", 50)
+        self.stats = crawler.stats
+        self.db = None
+        self.states: dict[str, dict] = {}
+        self.walk_back: bool | None = None
+        self.rechecks = 0
+        self.pending: list[dict] = []
+        self.listed: dict[str, set[str]] = defaultdict(set)
+        self._fresh_listing: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
+        self.now = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def _open(self) -> None:
+        if self.db is not None:
+            return
+        self.db = store.open_db(self.db_path)
+        self.states = store.article_states(self.db)
+        self.stats.set_value("incremental/known_articles", len(self.states))
+
+    def _walk_back(self) -> bool:
+        """Stop paging through a listing at known territory only when the last run saw it all."""
+        if self.walk_back is None:
+            # Asked when the first listing is parsed, once the archive pipeline has started this run.
+            run_id = self.stats.get_value("archive/run_id")
+            self.walk_back = bool(
+                self.incremental
+                and self.states
+                and run_id
+                and store.previous_run_finished(self.db, self.crawler.spider.name, run_id)
+            )
+            self.stats.set_value("incremental/walk_back", self.walk_back)
+        return self.walk_back
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        self._open()
+        spider = self.crawler.spider
+        resumed = store.frontier(self.db)
+        if resumed:
+            logger.info("resuming %d pages discovered by an unfinished run", len(resumed))
+            self.stats.set_value("incremental/resumed", len(resumed))
+        for entry in resumed:
+            request = self.get_processed_request(
+                spider.request(entry["request_url"], entry["kind"], lastmod=entry["lastmod"]), None
+            )
+            if request is not None:
+                yield request
+        # Known articles due for a re-check, newest first: this is how edits and removals of
+        # articles that no listing or sitemap shows any more are noticed.
+        for url in self._due_known_articles():
+            request = self.get_processed_request(spider.request(url, "article"), None)
+            if request is not None:
+                yield request
+        async for item in super().process_start(start):
+            yield item
+
+    def _due_known_articles(self) -> list[str]:
+        if not self.incremental:
+            return []
+        hosts = self.crawler.spider.hosts
+        due = [
+            (state.get("published") or "", url)
+            for url, state in self.states.items()
+            if discovery.same_site(url, hosts) and (self.recheck_all or policy.recheck_due(state, self.now))
+        ]
+        return [url for _, url in sorted(due, reverse=True)[: self.recheck_cap]]
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        self._open()
+        kind = request.meta.get("kind")
+        if kind == "article":
+            return self._article_request(request, response)
+        if kind == "listing" and response is not None and self._walk_back():
+            param = self.crawler.spider.profile.page_param
+            if discovery.is_pagination_of(request.url, response.url, param) and not self._fresh_listing.get(
+                response
+            ):
+                self.stats.inc_value("incremental/listing_stopped")
+                return None
+        return request
+
+    def _article_request(self, request: Request, response: Response | None) -> Request | None:
+        url = canonical_url(request.url)
+        state = self.states.get(url)
+        if (
+            response is not None
+            and response.meta.get("kind") == "listing"
+            and self._own_article(response, url)
+        ):
+            self.listed[urlsplit(response.url).path.rstrip("/")].add(url)
+            if state is None:
+                self._fresh_listing[response] = True
+        if state is None or not self.incremental:
+            self._remember(url, request)
+            return request
+        changed = policy.changed_since_check(request.meta.get("lastmod"), state)
+        if changed is False:
+            self.stats.inc_value("incremental/skipped_lastmod")
+            return None
+        if changed is None:
+            if not (self.recheck_all or policy.recheck_due(state, self.now)):
+                self.stats.inc_value("incremental/skipped_not_due")
+                return None
+            if self.rechecks >= self.recheck_cap:
+                self.stats.inc_value("incremental/skipped_cap")
+                return None
+            self.rechecks += 1
+        self.stats.inc_value("incremental/rechecked")
+        state["last_checked"] = self.now.isoformat()  # once per run, whatever links to it again
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
+        return request.replace(headers={**request.headers.to_unicode_dict(), **headers})
+
+    @staticmethod
+    def _own_article(listing: Response, url: str) -> bool:
+        """An article the listing itself lists (its URL lies under the listing's path), not sidebar news.
+
+        On sites whose article URLs do not carry the section, every article link counts.
+        """
+        section = urlsplit(listing.url).path.rstrip("/")
+        path = urlsplit(url).path
+        return not section or path.startswith(section + "/") or path.count("/") < 2
+
+    def _remember(self, url: str, request: Request) -> None:
+        self.pending.append(
+            {
+                "url": url,
+                "request_url": request.url,
+                "kind": "article",
+                "lastmod": request.meta.get("lastmod"),
+            }
+        )
+        if len(self.pending) >= self.flush_every:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending and self.db is not None:
+            store.add_to_frontier(self.db, self.pending, self.stats.get_value("archive/run_id"))
+        self.pending = []
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.db is None:
+            return
+        if reason == "finished":
+            self.pending = []
+            store.clear_frontier(self.db)
+        else:
+            self._flush()
+        coverage = self.coverage()
+        run_id = self.stats.get_value("archive/run_id")
+        if run_id:
+            store.merge_run_stats(self.db, run_id, {"listing_coverage": coverage})
+        for path, row in coverage.items():
+            logger.info("listing %s: %d articles listed, %d archived", path, row["listed"], row["archived"])
+        self.db.close()
+        self.db = None
+
+    def coverage(self) -> dict[str, dict[str, int]]:
+        """Per listing: how many articles its pages showed this run, and how many the archive holds."""
+        out = {}
+        for path, urls in sorted(self.listed.items()):
+            placeholders = ",".join("?" * len(urls))
+            archived = self.db.execute(
+                f"select count(*) from articles where url in ({placeholders})", sorted(urls)
+            ).fetchone()[0]
+            out[path] = {"listed": len(urls), "archived": archived}
+        return out

@@ -1,0 +1,54 @@
+"""Scrapy settings for the archive's crawls: polite by default, tuned per run with -s."""
+
+import os
+
+BOT_NAME = "vnarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves; portals' operators should be able to tell who is crawling and why.
+USER_AGENT = "vnarchive/0.1 (research archive of public Vietnamese portals; +https://github.com/vnarchive)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts to the server; one or two requests in flight per site.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = float(os.getenv("AUTOTHROTTLE_START_DELAY", "1.0"))
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+
+# A page over a few MB is not an article; a hung server must not hang the run.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+REDIRECT_MAX_TIMES = 10
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Every status reaches the spider: a 404 for a known article is evidence of its removal.
+HTTPERROR_ALLOW_ALL = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 500,
+    "crawler.pipelines.ArchivePipeline": 900,
+}
+
+# The archive this run writes to (also -s ARCHIVE_DB_PATH=... or the VNARCHIVE_DB variable).
+ARCHIVE_DB_PATH = os.getenv("VNARCHIVE_DB", "data/archive.db")
+# Stop walking a listing after this many pages (0: walk to the end).
+LISTING_MAX_PAGES = 0
+
+LOG_LEVEL = os.getenv("SCRAPY_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"
+
+SPIDER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 50}
+EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
+# Incremental runs: skip known articles not due for a re-check; cap re-checks per run.
+INCREMENTAL = True
+RECHECK_MAX_PER_RUN = 500
+# Extraction runs in this many worker processes (0: in the crawl's own thread).
+EXTRACT_WORKERS = 2

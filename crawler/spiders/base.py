@@ -1,0 +1,208 @@
+"""A spider for one portal of the family, driven by its site profile.
+
+Discovery, in order of trust: robots.txt -> sitemaps, the RSS feed, then the home page's menus
+-> category listings, walked page by page. Which links are articles comes from the profile's
+URL patterns; whether a page really is one is decided later from the page itself (extraction).
+The spider knows HTTP and discovery only: it yields a PageItem for every response and the
+requests it discovers, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from archive.profiles import SiteProfile
+from archive.urls import canonical_url, clean_url
+from crawler import discovery
+from crawler.items import PageItem
+
+#: Discovery before depth: sitemaps and feeds name articles directly; listings are walked.
+PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "home": 70, "article": 50, "listing": 10}
+
+
+class PortalSpider(scrapy.Spider):
+    profile: SiteProfile
+
+    def __init__(self, base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_url = clean_url(base_url or self.profile.base_url).rstrip("/")
+        base_host = urlsplit(self.base_url).hostname or ""
+        self.hosts = {base_host.removeprefix("www."), *self.profile.hosts}
+        self.allowed_domains = sorted(self.hosts)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def request(self, url: str, kind: str, **meta: Any) -> scrapy.Request:
+        callback = {
+            "robots": self.parse_robots,
+            "sitemap": self.parse_sitemap,
+            "feed": self.parse_feed,
+            "home": self.parse_listing,
+            "listing": self.parse_listing,
+            "article": self.parse_article,
+        }[kind]
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            priority=PRIORITY[kind],
+            meta={"kind": kind, **meta},
+        )
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self.request(f"{self.base_url}/robots.txt", "robots")
+        yield self.request(f"{self.base_url}/", "home")
+        for path in self.profile.feed_paths:
+            yield self.request(f"{self.base_url}{path}", "feed", optional=True)
+
+    # -- callbacks -------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        yield self.page_item(response)
+        sitemaps = []
+        if response.status == 200:
+            sitemaps = discovery.robots_sitemaps(response.text, self.base_url)
+        if not sitemaps:
+            sitemaps = [f"{self.base_url}{path}" for path in self.profile.sitemap_paths]
+        for url in sitemaps:
+            if discovery.same_site(url, self.hosts):
+                yield self.request(clean_url(url), "sitemap")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        if response.status != 200:
+            yield self.page_item(response)
+            return
+        try:
+            entries = discovery.parse_sitemap(response.body)
+        except discovery.SitemapError as exc:
+            yield self.page_item(response, error=f"unreadable sitemap: {exc}")
+            return
+        yield self.page_item(response)
+        for entry in entries:
+            url = clean_url(entry.loc)
+            if not discovery.same_site(url, self.hosts):
+                continue
+            if entry.is_sitemap:
+                yield self.request(url, "sitemap")
+            elif self.looks_like_article(url):
+                yield self.request(url, "article", lastmod=entry.lastmod)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        if response.status != 200 and response.meta.get("optional"):
+            return  # a guessed feed path that does not exist is not a failure
+        yield self.page_item(response)
+        if response.status != 200:
+            return
+        for link in discovery.feed_links(response.body):
+            url = clean_url(link)
+            if discovery.same_site(url, self.hosts) and self.looks_like_article(url):
+                yield self.request(url, "article")
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        yield self.page_item(response)
+        if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
+            return
+        links = discovery.page_links(response.css("a::attr(href)").getall(), response.url, self.hosts)
+        articles = [u for u in links if self.profile.is_article_url(u)]
+        for url in articles:
+            yield self.request(url, "article")
+        if response.meta["kind"] == "home":
+            for href in response.css(
+                'link[type="application/rss+xml"]::attr(href), link[type="application/atom+xml"]::attr(href)'
+            ).getall():
+                yield self.request(clean_url(response.urljoin(href)), "feed")
+        # Only a page that lists articles is a listing worth paging through or branching from.
+        if not articles and response.meta["kind"] != "home":
+            return
+        yield from self.listing_requests(response, links)
+
+    def listing_requests(self, response: Response, links: list[str]) -> Iterator[scrapy.Request]:
+        param = self.profile.page_param
+        limit = self.settings.getint("LISTING_MAX_PAGES")
+        for url in links:
+            if self.profile.is_article_url(url):
+                continue
+            if discovery.is_pagination_of(url, response.url, param):
+                number = discovery.page_number(url, param) or 1
+                if not limit or number <= limit:
+                    yield self.request(url, "listing")
+            elif self.profile.is_listing_url(url) and urlsplit(url).path not in {"", "/"}:
+                yield self.request(url, "listing")
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        redirected = response.meta.get("redirect_urls")
+        removed = None
+        if response.status in (404, 410):
+            removed = f"http-{response.status}"
+        elif redirected and not self.profile.is_article_url(response.url):
+            removed = "redirect"
+        item = self.page_item(response, removed=removed)
+        if removed:
+            # A gone article keeps its old identity; a moved one (redirected to another article) takes its new URL.
+            item.url = canonical_url(item.requested_url)
+        yield item
+        if response.status == 200 and isinstance(response, scrapy.http.TextResponse) and not removed:
+            # Related-news blocks reach articles that listings have already paged past.
+            links = discovery.page_links(response.css("a::attr(href)").getall(), response.url, self.hosts)
+            for url in links:
+                if self.profile.is_article_url(url):
+                    yield self.request(url, "article")
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+        request = failure.request
+        if failure.check(IgnoreRequest):
+            # Disallowed by robots.txt or filtered: never fetched, so nothing to archive.
+            return
+        if request.meta.get("optional"):
+            return
+        yield PageItem(
+            url=canonical_url(request.url),
+            requested_url=request.meta.get("redirect_urls", [request.url])[0],
+            final_url=request.url,
+            fetched_at=_now(),
+            status=None,
+            kind=request.meta.get("kind", "other"),
+            error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def looks_like_article(self, url: str) -> bool:
+        """Sitemap and feed entries are articles unless they look like a listing or the home page."""
+        path = urlsplit(url).path
+        return self.profile.is_article_url(url) or (
+            path not in {"", "/"} and not self.profile.is_listing_url(url)
+        )
+
+    def page_item(
+        self, response: Response, *, error: str | None = None, removed: str | None = None
+    ) -> PageItem:
+        headers = {
+            k.decode("latin-1"): v[0].decode("latin-1") if v else "" for k, v in response.headers.items()
+        }
+        requested = response.meta.get("redirect_urls", [response.url])[0]
+        return PageItem(
+            url=canonical_url(response.url),
+            requested_url=requested,
+            final_url=response.url,
+            fetched_at=_now(),
+            status=response.status,
+            kind=response.meta.get("kind", "other"),
+            content_type=headers.get("Content-Type"),
+            headers=headers,
+            body=response.body,
+            error=error,
+            removed=removed,
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
