@@ -3,7 +3,7 @@
 The index (``articles_fts``, ``unicode61 remove_diacritics 0``) holds the text as published
 (``title lead text``) and folded copies (``title_fold lead_fold text_fold``: no diacritics,
 đ -> d). A query typed with accents searches the exact columns, so "Đảng" never matches "đang";
-a query typed without accents, or only partly accented, searches the folded columns, so
+a query typed without accents (or mostly without) searches the folded columns, so
 "dang cong san" finds "Đảng Cộng sản". Only the query is normalised: stored text keeps the
 publisher's spelling, so an exact query is expanded to every form that spelling may take
 (old and new tone placement, NFC and NFD).
@@ -88,6 +88,7 @@ def _phrase(text: str, prefix: bool) -> str:
     return f"{EXACT_COLUMNS} : ({variants})"
 
 
+# Cached: the ranked search evaluates escape_fts(:q) once per result row, in a subquery.
 @lru_cache(maxsize=1024)
 def build_fts_query(query: str | None) -> str:
     """Turn what a researcher typed into an FTS5 query that is never a syntax error.
