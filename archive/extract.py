@@ -41,6 +41,7 @@ from archive.encoding import decode_html, looks_font_encoded
 from archive.extract_dom import (
     Block,
     absolute,
+    ancestors_until,
     class_has,
     common_ancestor,
     has_ancestor,
@@ -73,6 +74,10 @@ _CONFIG["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
 _CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
+# Comments and processing instructions out, as trafilatura parses: their tails stay text.
+_PARSER = lxml_html.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+)
 _BINARY_MAGIC = (
     b"%PDF",
     b"\x89PNG",
@@ -234,7 +239,7 @@ def _extract_into(
         flags.append("not-html")
         return
     try:
-        root = lxml_html.document_fromstring(text)
+        root = lxml_html.document_fromstring(text, parser=_PARSER)
     except (ValueError, TypeError, ParserError):
         flags.append("not-html")
         return
@@ -281,6 +286,10 @@ class _Page:
         for b in self.blocks:
             self.by_text.setdefault(b.text, []).append(b)
         self.pos = {el: i for i, el in enumerate(self.root.iter())}
+        total, self.content_prefix = 0, [0]
+        for b in self.blocks:
+            total += len(b.text) if len(b.text) >= 80 and b.link_share < 0.3 else 0
+            self.content_prefix.append(total)
         self.ld_article = self._ld_article()
         self.hint_cache: dict[str, list[_Element]] = {}
 
@@ -490,6 +499,8 @@ class _Page:
                 continue
             if b.link_share > 0.5:
                 score -= 1.5
+            if self._content_after(b.index) >= 400:
+                score += 0.7
             if in_chrome(b.el, set()):
                 score -= 1.5
             if best is None or score > best[0]:
@@ -497,6 +508,11 @@ class _Page:
         if best is None or best[0] < 1.5:
             return None
         return best[2]
+
+    def _content_after(self, index: int, window: int = 60) -> int:
+        """Characters of paragraph-like text (long, few links) in the blocks after ``index``."""
+        prefix = self.content_prefix
+        return prefix[min(len(self.blocks), index + 1 + window)] - prefix[index + 1]
 
     def fallback_title(self) -> str | None:
         title = self.meta("og:title", "twitter:title")
@@ -514,7 +530,7 @@ class _Page:
         """trafilatura's main text and metadata (None when it finds nothing)."""
         try:
             return bare_extraction(
-                deepcopy(self.root),
+                self.html_text,
                 url=self.url,
                 with_metadata=True,
                 include_comments=False,
@@ -866,14 +882,17 @@ class _Page:
         return tail >= 300
 
     def _is_noise_block(self, b: Block) -> bool:
-        """A block in a form, a related section or the chrome, or a short one before the title."""
-        if has_ancestor(b.el, {"form", "footer", "nav"}):
-            return True
+        """A block in a feedback form, a related section, or a link line of the chrome.
+
+        Only containers below the title's ancestors count: ASP.NET WebForms pages (tuyengiao
+        generation (a)) wrap the whole page, article included, in one <form>.
+        """
+        for anc in ancestors_until(b.el, self.title_ancestors):
+            if anc.tag in ("footer", "nav") or (anc.tag == "form" and len(self.blocks_in(anc)) < 40):
+                return True
         if any(_inside(b.el, el) for el in self.related_els):
             return True
-        if b.link_share > 0.6 and len(b.text) < 150 and in_chrome(b.el, self.title_ancestors):
-            return True
-        return self.title_block is not None and b.index < self.title_block.index and len(b.text) < 150
+        return b.link_share > 0.6 and len(b.text) < 150 and in_chrome(b.el, self.title_ancestors)
 
     def _byline_after(self, last_line: str) -> str | None:
         """A byline block right after the last body line that trafilatura left out."""
@@ -1237,11 +1256,11 @@ def _norm(text: str) -> str:
 
 
 def _table_line(line: str | None) -> str | None:
-    """trafilatura prints table rows as "| a | b |": keep the cells, each repeated cell once."""
+    """trafilatura prints table rows as "| a | b |": keep the non-empty cells, "a | b"."""
     if not line or not line.startswith("|"):
         return line
     cells = [c.strip() for c in line.strip("|").split("|")]
-    cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+    cells = [c for c in cells if c]
     if re.fullmatch(r"[-:\s|]*", line):
         return None
     return " | ".join(cells) or None

@@ -241,6 +241,9 @@ def in_chrome(el: _Element, stop_set: set[_Element]) -> bool:
     for anc in ancestors_until(el, stop_set):
         tag = anc.tag if isinstance(anc.tag, str) else ""
         if tag in CHROME_TAGS or words(anc) & CHROME_WORDS:
+            # An HTML5 <header>/<footer> of an <article> or <main> is the article's own.
+            if tag in ("header", "footer") and has_ancestor(anc, frozenset({"article", "main"})):
+                continue
             return True
     return False
 
