@@ -20,11 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     parser.add_argument("--articles", type=int, default=72, help="number of articles (default 72)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--faults", action="store_true", help="add the hostile URLs of replica.faults")
     parser.add_argument(
         "--today", type=date.fromisoformat, help="masthead date YYYY-MM-DD (default: the real date)"
     )
     args = parser.parse_args(argv)
-    site = build_site(n_articles=args.articles, today=args.today, seed=args.seed)
+    site = build_site(n_articles=args.articles, today=args.today, seed=args.seed, faults=args.faults)
     server = ReplicaServer(site, host=args.host, port=args.port).start()
     print(f"Replica portal serving at {server.url}", flush=True)
     try:

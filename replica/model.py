@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from hashlib import sha1
@@ -125,6 +126,9 @@ class Site:
         self._by_slug = {c.slug: c for c in self.categories}
         self.today = today
         self.seed = seed
+        #: Fault URLs (path -> kind) of ``build_site(faults=True)``, and requests seen per fault path.
+        self.faults: dict[str, str] = {}
+        self.fault_hits: Counter[str] = Counter()
         self._lock = threading.RLock()
         self._live_cache: dict[str | None, list[Article]] = {}
 
@@ -226,13 +230,14 @@ def _related(ordered: list[Article], by_category: dict[str, list[Article]]) -> N
         article.related = picks
 
 
-def build_site(n_articles: int = 72, today: date | None = None, seed: int = 0) -> Site:
+def build_site(n_articles: int = 72, today: date | None = None, seed: int = 0, faults: bool = False) -> Site:
     """Build a deterministic replica site: same arguments, same articles, byte for byte.
 
     Args:
         n_articles: how many articles (any size; 50,000 builds in about a second).
         today: the masthead's date; None means the real date at each request.
         seed: changes which places, people, numbers and times each article gets.
+        faults: add the hostile URLs of ``replica.faults``; the articles stay the same.
     """
     writer = Writer(seed, n_articles)
     bank_size = len(writer.bank)
@@ -283,4 +288,9 @@ def build_site(n_articles: int = 72, today: date | None = None, seed: int = 0) -
     for article in articles:
         by_category[article.category.slug].append(article)
     _related(articles, by_category)
-    return Site(articles, today, seed)
+    site = Site(articles, today, seed)
+    if faults:
+        from replica.faults import install  # faults renders pages, which import this module
+
+        install(site)
+    return site

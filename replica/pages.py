@@ -120,7 +120,9 @@ def _aside(site: Site) -> str:
     tools = (
         '<ul class="bt-links">'
         f'<li><a href="/tim-kiem?q={quote(SEARCH_HINT)}">Tìm kiếm: {text(SEARCH_HINT)}</a></li>'
-        f'<li><a href="{INTERNAL_PATH}">Tài liệu sinh hoạt chi bộ (nội bộ)</a></li></ul>'
+        f'<li><a href="{INTERNAL_PATH}">Tài liệu sinh hoạt chi bộ (nội bộ)</a></li>'
+        + ('<li><a href="/loi-kiem-thu">Lỗi kiểm thử</a></li>' if site.faults else "")
+        + "</ul>"
     )
     gallery = (
         '<ul class="bt-gallery">'

@@ -9,52 +9,19 @@ Anything else is a 404 with an HTML error page.
 from __future__ import annotations
 
 import re
-import struct
-import zlib
-from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
-from replica import feeds, pages
+from replica import faults, feeds, pages
 from replica.model import Article, Site
+from replica.responses import PIXEL, Response, html, not_found
 
-HTML = "text/html; charset=utf-8"
 _ARTICLE = re.compile(r"^/(?:([a-z0-9-]+)/)?([a-z0-9-]+)-(\d+)$")
 _CHUNK = re.compile(r"^/sitemap-articles-(\d+)\.xml$")
 
 
-@dataclass
-class Response:
-    """What the server sends: status, body and headers (Content-Length is added by the server)."""
-
-    status: int
-    body: bytes = b""
-    content_type: str | None = HTML
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _png() -> bytes:
-    """A 1x1 grey PNG, standing in for every photo (the archive keeps HTML, not images)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
-        + chunk(b"IEND", b"")
-    )
-
-
-PIXEL = _png()
 _CSS = b"body{font-family:Arial,sans-serif}.bt-wrap{max-width:1140px;margin:0 auto}\n"
-
-
-def html(status: int, page: str, **headers: str) -> Response:
-    return Response(status, page.encode("utf-8"), HTML, dict(headers))
 
 
 def not_modified(article: Article, headers: dict[str, str]) -> bool:
@@ -84,7 +51,7 @@ def article_response(site: Site, article: Article, headers: dict[str, str]) -> R
             return Response(302, b"", None, {"Location": "/"})
         if how == "soft-404":
             return html(200, pages.not_found(site, soft=True))
-        return html(404, pages.not_found(site))
+        return not_found(site)
     validators = {
         "ETag": article.etag(),
         "Last-Modified": format_datetime(article.modified.astimezone(UTC), usegmt=True),
@@ -103,6 +70,8 @@ def route(site: Site, method: str, target: str, headers: dict[str, str], base: s
     """Answer one request; ``base`` is ``http://<Host header>`` for absolute URLs in feeds."""
     parts = urlsplit(target)
     path, query = parts.path, parse_qs(parts.query)
+    if site.faults and (fault := faults.answer(site, target, path, query, base)):
+        return fault
     if method == "POST":
         if path == "/phan-hoi":
             return html(200, pages.layout(site, "Phản hồi", "<p>Cảm ơn bạn đã gửi ý kiến phản hồi.</p>"))
@@ -112,7 +81,8 @@ def route(site: Site, method: str, target: str, headers: dict[str, str], base: s
     if path == "/robots.txt":
         return Response(200, feeds.robots(base).encode(), "text/plain; charset=utf-8")
     if path == "/sitemap.xml":
-        return Response(200, feeds.sitemap_index(site, base).encode(), "application/xml; charset=utf-8")
+        index = feeds.sitemap_index(site, base, extra=tuple(faults.SITEMAPS) if site.faults else ())
+        return Response(200, index.encode(), "application/xml; charset=utf-8")
     if m := _CHUNK.match(path):
         xml = feeds.sitemap_chunk(site, base, int(m.group(1)))
         if xml is not None:
@@ -144,4 +114,4 @@ def route(site: Site, method: str, target: str, headers: dict[str, str], base: s
             return article_response(site, article, headers)
         if article is not None and article.status == "live":
             return Response(301, b"", None, {"Location": article.path})
-    return html(404, pages.not_found(site))
+    return not_found(site)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import sys
 import threading
 import traceback
@@ -15,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from replica.model import Site
-from replica.routes import Response, route
+from replica.responses import Response
+from replica.routes import route
 
 _CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
@@ -91,6 +93,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send(self, response: Response) -> None:
         """Status, headers with an exact Content-Length, then the body (none for HEAD and 304)."""
+        if response.fault == "never-answers":
+            self.server.replica.stopping.wait(60)
+            self.close_connection = True
+            return
         self.send_response(response.status)
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
@@ -99,8 +105,17 @@ class _Handler(BaseHTTPRequestHandler):
         if response.status != 304:
             self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if self.command != "HEAD" and response.status != 304:
-            self.wfile.write(response.body)
+        if self.command == "HEAD" or response.status == 304:
+            return
+        if response.fault in ("reset-mid-body", "truncated-body"):
+            self.wfile.write(response.body[: len(response.body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            if response.fault == "reset-mid-body":  # linger 0: close() sends RST, not FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            return
+        self.wfile.write(response.body)
 
 
 class ReplicaServer:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import http.client
 import re
+import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -15,7 +20,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from replica import Article, ReplicaServer, build_site
+from replica import Article, ReplicaServer, build_site, faults
 from replica.pages import teaser
 from replica.vn import date_line, header_date
 
@@ -292,3 +297,203 @@ def test_cli_prints_its_url_and_serves():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --- fault mode -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faulty():
+    site = build_site(today=TODAY, faults=True)
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+def fault_path(site, kind: str) -> str:
+    return next(p for p, k in site.faults.items() if k == kind)
+
+
+def raw_get(server: ReplicaServer, target: str, host: str | None = None, timeout: float = 5):
+    """One GET over a bare socket: (status, headers, body, how the read ended); nothing hidden."""
+    host = host or f"{server.host}:{server.port}"
+    with socket.create_connection((server.host, server.port), timeout=timeout) as conn:
+        conn.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        data, ended = b"", "eof"
+        try:
+            while chunk := conn.recv(1 << 16):
+                data += chunk
+        except OSError as e:
+            ended = type(e).__name__
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines[0] else 0
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return status, headers, body, ended
+
+
+def test_default_site_is_unchanged_by_fault_mode(faulty):
+    site, server = faulty
+    plain = build_site(today=TODAY)
+    assert plain.faults == {} and plain.articles == site.articles
+    with ReplicaServer(plain) as clean:
+        assert (
+            "/loi-kiem-thu" not in text(clean.url + "/")
+            and b"sitemap-gz" not in fetch(clean.url + "/sitemap.xml")[2]
+        )
+        assert fetch(clean.url + "/loi-kiem-thu")[0] == 404
+    assert 'href="/loi-kiem-thu"' in text(server.url + "/")
+
+
+def test_fault_listing_links_every_fault_and_the_index_lists_the_odd_sitemaps(faulty):
+    site, server = faulty
+    page = text(server.url + "/loi-kiem-thu")
+    for path, kind in site.faults.items():
+        assert f'href="{path}"' in page
+        if kind not in ("sitemap-gz", "sitemap-malformed"):
+            assert path.startswith("/kiem-thu/loi-") and re.search(r"-9\d{4}[/?]?", path)
+    assert set(site.faults.values()) == set(faults.KINDS) | set(faults.SITEMAPS.values())
+    index = fetch(server.url + "/sitemap.xml")[2].decode()
+    assert f"{server.url}/sitemap-gz.xml.gz" in index and f"{server.url}/sitemap-hong.xml" in index
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"), [("404", 404), ("410", 410), ("redirect-offsite", 302), ("empty-200", 200)]
+)
+def test_plain_status_faults(faulty, kind, status):
+    site, server = faulty
+    got, headers, body, _ = raw_get(server, fault_path(site, kind))
+    assert got == status
+    if kind == "redirect-offsite":
+        assert headers["location"].startswith("http://example.invalid/")
+    if kind == "empty-200":
+        assert body == b"" and headers["content-length"] == "0"
+
+
+def test_500_then_200(faulty):
+    site, server = faulty
+    path = fault_path(site, "500-then-200")
+    assert raw_get(server, path)[0] == 500
+    status, _, body, _ = raw_get(server, path)
+    assert status == 200 and "Phản hồi" in body.decode() and "'(GMT+7)" in body.decode()
+
+
+@pytest.mark.parametrize("kind", ["503", "429"])
+def test_retry_after_faults_recover_on_the_third_request(faulty, kind):
+    site, server = faulty
+    path = fault_path(site, kind)
+    for _ in range(2):
+        status, headers, _, _ = raw_get(server, path)
+        assert status == int(kind) and headers["retry-after"] == "1"
+    assert raw_get(server, path)[0] == 200
+
+
+def test_never_answers_holds_the_connection_until_stop():
+    site = build_site(n_articles=12, faults=True)
+    server = ReplicaServer(site).start()
+    with socket.create_connection((server.host, server.port), timeout=5) as conn:
+        conn.sendall(f"GET {fault_path(site, 'never-answers')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        conn.settimeout(1)
+        with pytest.raises(TimeoutError):
+            conn.recv(1)
+        start = time.perf_counter()
+        server.stop()
+        assert time.perf_counter() - start < 2
+        conn.settimeout(2)
+        with contextlib.suppress(ConnectionResetError):
+            assert conn.recv(1) == b""  # closed without a single byte of answer
+
+
+@pytest.mark.parametrize(
+    ("kind", "ended"), [("reset-mid-body", "ConnectionResetError"), ("truncated-body", "eof")]
+)
+def test_bodies_cut_short(faulty, kind, ended):
+    site, server = faulty
+    status, headers, body, how = raw_get(server, fault_path(site, kind))
+    assert status == 200 and how == ended
+    assert 0 < len(body) < int(headers["content-length"])
+
+
+def test_truncated_body_is_an_incomplete_read_for_http_clients(faulty):
+    site, server = faulty
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
+    conn.request("GET", fault_path(site, "truncated-body"))
+    with pytest.raises(http.client.IncompleteRead):
+        conn.getresponse().read()
+    conn.close()
+
+
+def test_redirect_loop_and_long_chain(faulty):
+    site, server = faulty
+    loop = fault_path(site, "redirect-loop")
+    first = raw_get(server, loop)
+    assert first[0] == 302 and raw_get(server, first[1]["location"])[1]["location"] == loop
+    target, hops = fault_path(site, "redirect-chain"), 0
+    while (answer := raw_get(server, target))[0] == 301:
+        target, hops = answer[1]["location"], hops + 1
+    assert hops == 12 and answer[0] == 200
+
+
+def test_huge_page(faulty):
+    site, server = faulty
+    status, headers, body, _ = raw_get(server, fault_path(site, "huge-page"), timeout=20)
+    assert status == 200 and int(headers["content-length"]) == len(body) > 10_000_000
+
+
+def test_binary_and_invalid_utf8_served_as_utf8_html(faulty):
+    site, server = faulty
+    for kind in ("binary-as-html", "invalid-utf8"):
+        status, headers, body, _ = raw_get(server, fault_path(site, kind))
+        assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+    assert body.decode("utf-8", errors="replace").count("Phản hồi") == 1
+    assert raw_get(server, fault_path(site, "binary-as-html"))[2].startswith(b"\x89PNG")
+
+
+def test_windows_1258_page_uses_combining_tones(faulty):
+    site, server = faulty
+    status, headers, body, _ = raw_get(server, fault_path(site, "windows-1258"))
+    assert status == 200 and headers["content-type"] == "text/html; charset=windows-1258"
+    assert b'<meta charset="windows-1258">' in body
+    decoded = body.decode("cp1258")
+    assert not unicodedata.is_normalized("NFC", decoded) and "\u0301" in decoded
+    nfc = unicodedata.normalize("NFC", decoded)
+    assert "Ban Tuyên giáo Trung ương" in nfc and "Phản hồi" in nfc and "&#" not in decoded
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+
+
+def test_pages_missing_their_title_or_body_and_malformed_html(faulty):
+    site, server = faulty
+    no_title = raw_get(server, fault_path(site, "no-title"))[2].decode()
+    assert "<title>" not in no_title and "bt-detail__heading" not in no_title and "'(GMT+7)" in no_title
+    no_body = raw_get(server, fault_path(site, "no-body"))[2].decode()
+    assert "<title>" in no_body and 'style="text-align: justify;"' not in no_body and "Phản hồi" in no_body
+    malformed = raw_get(server, fault_path(site, "malformed-html"))[2].decode()
+    assert "\x00" in malformed and malformed.count("<p") > malformed.count("</p>")
+
+
+def test_one_article_under_several_urls(faulty):
+    site, server = faulty
+    paths = [p for p, k in site.faults.items() if k == "duplicate"]
+    assert {p[len(paths[0]) :] for p in paths} == {"", "?utm_source=x", "/"}
+    alias = raw_get(server, paths[0], host=f"www.{server.host}:{server.port}")[2]
+    bodies = {raw_get(server, p)[2] for p in paths} | {alias.replace(b"http://www.", b"http://")}
+    assert len(bodies) == 1 and f'rel="canonical" href="{server.url}{paths[0]}"'.encode() in bodies.pop()
+
+
+def test_gzip_and_malformed_sitemaps(faulty):
+    site, server = faulty
+    status, headers, body, _ = raw_get(server, "/sitemap-gz.xml.gz")
+    assert status == 200 and headers["content-type"] == "application/x-gzip" and body[:2] == b"\x1f\x8b"
+    locs = [u.text for u in ET.fromstring(gzip.decompress(body)).iter(SM + "loc")]
+    assert server.url + fault_path(site, "500-then-200") in locs
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(raw_get(server, "/sitemap-hong.xml")[2])
+
+
+def test_fault_articles_repeat_no_paragraph_of_the_site(faulty):
+    site, _ = faulty
+    seen = {p for a in site.articles for p in a.paragraphs}
+    for kind in faults.KINDS:
+        assert not seen & set(faults.fault_article(site, kind).paragraphs), kind
