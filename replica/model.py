@@ -248,7 +248,7 @@ def build_site(n_articles: int = 72, today: date | None = None, seed: int = 0, f
     drafts = []
     for k in range(n_articles):
         base, v = writer.base_of(k)
-        rng = random.Random(f"time:{seed}:{k}")
+        rng = writer.stream(k, 0)
         if v == 0 and base.pinned:
             published = base.pinned
         else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -127,6 +128,23 @@ class Body:
     positions: list[int]
 
 
+class _Context(dict):
+    """Slot values; the people (the costly part) are drawn only when a template first asks for one."""
+
+    def __init__(self, values: dict[str, str], rng: Callable[[], random.Random]) -> None:
+        super().__init__(values)
+        self._rng = rng
+
+    def __missing__(self, key: str) -> str:
+        if not key.startswith("nguoi") and key != "trang":
+            raise KeyError(key)
+        rng = self._rng()
+        for i in range(1, 6):
+            self[f"nguoi{i}"] = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
+        self["trang"] = rng.choice(_PAGES).format(quan=self["quan"])
+        return self[key]
+
+
 def _check_anchored(name: str, template: str) -> None:
     slots = {m.group(1) for m in _SLOT.finditer(template)}
     unknown = slots - CONTEXT_SLOTS - {"so", "pt", "sl"}
@@ -215,36 +233,35 @@ class Writer:
         pattern = (k * 13 + self.seed) % 32
         return frozenset(f for i, f in enumerate(FEATURES) if pattern >> i & 1)
 
+    def stream(self, k: int, purpose: int) -> random.Random:
+        """An RNG of its own per article and purpose (0 times, 1 people, 2 NBSPs): cheap int seeding."""
+        return random.Random((self.seed * 10_000_019 + k) * 3 + purpose)
+
     def context(self, k: int, published: datetime) -> dict[str, str]:
         """Slot values for article ``k``: places rotate with the variant, people are drawn at random."""
         base, v = self.base_of(k)
         b = k % len(self.bank)
-        rng = random.Random(f"{self.seed}:{k}")
         tinh, city = PROVINCES[(v * 7 + b * 5 + self.seed) % len(PROVINCES)]
-        quan = DISTRICTS[(v + b + self.seed) % len(DISTRICTS)]
         day = published.date()
         ngay = dmy(day)
-        ctx = {
+        values = {
             "tinh": tinh,
             "dv": f"{'thành phố' if city else 'tỉnh'} {tinh}",
             "Dv": f"{'Thành phố' if city else 'Tỉnh'} {tinh}",
             "uy": "Thành ủy" if city else "Tỉnh ủy",
             "xa": COMMUNES[(v * 3 + b) % len(COMMUNES)],
-            "quan": quan,
-            "trang": rng.choice(_PAGES).format(quan=quan),
+            "quan": DISTRICTS[(v + b + self.seed) % len(DISTRICTS)],
             "ngay": ngay,
             "_ngay": f" ngày {ngay}",
             "_den": f", tính đến ngày {ngay},",
             "_tu_ngay": f", kể từ ngày {ngay}",
-            "ngay_truoc": dmy(day - timedelta(days=1 + rng.randrange(3))),
+            "ngay_truoc": dmy(day - timedelta(days=1 + k % 3)),
             "thang": f"{day.month}/{day.year}",
             "nam": str(day.year),
             "nam_truoc": str(day.year - 1),
             "nam_sau": str(day.year + 1),
         }
-        for i in range(1, 6):
-            ctx[f"nguoi{i}"] = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
-        return ctx
+        return _Context(values, lambda: self.stream(k, 1))
 
     def fill(self, template: str, ctx: dict[str, str], v: int) -> str:
         """Replace every slot of ``template``; ``{x|default}`` keeps ``default`` in variant 0."""
@@ -322,7 +339,7 @@ class Writer:
             elif kind == "p" or v % 3 != 2:
                 paragraphs.append(self.fill(template, ctx, v))
         if not (v == 0 and base.pinned):
-            rng = random.Random(f"nbsp:{self.seed}:{k}")
+            rng = self.stream(k, 2)
             if rng.random() < 0.5:
                 i = rng.randrange(len(paragraphs))
                 text = paragraphs[i]

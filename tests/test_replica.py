@@ -221,9 +221,12 @@ def test_removal_modes_and_restore(fresh, how, status, needle):
 
 
 def test_unknown_paths_are_html_404s(served):
-    _, server = served
+    site, server = served
     status, headers, body = fetch(server.url + "/khong-co-trang-nay/that-su-khong-co")
     assert status == 404 and headers["Content-Type"].startswith("text/html") and b"<html" in body
+    article = site.articles[0]
+    short = fetch(f"{server.url}/{article.slug}-{article.id}")  # the portal's short form redirects
+    assert short[0] == 301 and short[1]["Location"] == article.path
 
 
 def test_requests_are_recorded_in_order(fresh):
