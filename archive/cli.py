@@ -179,13 +179,13 @@ def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: 
         ) from exc
     try:
         click.echo(f"Replica portal: {replica.url} ({len(site.articles)} articles)")
-        run = run_crawl("tuyengiao", db_path, base_url=replica.url, settings=dict(FAST_SETTINGS))
+        run = run_crawl("tuyengiao", db_path, base_url=replica.url, settings=dict(FAST_SETTINGS), quiet=True)
         if run is None:
             raise click.ClickException("the crawl did not start (see the messages above)")
         click.echo(runs.summary(run))
         if no_serve:
             sys.exit(run["exit_code"])
-        click.echo(f"Datasette: http://127.0.0.1:{datasette_port}/archive/articles  (Ctrl-C to stop)")
+        click.echo(f"Datasette: http://127.0.0.1:{datasette_port}/{Path(db_path).stem}/articles  (Ctrl-C to stop)")
         serve(db_path, host="127.0.0.1", port=datasette_port)
     finally:
         replica.stop()
@@ -196,3 +196,13 @@ def _open_existing(db_path: str):
         return store.open_db(db_path, create=False)
     except store.ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _register_publishing_commands() -> None:
+    from archive.publish_cli import export_command, serve_command, snapshot_command, verify_command
+
+    for command in (serve_command, export_command, snapshot_command, verify_command):
+        cli.add_command(command)
+
+
+_register_publishing_commands()

@@ -221,7 +221,12 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> str:
         return "failed"
     if page.get("status") == 304:
         if existing:
-            db["articles"].update(url, {"last_checked": fetched_at, "last_seen": fetched_at})
+            life = {"last_checked": fetched_at, "last_seen": fetched_at}
+            if existing["status"] == "removed":
+                # The server vouches that the page is back exactly as we archived it.
+                life.update(status="live", removed_at=None)
+                _event(db, url, fetched_at, "restored", capture_id)
+            db["articles"].update(url, life)
         return "not-modified"
     removed = page.get("removed")
     if (

@@ -48,6 +48,10 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.states: dict[str, dict] = {}
         self.walk_back: bool | None = None
         self.rechecks = 0
+        # Per-run decisions, so a URL linked from many pages is judged (and counted) once; a
+        # skipped one is judged again only when a sitemap lastmod says it changed.
+        self.fetching: set[str] = set()
+        self.skipped: set[str] = set()
         self.pending: list[dict] = []
         self.listed: dict[str, set[str]] = defaultdict(set)
         self._fresh_listing: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
@@ -139,22 +143,29 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             if state is None:
                 self._fresh_listing[response] = True
         if state is None or not self.incremental:
-            self._remember(url, request)
+            if url not in self.fetching:
+                self.fetching.add(url)
+                self._remember(url, request)
             return request
+        if url in self.fetching:
+            return request  # already decided in this run; the duplicate filter drops the repeat
         changed = policy.changed_since_check(request.meta.get("lastmod"), state)
         if changed is False:
             self.stats.inc_value("incremental/skipped_lastmod")
             return None
         if changed is None:
-            if not (self.recheck_all or policy.recheck_due(state, self.now)):
+            if url in self.skipped:
+                return None
+            if (
+                not (self.recheck_all or policy.recheck_due(state, self.now))
+                or self.rechecks >= self.recheck_cap
+            ):
+                self.skipped.add(url)
                 self.stats.inc_value("incremental/skipped_not_due")
                 return None
-            if self.rechecks >= self.recheck_cap:
-                self.stats.inc_value("incremental/skipped_cap")
-                return None
             self.rechecks += 1
+        self.fetching.add(url)
         self.stats.inc_value("incremental/rechecked")
-        state["last_checked"] = self.now.isoformat()  # once per run, whatever links to it again
         headers = {}
         if state.get("etag"):
             headers["If-None-Match"] = state["etag"]

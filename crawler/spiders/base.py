@@ -49,6 +49,8 @@ class PortalSpider(scrapy.Spider):
             "listing": self.parse_listing,
             "article": self.parse_article,
         }[kind]
+        if kind == "article":
+            meta.setdefault("dont_redirect", True)
         return scrapy.Request(
             url,
             callback=callback,
@@ -138,23 +140,37 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(url, "listing")
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        redirected = response.meta.get("redirect_urls")
-        removed = None
-        if response.status in (404, 410):
-            removed = f"http-{response.status}"
-        elif redirected and not self.profile.is_article_url(response.url):
-            removed = "redirect"
-        item = self.page_item(response, removed=removed)
-        if removed:
-            # A gone article keeps its old identity; a moved one (redirected to another article) takes its new URL.
-            item.url = canonical_url(item.requested_url)
-        yield item
-        if response.status == 200 and isinstance(response, scrapy.http.TextResponse) and not removed:
+        if 300 <= response.status < 400 and response.headers.get("Location"):
+            yield from self.follow_article_redirect(response)
+            return
+        removed = f"http-{response.status}" if response.status in (404, 410) else None
+        yield self.page_item(response, removed=removed)
+        if response.status == 200 and isinstance(response, scrapy.http.TextResponse):
             # Related-news blocks reach articles that listings have already paged past.
             links = discovery.page_links(response.css("a::attr(href)").getall(), response.url, self.hosts)
             for url in links:
                 if self.profile.is_article_url(url):
                     yield self.request(url, "article")
+
+    def follow_article_redirect(self, response: Response) -> Iterator[Any]:
+        """An article URL that redirects: moved to another article, or gone (sent to the home page or a listing).
+
+        Article requests do not follow redirects by themselves: the target may be a page this
+        run has already fetched (the home page), which the duplicate filter would silently drop.
+        """
+        target = clean_url(response.urljoin(response.headers["Location"].decode("latin-1")))
+        hops = response.meta.get("article_hops", 0) + 1
+        original = response.meta.get("moved_from", response.url)
+        if discovery.same_site(target, self.hosts) and self.profile.is_article_url(target):
+            if hops > self.settings.getint("REDIRECT_MAX_TIMES"):
+                yield self.page_item(response, error=f"redirect chain longer than {hops - 1} hops")
+                return
+            yield self.page_item(response, kind="redirect")
+            yield self.request(target, "article", moved_from=original, article_hops=hops)
+        else:
+            item = self.page_item(response, removed="redirect")
+            item.url = canonical_url(original)
+            yield item
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
         request = failure.request
@@ -183,19 +199,24 @@ class PortalSpider(scrapy.Spider):
         )
 
     def page_item(
-        self, response: Response, *, error: str | None = None, removed: str | None = None
+        self,
+        response: Response,
+        *,
+        error: str | None = None,
+        removed: str | None = None,
+        kind: str | None = None,
     ) -> PageItem:
         headers = {
             k.decode("latin-1"): v[0].decode("latin-1") if v else "" for k, v in response.headers.items()
         }
-        requested = response.meta.get("redirect_urls", [response.url])[0]
+        requested = response.meta.get("moved_from") or response.meta.get("redirect_urls", [response.url])[0]
         return PageItem(
             url=canonical_url(response.url),
             requested_url=requested,
             final_url=response.url,
             fetched_at=_now(),
             status=response.status,
-            kind=response.meta.get("kind", "other"),
+            kind=kind or response.meta.get("kind", "other"),
             content_type=headers.get("Content-Type"),
             headers=headers,
             body=response.body,
