@@ -370,7 +370,7 @@ class _Page:
         self.related_sections = self.find_related()
         record["related"] = [link for _, links in self.related_sections for link in links]
         self.related_titles = {r["title"] for r in record["related"]}
-        self.related_els = {el for el, _ in self.related_sections}
+        self.related_els = {el for els, _ in self.related_sections for el in els}
 
         doc = self.run_trafilatura()
         record["category"] = self.category(doc)
@@ -392,6 +392,7 @@ class _Page:
             lines = [ln for ln in (_table_line(clean_line(x)) for x in raw_text.split("\n")) if ln]
             if sum(len(x) for x in lines) < 150:
                 lines = self.dom_body_lines() or lines
+            lines = [piece for line in lines for piece in self._explode(line)]
             record["images"] = self.images(lines)
         captions = {fold(i["caption"]) for i in record["images"] if i["caption"]}
         body, author, source = self.clean_body(lines, lead, captions, crumbs, record["tags"])
@@ -400,7 +401,7 @@ class _Page:
         if record["author"] and body and fold(body[-1]) == fold(record["author"]):
             body.pop()
             record["text"] = "\n".join(body)
-        record["source"] = (nxt.source if nxt and nxt.source else None) or self.source_element() or source
+        record["source"] = (nxt.source if nxt and nxt.source else None) or source or self.source_element()
         if nxt:
             record["category"] = nxt.category or record["category"]
             record["tags"] = nxt.tags or record["tags"]
@@ -544,29 +545,28 @@ class _Page:
             return None
 
     # ------------------------------------------------------------------ related links
-    def find_related(self) -> list[tuple[_Element, list[dict]]]:
-        sections: list[tuple[_Element, list[dict]]] = []
+    def find_related(self) -> list[tuple[list[_Element], list[dict]]]:
+        """The "Các tin khác"/"Tin liên quan" sections: their elements and their article links."""
+        sections: list[tuple[list[_Element], list[dict]]] = []
         seen: set[str] = set()
         own = {self.url, self.canonical() or ""}
-        heading_idx = [b for b in self.blocks if H.is_related_heading(b.text)]
         all_headings = {id(b) for b in self.blocks if H.is_end_heading(b.text)}
-        for head in heading_idx:
+        for head in (b for b in self.blocks if H.is_related_heading(b.text)):
             if head.link_share > 0.5 and len(head.links) == 1 and len(self.blocks_in(head.el)) > 1:
                 continue
             container = self._section_container(head)
-            if container is None:
-                continue
+            if container is not None:
+                candidates = [b for b in self.blocks_in(container) if b.index > head.index]
+            else:  # the heading shares its parent with the article: take what follows it
+                candidates = self.blocks[head.index + 1 : head.index + 40]
+            members: list[Block] = []
+            for b in candidates:
+                if id(b) in all_headings or (container is None and b.link_share < 0.3 and len(b.text) > 150):
+                    break
+                members.append(b)
             section = _section_name(head.text)
             links: list[dict] = []
-            started = False
-            for b in self.blocks_in(container):
-                if b is head:
-                    started = True
-                    continue
-                if not started or b.index <= head.index:
-                    continue
-                if id(b) in all_headings and b is not head:
-                    break
+            for b in members:
                 for a in b.links:
                     href = absolute(a.get("href"), self.base)
                     title = clean_line(a.text_content()) or clean_line(a.get("title"))
@@ -577,7 +577,8 @@ class _Page:
                     seen.add(href)
                     links.append({"url": href, "title": title, "section": section})
             if links:
-                sections.append((container, links))
+                els = [container] if container is not None else [head.el] + [m.el for m in members]
+                sections.append(([e for e in els if e not in self.title_ancestors], links))
         return sections
 
     def _section_container(self, head: Block) -> _Element | None:
@@ -611,7 +612,23 @@ class _Page:
         section = self.meta("article:section")
         if not section and self.ld_article:
             section = ld_name(self.ld_article.get("articleSection"))
-        return section
+        return section or self._section_label()
+
+    def _section_label(self) -> str | None:
+        """A lone link just above the title to a parent path of this URL: the section's name bar."""
+        if self.title_block is None:
+            return None
+        path = urlsplit(self.url).path.rstrip("/")
+        host = urlsplit(self.url).hostname
+        for b in reversed(self.blocks[max(0, self.title_block.index - 4) : self.title_block.index]):
+            if len(b.links) != 1 or b.link_share < 0.9 or len(b.text.split()) > 8:
+                continue
+            href = absolute(b.links[0].get("href"), self.base)
+            parts = urlsplit(href or "")
+            parent = parts.path.rstrip("/")
+            if parts.hostname == host and parent and path.startswith(parent + "/"):
+                return b.text
+        return None
 
     def _ld_breadcrumb(self) -> list[str]:
         for obj in self.ld:
@@ -756,7 +773,8 @@ class _Page:
             if (
                 ok_len
                 and (b.el.tag in ("h2", "h3", "h4") or b.emphasised)
-                and not has_ancestor(b.el, {"figure", "table"})
+                and not has_ancestor(b.el, {"figure"})
+                and not _is_caption_el(b.el)
             ):
                 return b
             if (
@@ -802,6 +820,28 @@ class _Page:
         lines = [b.text for b in blocks if b.text not in captions and b.el.tag != "figcaption"]
         return lines, _dedupe_images(images)
 
+    def _explode(self, line: str) -> list[str]:
+        """A long line that is several blocks run together (a layout-table cell) -> those blocks.
+
+        trafilatura prints a whole <td> as one line on table-layout pages; the page's own
+        paragraphs are recovered by matching consecutive blocks against the line.
+        """
+        if len(line) < 200 or self.find_block(line) is not None:
+            return [line]
+        for start in self.blocks:
+            if not line.startswith(start.text):
+                continue
+            pieces, rest = [], line
+            for b in self.blocks[start.index :]:
+                if rest.startswith(b.text):
+                    pieces.append(b.text)
+                    rest = rest[len(b.text) :].lstrip(" |")
+                    if not rest:
+                        return pieces
+                else:
+                    break
+        return [line]
+
     def clean_body(
         self, lines: list[str], lead: str | None, captions: set[str], crumbs: set[str], tags: list[str]
     ) -> tuple[list[str], str | None, str | None]:
@@ -842,6 +882,8 @@ class _Page:
                 continue
             if block is not None and self._is_noise_block(block):
                 continue
+            if substantial == 0 and len(line) < 150 and self._before_title(block):
+                continue  # masthead lines ahead of the title
             if len(line) <= 100 and substantial == 0 and parse_vn_date(line):
                 continue
             if out and fold(out[-1]) == k:
@@ -864,6 +906,9 @@ class _Page:
         if author is None and out:
             author = self._byline_after(out[-1])
         return out, author, source
+
+    def _before_title(self, block: Block | None) -> bool:
+        return block is not None and self.title_block is not None and block.index < self.title_block.index
 
     def _inline_box_follows(self, lines: list[str], i: int) -> bool:
         """A "Tin liên quan" box inside the body: long non-link paragraphs follow it."""
@@ -956,9 +1001,18 @@ class _Page:
         return None
 
     def source_element(self) -> str | None:
+        """A "Nguồn: ..." line of the article (hinted, else the first one after the title)."""
         for el in self.hints("source"):
             text = text_of(el)
             return H.source_of(text) or text or None
+        if self.title_block is None:
+            return None
+        for b in self.blocks[self.title_block.index + 1 :]:
+            if H.is_end_heading(b.text) or any(_inside(b.el, r) for r in self.related_els):
+                break
+            src = H.source_of(b.text)
+            if src and not in_chrome(b.el, self.title_ancestors):
+                return src
         return None
 
     # ------------------------------------------------------------------ images
@@ -1259,7 +1313,7 @@ def _table_line(line: str | None) -> str | None:
     """trafilatura prints table rows as "| a | b |": keep the non-empty cells, "a | b"."""
     if not line or not line.startswith("|"):
         return line
-    cells = [c.strip() for c in line.strip("|").split("|")]
+    cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip("|"))]
     cells = [c for c in cells if c]
     if re.fullmatch(r"[-:\s|]*", line):
         return None

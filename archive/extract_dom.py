@@ -193,14 +193,35 @@ def walk_blocks(root: _Element) -> list[Block]:
     return blocks
 
 
+#: Inline tags that page layouts use as boxes ("<span class=story_date>", "<span class=story_headline>").
+_LAYOUT_INLINE = frozenset({"span", "time", "label", "small", "font"})
+
+
+def _layout_spans(el: _Element) -> bool:
+    """Whether ``el`` holds side-by-side spans with no loose text: each span is then its own line."""
+    if (el.text or "").strip():
+        return False
+    spans = 0
+    for child in el:
+        if (child.tail or "").strip():
+            return False
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _LAYOUT_INLINE and child.get("class"):
+            spans += 1
+        elif tag in INLINE_TAGS and tag not in ("br", "img"):
+            return False
+    return spans >= 2
+
+
 def _walk(el: _Element, blocks: list[Block]) -> None:
     col = _Collector()
     if el.text:
         _add(col, el.text, False, False)
+    layout = _layout_spans(el)
     for child in el:
         ctag = child.tag if isinstance(child.tag, str) else ""
         if ctag and ctag not in SKIP_TAGS:
-            if ctag in INLINE_TAGS and not _has_block(child):
+            if ctag in INLINE_TAGS and not _has_block(child) and not (layout and ctag in _LAYOUT_INLINE):
                 _inline(child, col, False, False)
             else:
                 _emit(blocks, _Flush(el, col))
