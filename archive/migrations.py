@@ -169,3 +169,10 @@ def m003_crawl_frontier(db: Database) -> None:
         {"url": str, "request_url": str, "kind": str, "discovered_at": str, "run_id": int, "lastmod": str},
         pk="url",
     )
+
+
+@migrations()
+def m004_capture_reason(db: Database) -> None:
+    # Why a capture's outcome is what it is: the error, the HTTP status, why a page expected to
+    # be an article is not one, how an article went away.
+    db["captures"].add_column("reason", str)

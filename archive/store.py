@@ -185,10 +185,11 @@ def record_page(
     """Store one fetch and what it means for its article, in one transaction.
 
     ``page`` describes the fetch (url, requested_url, final_url, fetched_at, status, kind,
-    content_type, headers, body, error). ``record`` is the extracted article, when the page is
-    one. ``page["removed"]`` set by the caller marks an article page that is gone (404, 410, a
-    redirect away, a soft 404). Returns the capture row, whose ``outcome`` says what happened:
-    new, changed, unchanged, not-modified, removed, not-article, stored, failed.
+    content_type, headers, body, error, note). ``record`` is the extracted article, when the
+    page is one. ``page["removed"]`` set by the caller marks an article page that is gone (404,
+    410, a redirect away, a soft 404). Returns the capture row, whose ``outcome`` says what
+    happened (new, changed, unchanged, not-modified, removed, not-article, stored, failed) and
+    whose ``reason`` says why, where there is more to say.
     """
     fetched_at = page.get("fetched_at") or utcnow()
     url = page["url"]
@@ -210,16 +211,17 @@ def record_page(
         }
         capture_id = db["captures"].insert(capture).last_pk
         db.execute("delete from frontier where url = ?", [url])
-        outcome = _apply(db, url, page, record, capture_id, fetched_at)
-        db["captures"].update(capture_id, {"outcome": outcome})
-    return {**capture, "id": capture_id, "outcome": outcome}
+        outcome, reason = _apply(db, url, page, record, capture_id, fetched_at)
+        db["captures"].update(capture_id, {"outcome": outcome, "reason": reason})
+    return {**capture, "id": capture_id, "outcome": outcome, "reason": reason}
 
 
-def _apply(db, url, page, record, capture_id, fetched_at) -> str:
+def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | None]:
     existing = _article(db, url)
+    status = page.get("status")
     if page.get("error"):
-        return "failed"
-    if page.get("status") == 304:
+        return "failed", page["error"]
+    if status == 304:
         if existing:
             life = {"last_checked": fetched_at, "last_seen": fetched_at}
             if existing["status"] == "removed":
@@ -227,19 +229,13 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> str:
                 life.update(status="live", removed_at=None)
                 _event(db, url, fetched_at, "restored", capture_id)
             db["articles"].update(url, life)
-        return "not-modified"
+        return "not-modified", None
     removed = page.get("removed")
-    if (
-        removed is None
-        and page.get("kind") == "article"
-        and record is None
-        and page.get("status") == 200
-        and existing
-    ):
+    if removed is None and page.get("kind") == "article" and record is None and status == 200 and existing:
         removed = "soft-404"  # a known article's URL now answers with a page that is no article
     if removed:
         if existing is None:
-            return "failed"
+            return "failed", f"{removed} before it was ever archived"
         if existing["status"] != "removed":
             db["articles"].update(
                 url, {"status": "removed", "removed_at": fetched_at, "last_checked": fetched_at}
@@ -247,12 +243,16 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> str:
             _event(db, url, fetched_at, "removed", capture_id, removed)
         else:
             db["articles"].update(url, {"last_checked": fetched_at})
-        return "removed"
+        return "removed", removed
+    if status is None or status >= 400:
+        if page.get("kind") == "robots" and status == 404:
+            return "stored", "no robots.txt"
+        return "failed", f"HTTP {status}"
     if page.get("kind") != "article":
-        return "stored"
+        return "stored", None
     if record is None:
-        return "not-article" if page.get("status") == 200 else "failed"
-    return _save_article(db, url, page, record, capture_id, fetched_at, existing)
+        return "not-article", page.get("note")
+    return _save_article(db, url, page, record, capture_id, fetched_at, existing), None
 
 
 def _article(db: Database, url: str) -> dict | None:

@@ -30,5 +30,7 @@ class PageItem:
     error: str | None = None
     #: Why an article page counts as gone (http-404, http-410, redirect, soft-404). Spider / store.
     removed: str | None = None
+    #: Why an article page yielded no record (the extractor's flags). ExtractPipeline.
+    note: str | None = None
     #: The extracted record (archive.extract.extract), for article pages. ExtractPipeline.
     record: dict[str, Any] | None = None

@@ -142,13 +142,15 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             self.listed[urlsplit(response.url).path.rstrip("/")].add(url)
             if state is None:
                 self._fresh_listing[response] = True
+        if url in self.fetching and not request.meta.get("moved_from"):
+            # Already requested in this run, perhaps through another form of its URL
+            # (a trailing slash, a tracking parameter) that the duplicate filter cannot see.
+            self.stats.inc_value("incremental/duplicate_url")
+            return None
         if state is None or not self.incremental:
-            if url not in self.fetching:
-                self.fetching.add(url)
-                self._remember(url, request)
+            self.fetching.add(url)
+            self._remember(url, request)
             return request
-        if url in self.fetching:
-            return request  # already decided in this run; the duplicate filter drops the repeat
         changed = policy.changed_since_check(request.meta.get("lastmod"), state)
         if changed is False:
             self.stats.inc_value("incremental/skipped_lastmod")

@@ -25,10 +25,12 @@ from crawler.items import PageItem
 logger = logging.getLogger(__name__)
 
 
-def extract_page(body: bytes, url: str, content_type: str | None) -> dict[str, Any] | None:
-    """The record of an article page, or None when the page is not an article (runs in a worker)."""
+def extract_page(body: bytes, url: str, content_type: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """(record, None) for an article page; (None, why not) for any other page. Runs in a worker."""
     record = extract(body, url, content_type=content_type)
-    return record if is_article(record) else None
+    if is_article(record):
+        return record, None
+    return None, "not an article: " + (", ".join(record.get("flags") or []) or "no title or too little text")
 
 
 class ExtractPipeline:
@@ -63,10 +65,13 @@ class ExtractPipeline:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
-        if item.kind != "article" or item.status != 200 or not item.body or item.error or item.removed:
+        if item.kind != "article" or item.status != 200 or item.error or item.removed:
+            return item
+        if not item.body:
+            item.note = "not an article: empty body"
             return item
         try:
-            item.record = await self._extract(item)
+            item.record, item.note = await self._extract(item)
         except Exception as exc:  # a bad page is a failed capture, never a crashed run
             logger.warning("extraction failed for %s: %r", item.final_url, exc)
             item.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
@@ -75,7 +80,7 @@ class ExtractPipeline:
         self.stats.inc_value("extract/article" if item.record else "extract/not_article")
         return item
 
-    async def _extract(self, item: PageItem) -> dict[str, Any] | None:
+    async def _extract(self, item: PageItem) -> tuple[dict[str, Any] | None, str | None]:
         if self.pool is None:
             return extract_page(item.body, item.final_url, item.content_type)
         future = self.pool.submit(extract_page, item.body, item.final_url, item.content_type)

@@ -159,14 +159,21 @@ class PortalSpider(scrapy.Spider):
         run has already fetched (the home page), which the duplicate filter would silently drop.
         """
         target = clean_url(response.urljoin(response.headers["Location"].decode("latin-1")))
-        hops = response.meta.get("article_hops", 0) + 1
+        chain = [*response.meta.get("article_chain", []), canonical_url(response.url)]
         original = response.meta.get("moved_from", response.url)
         if discovery.same_site(target, self.hosts) and self.profile.is_article_url(target):
-            if hops > self.settings.getint("REDIRECT_MAX_TIMES"):
-                yield self.page_item(response, error=f"redirect chain longer than {hops - 1} hops")
-                return
-            yield self.page_item(response, kind="redirect")
-            yield self.request(target, "article", moved_from=original, article_hops=hops)
+            error = None
+            if canonical_url(target) in chain:
+                error = f"redirect loop back to {target}"
+            elif len(chain) > self.settings.getint("REDIRECT_MAX_TIMES"):
+                error = f"redirect chain longer than {len(chain) - 1} hops"
+            if error:
+                item = self.page_item(response, error=error)
+                item.url = canonical_url(original)  # the article that could not be reached
+                yield item
+            else:
+                yield self.page_item(response, kind="redirect")
+                yield self.request(target, "article", moved_from=original, article_chain=chain)
         else:
             item = self.page_item(response, removed="redirect")
             item.url = canonical_url(original)
