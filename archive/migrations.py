@@ -176,3 +176,10 @@ def m004_capture_reason(db: Database) -> None:
     # Why a capture's outcome is what it is: the error, the HTTP status, why a page expected to
     # be an article is not one, how an article went away.
     db["captures"].add_column("reason", str)
+
+
+@migrations()
+def m005_run_process(db: Database) -> None:
+    # Which process ran a crawl: a "running" row whose process is gone was killed.
+    db["crawl_runs"].add_column("pid", int)
+    db["crawl_runs"].add_column("host", str)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import zlib
 from collections.abc import Mapping
@@ -80,12 +82,45 @@ def schema_version(db: Database) -> int:
 
 
 def start_run(db: Database, spider: str, base_url: str) -> int:
+    """Record a run as started; first, close as "killed" any earlier run whose process is gone."""
     with db.atomic():
-        return (
-            db["crawl_runs"]
-            .insert({"spider": spider, "base_url": base_url, "started_at": utcnow(), "status": "running"})
-            .last_pk
-        )
+        mark_killed_runs(db)
+        row = {
+            "spider": spider,
+            "base_url": base_url,
+            "started_at": utcnow(),
+            "status": "running",
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+        }
+        return db["crawl_runs"].insert(row).last_pk
+
+
+def mark_killed_runs(db: Database) -> list[int]:
+    """Runs still "running" whose process on this host no longer exists: they were killed."""
+    host = socket.gethostname()
+    dead = [
+        run_id
+        for run_id, pid in db.execute(
+            "select id, pid from crawl_runs where status = 'running' and host = ?", [host]
+        ).fetchall()
+        if not _alive(pid)
+    ]
+    for run_id in dead:
+        db["crawl_runs"].update(run_id, {"status": "killed", **run_counts(db, run_id)})
+    return dead
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats: Mapping[str, Any]) -> dict:
@@ -429,7 +464,7 @@ def previous_run_finished(db: Database, spider: str, before_run: int) -> bool:
         "select status from crawl_runs where spider = ? and id < ? order by id desc limit 1",
         [spider, before_run],
     ).fetchone()
-    return bool(row) and row[0] not in ("running", "interrupted")
+    return bool(row) and row[0] not in ("running", "interrupted", "killed")
 
 
 def clear_frontier(db: Database) -> None:
