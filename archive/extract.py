@@ -103,8 +103,11 @@ _LEADISH = re.compile(
     r"sapo|sumary|summary|lead|teaser|excerpt|desc|intro|chapeau|standfirst|tomtat|tom-tat|abstract"
 )
 _AUTHORISH = re.compile(r"^(?:.*[-_])?(?:author|authors|byline|tac-?gia|writer)(?:[-_].*)?$")
+_CATEGORYISH = re.compile(r"cate|chuyen-?muc|section|zone")
 _BREADCRUMBISH = re.compile(r"breadcrumb|duong-?dan|crumbs")
-_CAPTIONISH = re.compile(r"caption|desc|chu-?thich|image-?note|img-?note|photo-?note|figcaption")
+_CAPTIONISH = re.compile(
+    r"caption|chu-?thich|(?:image|img|photo|pic)-?(?:desc|note)|desc-?(?:image|img|photo|pic)|figcaption"
+)
 _TAGSISH = re.compile(r"^(?:.*[-_])?tags?(?:[-_].*)?$|keyword|tu-?khoa")
 _ICONISH = re.compile(
     r"(?<![a-z])(?:icons?|logo|sprite|spacer|blank|pixel|loading|banner|qc|quang-?cao|ads?)(?![a-z])", re.I
@@ -378,7 +381,7 @@ class _Page:
         crumbs = set(self.crumbs)
 
         lead_block = self.find_lead()
-        lead = lead_block.text if lead_block is not None else None
+        lead = self._lead_text(lead_block) if lead_block is not None else None
         if nxt and nxt.lead:
             lead = nxt.lead
         record["lead"] = lead
@@ -417,7 +420,10 @@ class _Page:
         if looks_font_encoded(visible, self.html_text[:200_000], vietnamese=self._vietnamese_hint(record)):
             flags.append("legacy-font-encoding")
         if self.looks_listing(body):
+            # A listing's "lead", "author" and "date" belong to its first teasers, not to it.
             flags.append("listing")
+            record.update(lead=None, author=None, published=None, published_source=None, published_raw=None)
+            record["modified"] = None
         if self.looks_not_found(record):
             flags.append("not-found")
 
@@ -493,10 +499,12 @@ class _Page:
             score = match
             score += {"h1": 1.5, "h2": 0.8, "h3": 0.4}.get(tag, 0.0)
             if class_has(b.el, _TITLEISH):
-                score += 0.5
+                score += 0.5 if match else 1.0
+            if H.is_end_heading(b.text):
+                continue
             if id(b) in hinted:
                 score += 3
-            if match == 0 and tag != "h1" and id(b) not in hinted:
+            if match == 0 and tag != "h1" and id(b) not in hinted and not class_has(b.el, _TITLEISH):
                 continue
             if b.link_share > 0.5:
                 score -= 1.5
@@ -612,10 +620,25 @@ class _Page:
         section = self.meta("article:section")
         if not section and self.ld_article:
             section = ld_name(self.ld_article.get("articleSection"))
-        return section or self._section_label()
+        return section or self._section_label() or self._category_label()
+
+    def _category_label(self) -> str | None:
+        """A "Danh mục: ..." / "Chuyên mục: ..." line near the title."""
+        if self.title_block is None:
+            return None
+        t = self.title_block.index
+        for b in self.blocks[max(0, t - 5) : t + 6]:
+            found = H.category_label(b.text)
+            if found:
+                return found
+        return None
 
     def _section_label(self) -> str | None:
-        """A lone link just above the title to a parent path of this URL: the section's name bar."""
+        """A lone link just above the title to this page's section: the section's name bar.
+
+        Evidence that the link is the section: its path is a parent of this URL, or a listing
+        URL of the site's profile, or its box is named like one ("cate", "chuyen-muc").
+        """
         if self.title_block is None:
             return None
         path = urlsplit(self.url).path.rstrip("/")
@@ -626,7 +649,11 @@ class _Page:
             href = absolute(b.links[0].get("href"), self.base)
             parts = urlsplit(href or "")
             parent = parts.path.rstrip("/")
-            if parts.hostname == host and parent and path.startswith(parent + "/"):
+            if parts.hostname != host or not parent:
+                continue
+            listing = self.profile is not None and self.profile.is_listing_url(href or "")
+            labelled = any(class_has(e, _CATEGORYISH) for e in [b.el, *_parents(b.el, 2)])
+            if path.startswith(parent + "/") or listing or labelled:
                 return b.text
         return None
 
@@ -788,6 +815,13 @@ class _Page:
                 break
         return None
 
+    def _lead_text(self, block: Block) -> str:
+        """The sapo as shown, minus a location stamp glued before it ("Hà NộiGiá vàng...")."""
+        desc = self.meta("og:description", "description")
+        if desc and block.text.endswith(desc) and 0 < len(block.text) - len(desc) <= 30:
+            return desc
+        return block.text
+
     # ------------------------------------------------------------------ body
     def dom_body_lines(self) -> list[str]:
         """Body lines from the DOM when trafilatura finds too little: hinted body, else after the title."""
@@ -902,6 +936,10 @@ class _Page:
                 author = H.strip_author_label(last)
                 out.pop()
                 continue
+            if author is None and len(out) > 2 and H.looks_like_affiliation(last) and H.looks_like_byline(out[-2]):
+                author = H.strip_author_label(out[-2])
+                del out[-2:]
+                continue
             break
         if author is None and out:
             author = self._byline_after(out[-1])
@@ -947,7 +985,7 @@ class _Page:
         for nxt in self.blocks[b.index + 1 : b.index + 3]:
             if H.is_end_heading(nxt.text) or nxt.link_share > 0.5:
                 return None
-            if H.source_of(nxt.text):
+            if H.source_of(nxt.text) or H.theo_source(nxt.text):
                 continue
             if H.looks_like_byline(nxt.text) and not in_chrome(nxt.el, self.title_ancestors):
                 return H.strip_author_label(nxt.text)
@@ -973,7 +1011,7 @@ class _Page:
             candidates.append(ld_name(self.ld_article.get("author")))
         candidates.append(self.meta("author", "article:author", "dc.creator", "sailthru.author"))
         for c in candidates:
-            if c and not c.startswith("http") and H.looks_like_byline(c):
+            if c and not c.startswith("http") and H.looks_like_byline(c) and not H.is_account_name(c):
                 f = fold(c)
                 if f != site and not _ORG_WORDS.search(f):
                     return c

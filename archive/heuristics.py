@@ -166,6 +166,34 @@ def strip_author_label(text: str) -> str:
     return _AUTHOR_LABEL.sub("", text).strip()
 
 
+_CATEGORY_LABEL = re.compile(r"^(?:Danh\s+mục|Chuyên\s+mục|Chuyên\s+trang|Mục)\s*[:：]\s*(?P<v>.{2,60})$", re.I)
+#: CMS account names that meta "author" tags carry instead of a person.
+_ACCOUNTS = frozenset(
+    fold(a)
+    for a in ("admin", "administrator", "webmaster", "super user", "quản trị", "quản trị viên", "biên tập viên",
+              "ban biên tập", "tòa soạn", "editor", "author", "user")
+)  # fmt: skip
+_AFFILIATION = re.compile(
+    r"^(?:Học viện|Trường|Viện|Đại học|Ban|Bộ|Sở|Tạp chí|Báo|Trung tâm|Khoa|Ủy ban|Văn phòng|Cục|Vụ|Hội|Tỉnh ủy|Thành ủy)\b"
+)
+
+
+def category_label(text: str) -> str | None:
+    """"Danh mục: Thực tiễn" / "Chuyên mục: Xây dựng Đảng" -> the section name."""
+    m = _CATEGORY_LABEL.match(text)
+    return m["v"].strip() if m else None
+
+
+def is_account_name(text: str) -> bool:
+    """A CMS account ("Administrator", "admin") rather than a person's name."""
+    return key(text) in _ACCOUNTS
+
+
+def looks_like_affiliation(text: str) -> bool:
+    """The line under a byline naming the author's institution ("Học viện Chính trị quốc gia Hồ Chí Minh")."""
+    return len(text) <= 100 and text[-1:] not in ".!?:;," and bool(_AFFILIATION.match(text))
+
+
 def looks_not_found(text: str) -> bool:
     """Soft-404 or error wording ("Không tìm thấy trang", "404", "Đã xảy ra lỗi")."""
     return bool(_NOT_FOUND.search(fold(text)))
@@ -203,7 +231,9 @@ def looks_like_byline(text: str) -> bool:
     A short last sentence ("Hội nghị kết thúc.") or a heading in lowercase is not one.
     """
     line = strip_author_label(text)
-    if not line or len(line) > 70 or line[-1] in ".!?:;,…" or any(ch.isdigit() for ch in line):
+    if not line or theo_source(line) or source_of(line):
+        return False
+    if len(line) > 70 or line[-1] in ".!?:;,…" or any(ch.isdigit() for ch in line):
         return False
     if key(line) in _NOT_NAMES or line.startswith(("(", "*", "-", "•")):
         return False
