@@ -75,3 +75,17 @@ def test_pagination():
     assert discovery.is_pagination_of("http://h/kinh-te?page=3", "http://h/kinh-te", "page")
     assert not discovery.is_pagination_of("http://h/van-hoa?page=3", "http://h/kinh-te", "page")
     assert discovery.page_number("http://h/kinh-te?x=1&page=12", "page") == 12
+
+
+def test_every_site_profile_has_a_spider(monkeypatch):
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from archive.profiles import PROFILES
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    assert set(loader.list()) == set(PROFILES)
+    spider = loader.load("nhandan")(base_url="http://127.0.0.1:9")
+    assert spider.profile.is_article_url("http://127.0.0.1:9/chinh-tri/hoi-nghi-post812345.html")
+    assert spider.allowed_domains == ["127.0.0.1", "nhandan.vn"]
