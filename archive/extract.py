@@ -56,8 +56,9 @@ from archive.extract_dom import (
     walk_blocks,
 )
 from archive.extract_nextdata import NextArticle, epoch_to_iso, find_article, next_data
+from archive.heuristics import fold
 from archive.profiles import SiteProfile, profile_for_url
-from archive.vntext import clean_line, fold
+from archive.vntext import clean_line
 
 EXTRACTOR_NAME = "vnarchive"
 #: Bump whenever the output for the same input changes (re-extraction keys on it).
@@ -289,6 +290,7 @@ class _Page:
         for b in self.blocks:
             self.by_text.setdefault(b.text, []).append(b)
         self.pos = {el: i for i, el in enumerate(self.root.iter())}
+        self.end_ids = {b.index for b in self.blocks if len(b.text) <= 60 and H.is_end_heading(b.text)}
         total, self.content_prefix = 0, [0]
         for b in self.blocks:
             total += len(b.text) if len(b.text) >= 80 and b.link_share < 0.3 else 0
@@ -297,6 +299,10 @@ class _Page:
         self.hint_cache: dict[str, list[_Element]] = {}
 
     # ------------------------------------------------------------------ helpers
+    def is_end(self, b: Block) -> bool:
+        """Whether a block is a section heading that ends the article ("Phản hồi", "Các tin khác")."""
+        return b.index in self.end_ids
+
     def meta(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys``."""
         for k in keys:
@@ -500,7 +506,7 @@ class _Page:
             score += {"h1": 1.5, "h2": 0.8, "h3": 0.4}.get(tag, 0.0)
             if class_has(b.el, _TITLEISH):
                 score += 0.5 if match else 1.0
-            if H.is_end_heading(b.text):
+            if self.is_end(b):
                 continue
             if id(b) in hinted:
                 score += 3
@@ -558,8 +564,8 @@ class _Page:
         sections: list[tuple[list[_Element], list[dict]]] = []
         seen: set[str] = set()
         own = {self.url, self.canonical() or ""}
-        all_headings = {id(b) for b in self.blocks if H.is_end_heading(b.text)}
-        for head in (b for b in self.blocks if H.is_related_heading(b.text)):
+        all_headings = {id(b) for b in self.blocks if self.is_end(b)}
+        for head in (b for b in self.blocks if b.index in self.end_ids and H.is_related_heading(b.text)):
             if head.link_share > 0.5 and len(head.links) == 1 and len(self.blocks_in(head.el)) > 1:
                 continue
             container = self._section_container(head)
@@ -787,7 +793,7 @@ class _Page:
                 continue
             if parse_vn_date(b.text) and len(b.text) < 100:
                 continue
-            if H.is_end_heading(b.text) or in_chrome(b.el, self.title_ancestors):
+            if self.is_end(b) or in_chrome(b.el, self.title_ancestors):
                 continue
             if _is_caption_el(b.el):
                 continue
@@ -833,7 +839,7 @@ class _Page:
             return []
         out = []
         for b in self.blocks[self.title_block.index + 1 :]:
-            if H.is_end_heading(b.text):
+            if self.is_end(b):
                 break
             if b.link_share < 0.5 and not in_chrome(b.el, self.title_ancestors):
                 out.append(b.text)
@@ -936,7 +942,12 @@ class _Page:
                 author = H.strip_author_label(last)
                 out.pop()
                 continue
-            if author is None and len(out) > 2 and H.looks_like_affiliation(last) and H.looks_like_byline(out[-2]):
+            if (
+                author is None
+                and len(out) > 2
+                and H.looks_like_affiliation(last)
+                and H.looks_like_byline(out[-2])
+            ):
                 author = H.strip_author_label(out[-2])
                 del out[-2:]
                 continue
@@ -983,7 +994,7 @@ class _Page:
         if b is None:
             return None
         for nxt in self.blocks[b.index + 1 : b.index + 3]:
-            if H.is_end_heading(nxt.text) or nxt.link_share > 0.5:
+            if self.is_end(nxt) or nxt.link_share > 0.5:
                 return None
             if H.source_of(nxt.text) or H.theo_source(nxt.text):
                 continue
@@ -1046,7 +1057,7 @@ class _Page:
         if self.title_block is None:
             return None
         for b in self.blocks[self.title_block.index + 1 :]:
-            if H.is_end_heading(b.text) or any(_inside(b.el, r) for r in self.related_els):
+            if self.is_end(b) or any(_inside(b.el, r) for r in self.related_els):
                 break
             src = H.source_of(b.text)
             if src and not in_chrome(b.el, self.title_ancestors):
@@ -1200,7 +1211,7 @@ class _Page:
         candidates: list[tuple[int, Block]] = []
         after_limit = t + 25
         for b in self.blocks[t + 1 : after_limit]:
-            if H.is_end_heading(b.text):
+            if self.is_end(b):
                 break
             if len(b.text) > 150 and not b.times:
                 if b.index > t + 3:
