@@ -115,12 +115,28 @@ def page_links(hrefs: list[str], page_url: str, hosts: set[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+#: Query parameters that page a listing on portals of this family, besides the profile's own.
+PAGE_PARAMS = ("page", "p", "trang", "pageindex", "pagenumber", "pg", "paged")
+_PATH_PAGE = re.compile(r"(?:/(?:page|trang|p)[/-]?|[-_](?:page|trang|p)-?)(\d+)/?$", re.IGNORECASE)
+
+
 def page_number(url: str, param: str) -> int | None:
-    match = re.search(rf"(?:^|&){re.escape(param)}=(\d+)(?:&|$)", urlsplit(url).query)
+    """The page number a listing URL names (``?page=3``, ``/page/3``, ``/trang-3``), or None."""
+    parts = urlsplit(url)
+    for name in (param, *PAGE_PARAMS):
+        match = re.search(rf"(?:^|&){re.escape(name)}=(\d+)(?:&|$)", parts.query, re.IGNORECASE)
+        if match:
+            return int(match.group(1))
+    match = _PATH_PAGE.search(parts.path)
     return int(match.group(1)) if match else None
 
 
+def listing_root(url: str) -> str:
+    """The path of a listing without its page part: ``/kinh-te/trang-3`` -> ``/kinh-te``."""
+    path = urlsplit(url).path
+    return _PATH_PAGE.sub("", path).rstrip("/") or "/"
+
+
 def is_pagination_of(link: str, listing_url: str, param: str) -> bool:
-    """A link to another page of the same listing (same path, a page number)."""
-    a, b = urlsplit(link), urlsplit(listing_url)
-    return a.path.rstrip("/") == b.path.rstrip("/") and page_number(link, param) is not None
+    """A link to another page of the same listing (same root path, a page number)."""
+    return listing_root(link) == listing_root(listing_url) and page_number(link, param) is not None

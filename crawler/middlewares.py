@@ -139,7 +139,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             and response.meta.get("kind") == "listing"
             and self._own_article(response, url)
         ):
-            self.listed[urlsplit(response.url).path.rstrip("/")].add(url)
+            self.listed[discovery.listing_root(response.url)].add(url)
             if state is None:
                 self._fresh_listing[response] = True
         if url in self.fetching and not request.meta.get("moved_from"):
@@ -181,7 +181,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
         On sites whose article URLs do not carry the section, every article link counts.
         """
-        section = urlsplit(listing.url).path.rstrip("/")
+        section = discovery.listing_root(listing.url).rstrip("/")
         path = urlsplit(url).path
         return not section or path.startswith(section + "/") or path.count("/") < 2
 

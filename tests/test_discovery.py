@@ -89,3 +89,24 @@ def test_every_site_profile_has_a_spider(monkeypatch):
     spider = loader.load("nhandan")(base_url="http://127.0.0.1:9")
     assert spider.profile.is_article_url("http://127.0.0.1:9/chinh-tri/hoi-nghi-post812345.html")
     assert spider.allowed_domains == ["127.0.0.1", "nhandan.vn"]
+
+
+@pytest.mark.parametrize(
+    ("link", "listing", "number"),
+    [
+        ("http://h/kinh-te?page=3", "http://h/kinh-te", 3),
+        ("http://h/kinh-te?trang=3", "http://h/kinh-te?trang=2", 3),
+        ("http://h/kinh-te/page/3", "http://h/kinh-te", 3),
+        ("http://h/kinh-te/trang-3", "http://h/kinh-te/trang-2", 3),
+        ("http://h/kinh-te/p3", "http://h/kinh-te", 3),
+        ("http://h/kinh-te.htm?page=4", "http://h/kinh-te.htm", 4),
+    ],
+)
+def test_pagination_forms_of_the_family(link, listing, number):
+    assert discovery.is_pagination_of(link, listing, "page")
+    assert discovery.page_number(link, "page") == number
+
+
+def test_not_pagination():
+    assert not discovery.is_pagination_of("http://h/kinh-te/bai-viet-12345", "http://h/kinh-te", "page")
+    assert not discovery.is_pagination_of("http://h/the-gioi/page/2", "http://h/kinh-te", "page")

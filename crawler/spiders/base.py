@@ -129,6 +129,7 @@ class PortalSpider(scrapy.Spider):
     def listing_requests(self, response: Response, links: list[str]) -> Iterator[scrapy.Request]:
         param = self.profile.page_param
         limit = self.settings.getint("LISTING_MAX_PAGES")
+        from_home = response.meta["kind"] == "home"
         for url in links:
             if self.profile.is_article_url(url):
                 continue
@@ -136,7 +137,11 @@ class PortalSpider(scrapy.Spider):
                 number = discovery.page_number(url, param) or 1
                 if not limit or number <= limit:
                     yield self.request(url, "listing")
-            elif self.profile.is_listing_url(url) and urlsplit(url).path not in {"", "/"}:
+            elif urlsplit(url).path not in {"", "/"} and (
+                self.profile.is_listing_url(url) or (from_home and _depth(url) <= 2)
+            ):
+                # The home page's menus name the sections; a candidate that lists no articles
+                # is fetched once and dropped (parse_listing pages only through real listings).
                 yield self.request(url, "listing")
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -230,6 +235,10 @@ class PortalSpider(scrapy.Spider):
             error=error,
             removed=removed,
         )
+
+
+def _depth(url: str) -> int:
+    return len([part for part in urlsplit(url).path.split("/") if part])
 
 
 def _now() -> str:
