@@ -63,8 +63,11 @@ from archive.vntext import clean_line
 EXTRACTOR_NAME = "vnarchive"
 #: Bump whenever the output for the same input changes (re-extraction keys on it).
 EXTRACTOR_VERSION = "1"
-#: Bytes beyond this are not parsed (the record is flagged "truncated").
-MAX_INPUT_BYTES = 8_000_000
+#: Bytes beyond this are not decoded (the record is flagged "truncated").
+MAX_INPUT_BYTES = 20_000_000
+#: Characters of markup parsed at most, after scripts, styles and data: URIs are dropped from
+#: oversized pages; extraction time grows linearly (about 3 s per million characters).
+MAX_PARSE_CHARS = 2_000_000
 #: Minimum body for is_article(): a few sentences of real text.
 MIN_ARTICLE_CHARS = 200
 
@@ -96,6 +99,9 @@ _HTML_TYPES = (
     "text/xml",
     "application/octet-stream",
 )
+#: Bulky parts of oversized pages: script and style openings, inline data: URIs.
+_BULKY_OPEN = re.compile(r"<(script|style)\b", re.I)
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]{64,}")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:»]\s+|\s*[|]\s*")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
@@ -203,6 +209,24 @@ def is_article(record: dict) -> bool:
     return len(text) >= MIN_ARTICLE_CHARS or (len(text) >= 120 and H.count_sentences(text) >= 3)
 
 
+def _strip_bulky(text: str) -> str:
+    """Drop scripts, styles and data: URIs (linear time), keeping JSON-LD and __NEXT_DATA__."""
+    lower = text.lower()
+    out, pos = [], 0
+    for m in _BULKY_OPEN.finditer(text):
+        if m.start() < pos:
+            continue
+        close = lower.find(f"</{m.group(1).lower()}", m.end())
+        end = len(text) if close < 0 else lower.find(">", close) + 1 or len(text)
+        head = lower[m.start() : m.start() + 200]
+        out.append(text[pos : m.start()])
+        if "ld+json" in head or "__next_data__" in head:
+            out.append(text[m.start() : end])
+        pos = end
+    out.append(text[pos:])
+    return _DATA_URI.sub("data:,", "".join(out))
+
+
 def _sniff_not_html(data: bytes | str, content_type: str | None) -> bool:
     if content_type:
         mime = content_type.split(";")[0].strip().lower()
@@ -239,6 +263,11 @@ def _extract_into(
     record["encoding"] = decoded.encoding
     flags.extend(decoded.flags)
     text = _XML_DECL.sub("", decoded.text.replace("\x00", ""))
+    if len(text) > MAX_PARSE_CHARS:
+        text = _strip_bulky(text)
+        if len(text) > MAX_PARSE_CHARS:
+            text = text[:MAX_PARSE_CHARS]
+            flags.append("truncated")
     if "<" not in text:
         flags.append("not-html")
         return
