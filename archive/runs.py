@@ -6,6 +6,7 @@ kind of morning it is, and the summary must say why.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -79,12 +80,25 @@ def close_run(db: Database, run_id: int, *, reason: str, stats: Mapping[str, Any
 
 
 def summary(run: Mapping[str, Any]) -> str:
-    """A short human summary of a ``crawl_runs`` row."""
-    return (
-        f"run {run['id']} ({run['spider']} {run['base_url']}): {run['status']}, exit code {run['exit_code']}\n"
-        f"  pages fetched: {run['pages_fetched']}\n"
+    """A short human summary of a ``crawl_runs`` row, with the warnings an operator must see."""
+    lines = [
+        f"run {run['id']} ({run['spider']} {run['base_url']}): {run['status']}, exit code {run['exit_code']}",
+        f"  pages fetched: {run['pages_fetched']}",
         f"  articles: {run['articles_new']} new, {run['articles_changed']} changed, "
-        f"{run['articles_unchanged']} unchanged, {run['not_modified']} not modified, {run['removed']} removed\n"
-        f"  failures: {run['failures']}\n"
-        f"  started {run['started_at']}, finished {run['finished_at']}"
-    )
+        f"{run['articles_unchanged']} unchanged, {run['not_modified']} not modified, {run['removed']} removed",
+        f"  failures: {run['failures']}",
+        f"  started {run['started_at']}, finished {run['finished_at']}",
+    ]
+    stats = json.loads(run.get("stats") or "{}")
+    coverage = stats.get("field_coverage") or {}
+    if coverage.get("new_articles") and coverage.get("worst_share", 0) > COVERAGE_THRESHOLD:
+        missing = ", ".join(f"{n} without {field}" for field, n in coverage["missing"].items() if n)
+        lines.append(
+            f"  WARNING: of {coverage['new_articles']} new articles, {missing}: has the site's layout changed?"
+        )
+    for path, row in (stats.get("listing_coverage") or {}).items():
+        if row["archived"] < row["listed"]:
+            lines.append(
+                f"  listing {path}: {row['listed']} articles listed, only {row['archived']} archived"
+            )
+    return "\n".join(lines)

@@ -63,6 +63,7 @@ def test_coverage_warning_when_new_articles_lack_dates(fresh_db, run):
     row = close(fresh_db, run)
     assert (row["status"], row["exit_code"]) == ("coverage", 6)
     assert runs.field_coverage(fresh_db, run)["missing"]["published"] == 2
+    assert "WARNING: of 10 new articles, 2 without published" in runs.summary(row)
 
 
 def test_interrupted(fresh_db, run):
