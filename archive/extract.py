@@ -33,7 +33,7 @@ from htmldate import find_date
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 from trafilatura import bare_extraction
-from trafilatura.settings import DEFAULT_CONFIG
+from trafilatura.settings import DEFAULT_CONFIG, Document
 
 from archive import heuristics as H
 from archive.dates import ParsedDate, local_day, parse_iso, parse_vn_date, split_updated
@@ -393,7 +393,8 @@ class _Page:
         nxt = find_article(next_data(self.root)) if self._wants_next_data() else None
 
         self.title_block = self.find_title()
-        title = self.title_block.text if self.title_block is not None else self.fallback_title()
+        doc = self.run_trafilatura()
+        title = self.title_block.text if self.title_block is not None else self.fallback_title(doc)
         if nxt and nxt.title:
             title = nxt.title
         record["title"] = title
@@ -410,7 +411,6 @@ class _Page:
         self.related_titles = {r["title"] for r in record["related"]}
         self.related_els = {el for els, _ in self.related_sections for el in els}
 
-        doc = self.run_trafilatura()
         record["category"] = self.category(doc)
         record["tags"] = self.tags(doc)
         crumbs = set(self.crumbs)
@@ -558,8 +558,9 @@ class _Page:
         prefix = self.content_prefix
         return prefix[min(len(self.blocks), index + 1 + window)] - prefix[index + 1]
 
-    def fallback_title(self) -> str | None:
-        title = self.meta("og:title", "twitter:title")
+    def fallback_title(self, doc: Document | None) -> str | None:
+        """The title from metadata when no element on the page holds it."""
+        title = self.meta("og:title", "twitter:title") or (clean_line(doc.title) if doc is not None else None)
         if not title and self.ld_article:
             title = ld_name(self.ld_article.get("headline"))
         if not title:
@@ -570,7 +571,7 @@ class _Page:
         return title
 
     # ------------------------------------------------------------------ trafilatura
-    def run_trafilatura(self):  # noqa: ANN201 - trafilatura.settings.Document
+    def run_trafilatura(self) -> Document | None:
         """trafilatura's main text and metadata (None when it finds nothing)."""
         try:
             return bare_extraction(
@@ -640,7 +641,8 @@ class _Page:
         return None
 
     # ------------------------------------------------------------------ category and tags
-    def category(self, doc) -> str | None:  # noqa: ANN001
+    def category(self, doc: Document | None) -> str | None:
+        """The last meaningful breadcrumb; else the section metadata, name bar or label; else trafilatura's."""
         self.crumbs: list[str] = []
         for el in self.hints("category"):
             text = text_of(el)
@@ -655,7 +657,8 @@ class _Page:
         section = self.meta("article:section")
         if not section and self.ld_article:
             section = ld_name(self.ld_article.get("articleSection"))
-        return section or self._section_label() or self._category_label()
+        fallback = clean_line(doc.categories[0]) if doc is not None and doc.categories else None
+        return section or self._section_label() or self._category_label() or fallback
 
     def _category_label(self) -> str | None:
         """A "Danh mục: ..." / "Chuyên mục: ..." line near the title."""
@@ -761,7 +764,8 @@ class _Page:
                 best = (rank, crumbs)
         return best[1] if best else []
 
-    def tags(self, doc) -> list[str]:  # noqa: ANN001
+    def tags(self, doc: Document | None) -> list[str]:
+        """ "Tags:"/"Từ khóa:" links, tag boxes, rel=tag; else article:tag, keywords, trafilatura's."""
         tags: list[str] = []
         containers = list(self.hints("tags"))
         for b in self.blocks:
@@ -803,6 +807,8 @@ class _Page:
                 kw = ld_name(self.ld_article.get("keywords"))
             if kw:
                 tags = [t for t in (clean_line(x) for x in re.split(r"[,;]", kw)) if t]
+        if not tags and doc is not None and doc.tags:
+            tags = [t for t in (clean_line(x) for x in doc.tags) if t]
         return [t for t in dict.fromkeys(tags) if t and len(t) <= 80]
 
     # ------------------------------------------------------------------ lead
@@ -1033,7 +1039,8 @@ class _Page:
         return None
 
     # ------------------------------------------------------------------ author and source
-    def author(self, byline: str | None, doc, nxt: NextArticle | None) -> str | None:  # noqa: ANN001
+    def author(self, byline: str | None, doc: Document | None, nxt: NextArticle | None) -> str | None:
+        """Embedded JSON, an author element, the trailing byline, then person-like metadata."""
         if nxt and nxt.author:
             return nxt.author
         for el in self.hints("author"):
@@ -1050,6 +1057,7 @@ class _Page:
         if self.ld_article:
             candidates.append(ld_name(self.ld_article.get("author")))
         candidates.append(self.meta("author", "article:author", "dc.creator", "sailthru.author"))
+        candidates.append(doc.author if doc is not None else None)
         for c in candidates:
             if c and not c.startswith("http") and H.looks_like_byline(c) and not H.is_account_name(c):
                 f = fold(c)

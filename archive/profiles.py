@@ -44,6 +44,9 @@ class SiteProfile:
     url_date_pattern: str | None = None
     #: The page embeds its article as JSON in ``<script id="__NEXT_DATA__">`` (Next.js).
     next_data: bool = False
+    #: Date lines as the site prints them (site-notes §6), with the instant each means; the
+    #: extractor's parser (archive.dates) must read every one (tests/test_dates.py checks).
+    date_examples: tuple[tuple[str, str], ...] = ()
 
     def is_article_url(self, url: str) -> bool:
         path = urlsplit(url).path
@@ -82,6 +85,12 @@ TUYENGIAO = SiteProfile(
         "source": (_cls("author__source"),),
         "tags": (_cls("story_tags", "news__tag"),),
     },
+    date_examples=(
+        ("Thứ Tư, 14/9/2022 10:10'(GMT+7)", "2022-09-14T10:10:00+07:00"),
+        ("Thứ Năm, 19/5/2022 7:22'(GMT+7)", "2022-05-19T07:22:00+07:00"),
+        ("10/07/2018 08:30", "2018-07-10T08:30:00+07:00"),
+        ("01/04/2022 - 15:28 GMT+7", "2022-04-01T15:28:00+07:00"),
+    ),
 )
 
 TUYENGIAODANVAN = SiteProfile(
@@ -95,6 +104,7 @@ TUYENGIAODANVAN = SiteProfile(
     ),
     listing_path_patterns=(r"^/blogs/category/type/[a-z0-9-]+/?$", r"^/vn/?$"),
     next_data=True,
+    date_examples=(("Thứ Hai, 19/01/2026 08:15", "2026-01-19T08:15:00+07:00"),),
 )
 
 NHANDAN = SiteProfile(
@@ -112,6 +122,10 @@ NHANDAN = SiteProfile(
         "author": (_cls("article__author"),),
         "tags": (_cls("article__tag"),),
     },
+    date_examples=(
+        ("2024-03-14T10:10:00+0700", "2024-03-14T10:10:00+07:00"),
+        ("Thứ Năm, 14-03-2024, 10:10", "2024-03-14T10:10:00+07:00"),
+    ),
 )
 
 DANGCONGSAN = SiteProfile(
@@ -127,6 +141,7 @@ DANGCONGSAN = SiteProfile(
         "body": (_cls("post-content"),),
         "date": (_cls("lbPublishedDate"),),
     },
+    date_examples=(('"Thứ Tư, 14/09/2022 - 10:10"', "2022-09-14T10:10:00+07:00"),),
 )
 
 TAPCHICONGSAN = SiteProfile(
@@ -147,6 +162,7 @@ TAPCHICONGSAN = SiteProfile(
         "date": (_cls("publishdate"),),
         "author": (_cls("author"),),
     },
+    date_examples=(("22:45, ngày 22-11-2020", "2020-11-22T22:45:00+07:00"),),
 )
 
 QDND = SiteProfile(
@@ -163,6 +179,7 @@ QDND = SiteProfile(
         "date": (_cls("post-date", "post-time"),),
         "author": (_cls("post-author"),),
     },
+    date_examples=(("Thứ Năm, 15/09/2022 | 01:30", "2022-09-15T01:30:00+07:00"),),
 )
 
 BAOCHINHPHU = SiteProfile(
@@ -181,6 +198,7 @@ BAOCHINHPHU = SiteProfile(
         "date": (_cls("detail-time"),),
         "author": (_cls("detail-author"),),
     },
+    date_examples=(("14/09/2022 10:10", "2022-09-14T10:10:00+07:00"),),
 )
 
 PROFILES: dict[str, SiteProfile] = {

@@ -6,7 +6,7 @@ tokens, word 4-gram shingles, per-page TP/FP/FN normalised so every page weighs 
 precision and recall averaged over pages, F1 of the averages.
 
 Our body is ``lead + text`` (the record keeps the sapo apart; the benchmark's articleBody
-includes the standfirst). "plain" is ``trafilatura.extract(html)`` with default settings;
+usually includes the standfirst); "vnarch-text" scores ``text`` alone. "plain" is ``trafilatura.extract(html)`` with default settings;
 "plain-nc" adds ``include_comments=False`` as the benchmark's own trafilatura runner does.
 
 Usage: ``python bench/zyte.py [BENCHMARK_DIR] [--limit N]``; BENCHMARK_DIR defaults to
@@ -76,6 +76,10 @@ def ours(html: bytes, url: str) -> str:
     return "\n".join(x for x in (record["lead"], record["text"]) if x)
 
 
+def ours_text_only(html: bytes, url: str) -> str:
+    return extract(html, url, content_type="text/html; charset=utf-8")["text"]
+
+
 def plain(html: bytes, url: str) -> str:
     return trafilatura.extract(html.decode("utf-8", errors="replace")) or ""
 
@@ -86,6 +90,7 @@ def plain_no_comments(html: bytes, url: str) -> str:
 
 EXTRACTORS: dict[str, Callable[[bytes, str], str]] = {
     "vnarchive": ours,
+    "vnarch-text": ours_text_only,
     "plain": plain,
     "plain-nc": plain_no_comments,
 }

@@ -186,3 +186,13 @@ def test_url_date_of_baochinhphu() -> None:
         now=datetime(2026, 1, 1, tzinfo=VN),
     )
     assert (rec["published"], rec["published_source"]) == ("2025-10-29T12:08:55+07:00", "url")
+
+
+def test_every_profile_date_example_parses() -> None:
+    from archive.profiles import PROFILES
+
+    examples = [(p.name, raw, iso) for p in PROFILES.values() for raw, iso in p.date_examples]
+    assert {name for name, _, _ in examples} == set(PROFILES)
+    for name, raw, iso in examples:
+        parsed = parse_vn_date(raw)
+        assert parsed is not None and parsed.iso() == iso, (name, raw)
