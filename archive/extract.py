@@ -17,7 +17,12 @@ Record conventions (the contract other components code against):
   ``published-date-only``; ``published_source`` says where it came from: "jsonld", "meta",
   "nextdata", "time" (``<time datetime>`` near the title), "dateline" (the article's own date
   line), "url" (a date in the URL), "htmldate" (htmldate's markup-only search, last resort);
-- ``encoding`` is the codec the bytes were read with (None when the input was already text).
+- ``encoding`` is the codec the bytes were read with (None when the input was already text);
+- ``flags``: input ("empty", "not-html", "truncated", "extraction-error"), decoding
+  ("encoding-guessed", "unknown-charset", "replacement-chars", "legacy-font-encoding": TCVN3/VNI
+  font-encoded text, stored as read), content ("no-title", "no-body", "no-date",
+  "published-date-only", "nextdata": read from the page's Next.js JSON) and page kind
+  ("listing", "not-found": is_article() is then False).
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ from archive.vntext import clean_line
 
 EXTRACTOR_NAME = "vnarchive"
 #: Bump whenever the output for the same input changes (re-extraction keys on it).
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 #: Bytes beyond this are not decoded (the record is flagged "truncated").
 MAX_INPUT_BYTES = 20_000_000
 #: Characters of markup parsed at most, after scripts, styles and data: URIs are dropped from
