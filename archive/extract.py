@@ -118,7 +118,7 @@ _AUTHORISH = re.compile(r"^(?:.*[-_])?(?:author|authors|byline|tac-?gia|writer)(
 _CATEGORYISH = re.compile(r"cate|chuyen-?muc|section|zone")
 _BREADCRUMBISH = re.compile(r"breadcrumb|duong-?dan|crumbs")
 _CAPTIONISH = re.compile(
-    r"caption|chu-?thich|(?:image|img|photo|pic)-?(?:desc|note)|desc-?(?:image|img|photo|pic)|figcaption"
+    r"caption|chu-?thich|(?:image|img|photo|pic)[-_]*(?:desc|note)|desc[-_]*(?:image|img|photo|pic)|figcaption"
 )
 _TAGSISH = re.compile(r"^(?:.*[-_])?tags?(?:[-_].*)?$|keyword|tu-?khoa")
 _ICONISH = re.compile(
@@ -835,7 +835,7 @@ class _Page:
                 continue
             if self.is_end(b) or in_chrome(b.el, self.title_ancestors):
                 continue
-            if _is_caption_el(b.el):
+            if _is_caption_el(b.el) or self._beside_image(b):
                 continue
             t = _norm(b.text)
             ok_len = 40 <= len(b.text) <= 1200
@@ -860,6 +860,13 @@ class _Page:
             if len(b.text) >= 150:
                 break
         return None
+
+    def _beside_image(self, b: Block) -> bool:
+        """Whether a block shares a small box with an image: a caption, whatever its class."""
+        for anc in _parents(b.el, 3):
+            if anc.find(".//img") is not None:
+                return len(text_of(anc)) <= 2 * len(b.text) + 40
+        return False
 
     def _lead_text(self, block: Block) -> str:
         """The sapo as shown, minus a location stamp glued before it ("Hà NộiGiá vàng...")."""

@@ -38,9 +38,11 @@ BOILERPLATE = (
 )
 
 
-@pytest.fixture(scope="module")
-def site():  # noqa: ANN201 - replica.Site
-    return replica.build_site(today=TODAY)
+@pytest.fixture(scope="module", params=[(72, 0), (250, 1)], ids=["default", "seed1"])
+def site(request):  # noqa: ANN001, ANN201 - replica.Site
+    """The default site, and a bigger one with another seed (other features: no sapo, image first...)."""
+    n_articles, seed = request.param
+    return replica.build_site(n_articles=n_articles, today=TODAY, seed=seed)
 
 
 def _records(site) -> list[tuple[object, dict]]:  # noqa: ANN001
