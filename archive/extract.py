@@ -80,13 +80,8 @@ MIN_ARTICLE_CHARS = 200
 # and related-list dates (research/vietnamese.md §5). A private copy: the global stays untouched.
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
-_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
-# Comments and processing instructions out, as trafilatura parses: their tails stay text.
-_PARSER = lxml_html.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
-)
 _BINARY_MAGIC = (
     b"%PDF",
     b"\x89PNG",
@@ -277,7 +272,12 @@ def _extract_into(
         flags.append("not-html")
         return
     try:
-        root = lxml_html.document_fromstring(text, parser=_PARSER)
+        # Comments and processing instructions out, as trafilatura parses: their tails stay text.
+        # A parser per call: lxml parsers must not be shared between threads.
+        parser = lxml_html.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+        )
+        root = lxml_html.document_fromstring(text, parser=parser)
     except (ValueError, TypeError, ParserError):
         flags.append("not-html")
         return
