@@ -1280,10 +1280,13 @@ class _Page:
         # Nearest first; a date with a time of day beats a bare date (a header's "today", a
         # caption's "ngày 7/5") wherever the two are.
         found: list[tuple[int, _Dated, ParsedDate | None]] = []
+        updated_only: ParsedDate | None = None
         for dist, b in sorted(candidates, key=lambda c: c[0]):
             if not self._dateline_ok(b):
                 continue
             got = self._date_from(b.el, b.text, b)
+            if got and got[0] is None:
+                updated_only = updated_only or got[1]  # a lone "Cập nhật: ..." line
             if not got or got[0] is None:
                 continue
             dated, modified = got
@@ -1295,7 +1298,7 @@ class _Page:
                 continue  # the header's "today"
             found.append((dist, dated, modified))
         found.sort(key=lambda f: (not f[1].parsed.has_time, f[0]))
-        return (found[0][1], found[0][2]) if found else (None, None)
+        return (found[0][1], found[0][2] or updated_only) if found else (None, updated_only)
 
     def _dateline_ok(self, b: Block) -> bool:
         """A date line is short, not a sentence, not a caption, not a teaser, not chrome."""

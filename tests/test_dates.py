@@ -196,3 +196,10 @@ def test_every_profile_date_example_parses() -> None:
     for name, raw, iso in examples:
         parsed = parse_vn_date(raw)
         assert parsed is not None and parsed.iso() == iso, (name, raw)
+
+
+def test_separate_update_line_is_the_modified_date() -> None:
+    after = "Thứ Tư, 14/9/2022 10:10</div><div>Cập nhật: 10:10, 15/09/2022"
+    rec = extract(_page(after=after), "https://example.vn/a-1", now=NOW)
+    assert rec["published"] == "2022-09-14T10:10:00+07:00"
+    assert rec["modified"] == "2022-09-15T10:10:00+07:00"
