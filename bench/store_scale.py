@@ -1,0 +1,679 @@
+"""Archive scale: insert rate, search latency (SQLite, Datasette box, ranked query) and CSV speed.
+
+What it measures, per archive size (100,000 articles by default; 1,000,000 with ``--with-1m``):
+
+1. **Insert rate.** Articles are generated from the replica's model (``replica.build_site``:
+   Vietnamese titles, sapos, bodies, bylines, tags, images, related links; a sentence naming
+   "Đảng Cộng sản Việt Nam" closes every third text, and one rare phrase, "Lũng Cú", is added
+   to every 20,000th). The first ``--sample`` articles (default
+   2,000) go through the real store path, ``archive.store.record_page`` with the rendered page
+   as the capture body, one transaction per page as a crawl commits them: that is the measured
+   insert rate of the store. The rest go through a bulk path that writes the same rows to the
+   same tables (schema from ``store.open_db``, migrations applied, FTS triggers live, fold
+   columns from ``archive.vntext.fold``, columns and hashes from the store's own helpers), many
+   articles per transaction and without raw bodies (``--bulk-bodies`` adds them). Before
+   anything is timed, a self-check builds 40 articles both ways and compares every table row
+   for row (ids and times aside).
+2. **Search latency**, p50/p95 over ``--reps`` runs of each query (``van hoa``, ``văn hóa``,
+   ``Đảng``, ``dang cong san``, ``Hồ Chí Minh``, ``công an``, ``chuyển đổi số``, and the rare
+   ``Lũng Cú``), measured
+   - in SQLite directly, on the SQL Datasette runs for the search box (captured from its JSON
+     response; ``escape_fts`` is ``archive.search.build_fts_query`` as the plugin registers it):
+     ``select ... from articles where rowid in (select rowid from articles_fts where
+     articles_fts match escape_fts(:search)) order by published desc limit 51``, plus the
+     ``count(*)`` of the same filter that the table page also runs, and the ranked canned query
+     (metadata.yml ``search``);
+   - through a real ``vnarchive serve`` subprocess on 127.0.0.1: ``/archive/articles.json?
+     _search=Q`` (the box, as served: rows, count, facets), the same with ``_nocount=1&
+     _nofacet=1`` (rows only, to attribute the cost), and ``/archive/search.json?q=Q`` (ranked).
+3. **CSV rows/s** of the articles table: archive.export's writer (``export._write_csvs`` on the
+   articles table, exactly as ``vnarchive export``/``snapshot`` write it) vs ``sqlite-utils rows
+   DB articles --csv`` (all columns, and the same columns as the export), in the same run.
+
+Targets (issue 7): at 1M articles the box search and ranked phrase searches p95 < 50 ms; a
+ranked search for a term in most articles well inside 1 s; CSV export >= sqlite-utils.
+
+Usage::
+
+    .venv/bin/python bench/store_scale.py                 # 100,000 articles (~15 min)
+    .venv/bin/python bench/store_scale.py --with-1m       # adds 1,000,000 (~2-3 h, ~15 GB disk)
+    .venv/bin/python bench/store_scale.py --sizes 20000 --reps 5 --keep
+
+Free disk is checked first (about 15 kB per article; more with --bulk-bodies); a size that does
+not fit is skipped and reported. Archives are built under bench/results/ and deleted unless
+``--keep``. Each request has a 60 s time limit; the Datasette server is stopped at the end.
+Writes bench/results/store_scale.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import http.client
+import json
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _proc import ROOT, kill_group, machine  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+import yaml  # noqa: E402
+
+from archive import export as exporting  # noqa: E402
+from archive import store  # noqa: E402
+from archive.search import build_fts_query, snippet  # noqa: E402
+from archive.vntext import fold  # noqa: E402
+from replica import build_site  # noqa: E402
+from replica import pages as replica_pages  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+BASE = "https://tuyengiao.vn"
+RARE = "Lũng Cú"
+RARE_EVERY = 20_000
+QUERIES = (
+    ("van hoa", "folded"),
+    ("văn hóa", "exact"),
+    ("Đảng", "exact"),
+    ("dang cong san", "folded"),
+    ("Hồ Chí Minh", "exact"),
+    ("công an", "exact"),
+    ("chuyển đổi số", "exact"),
+    (RARE, "exact, rare"),
+)
+KB_PER_ARTICLE = 15
+VNARCHIVE = str(ROOT / ".venv" / "bin" / "vnarchive")
+SQLITE_UTILS = str(ROOT / ".venv" / "bin" / "sqlite-utils")
+
+
+# -- generated articles ---------------------------------------------------------------------
+
+
+def make_page(site, article, k: int, fetched_at: str, with_body: bool) -> tuple[dict, dict]:
+    """The fetch and the extracted record of one replica article, as a crawl would hand them over."""
+    body = article.body()
+    url = BASE + article.path
+    paragraphs = [" ".join(p.split()) for p in body.paragraphs]
+    if k % 3 == 0:  # the replica's bank names the Party only in sources: give a third of texts the phrase
+        paragraphs.append("Các cấp ủy tiếp tục quán triệt đường lối, chủ trương của Đảng Cộng sản Việt Nam.")
+    if k % RARE_EVERY == 7:
+        paragraphs.append(f"Đoàn công tác đã dâng hương tại Cột cờ {RARE}, điểm cực Bắc của Tổ quốc.")
+    record = {
+        "url": url,
+        "canonical_url": url,
+        "site": "tuyengiao",
+        "title": article.title,
+        "lead": body.lead,
+        "text": "\n".join(paragraphs),
+        "author": article.author,
+        "source": article.source,
+        "category": article.category.name,
+        "tags": list(article.tags),
+        "images": [{"src": urljoin(BASE, i.src), "caption": i.caption} for i in body.images],
+        "related": [
+            {"url": BASE + site.article(i).path, "title": site.article(i).title, "section": "Các tin khác"}
+            for i in article.related
+        ],
+        "language": "vi",
+        "published": article.published.isoformat(),
+        "published_source": "css:.bt-date",
+        "published_raw": article.published.strftime("%d/%m/%Y %H:%M"),
+        "modified": article.modified.isoformat() if article.modified != article.published else None,
+        "flags": [],
+        "extractor": "vnarchive",
+        "extractor_version": "1",
+    }
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "ETag": article.etag() if with_body else f'"{k:024x}"',
+        "Last-Modified": article.modified.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+    }
+    page = {
+        "url": url,
+        "requested_url": url,
+        "final_url": url,
+        "fetched_at": fetched_at,
+        "status": 200,
+        "kind": "article",
+        "content_type": headers["Content-Type"],
+        "headers": headers,
+        "body": replica_pages.article_page(site, article).encode("utf-8") if with_body else None,
+        "error": None,
+    }
+    return page, record
+
+
+def fetch_time(k: int) -> str:
+    return (datetime(2024, 5, 23, 1, 0, tzinfo=UTC) + timedelta(milliseconds=50 * k)).isoformat(
+        timespec="seconds"
+    )
+
+
+def real_path(db, site, articles, start: int, run_id: int) -> dict:
+    """``store.record_page`` for each article, one transaction each (the crawl's own path)."""
+    t0 = time.perf_counter()
+    for k, article in enumerate(articles, start):
+        page, record = make_page(site, article, k, fetch_time(k), with_body=True)
+        t = time.perf_counter()
+        store.record_page(db, page, record, run_id=run_id)
+        if k == start:
+            t0 += t - t0  # the first page pays one-off costs (statement cache)
+    wall = time.perf_counter() - t0
+    return {"articles": len(articles), "seconds": round(wall, 2), "per_s": round(len(articles) / wall, 1)}
+
+
+class BulkWriter:
+    """The rows record_page writes for a new article, written many articles per transaction."""
+
+    def __init__(self, db, run_id: int, with_bodies: bool) -> None:
+        self.db, self.run_id, self.with_bodies = db, run_id, with_bodies
+        self.conn: sqlite3.Connection = db.conn
+        self.next_capture = (self.conn.execute("select coalesce(max(id), 0) from captures").fetchone()[0]) + 1
+        self.sql = {}
+        self.columns: dict[str, list[str]] = {}
+        for table in (
+            "captures",
+            "articles",
+            "article_versions",
+            "article_events",
+            "article_images",
+            "article_links",
+            "article_tags",
+        ):
+            cols = [r[1] for r in self.conn.execute(f"pragma table_info([{table}])") if r[1] != "id"]
+            if table == "captures":
+                cols = ["id", *cols]
+            self.columns[table] = cols
+            verb = "insert or ignore" if table == "article_tags" else "insert"
+            self.sql[table] = (
+                f"{verb} into [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                f"values ({', '.join(':' + c for c in cols)})"
+            )
+
+    def write(self, batch: list[tuple[dict, dict]]) -> None:
+        rows: dict[str, list[dict]] = {t: [] for t in self.sql}
+        bodies = []
+        for page, record in batch:
+            capture_id = self.next_capture
+            self.next_capture += 1
+            url, at = page["url"], page["fetched_at"]
+            digest = None
+            if self.with_bodies and page.get("body"):
+                import hashlib
+                import zlib
+
+                digest = hashlib.sha256(page["body"]).hexdigest()
+                bodies.append((digest, len(page["body"]), zlib.compress(page["body"], 6)))
+            rows["captures"].append(
+                {
+                    "id": capture_id,
+                    "run_id": self.run_id,
+                    "url": url,
+                    "requested_url": page["requested_url"],
+                    "final_url": page["final_url"],
+                    "fetched_at": at,
+                    "status": 200,
+                    "kind": "article",
+                    "content_type": page["content_type"],
+                    "headers": json.dumps(page["headers"], ensure_ascii=False, sort_keys=True),
+                    "sha256": digest,
+                    "size": len(page["body"]) if page.get("body") else 0,
+                    "error": None,
+                    "outcome": "new",
+                }
+            )
+            columns = store._columns(record)
+            digest_r = store.record_hash(record)
+            headers = {k.lower(): v for k, v in page["headers"].items()}
+            rows["articles"].append(
+                {
+                    "url": url,
+                    **columns,
+                    **store._published_parts(record.get("published")),
+                    "status": "live",
+                    "removed_at": None,
+                    "first_seen": at,
+                    "last_seen": at,
+                    "last_checked": at,
+                    "last_changed": at,
+                    "version": 1,
+                    "record_hash": digest_r,
+                    "capture_id": capture_id,
+                    "etag": headers.get("etag"),
+                    "last_modified": headers.get("last-modified"),
+                    "title_fold": fold(record.get("title")),
+                    "lead_fold": fold(record.get("lead")),
+                    "text_fold": fold(record.get("text")),
+                }
+            )
+            rows["article_versions"].append(
+                {
+                    "url": url,
+                    "version": 1,
+                    **columns,
+                    "captured_at": at,
+                    "capture_id": capture_id,
+                    "record_hash": digest_r,
+                    "change_kind": "first",
+                    "changed_fields": "[]",
+                }
+            )
+            rows["article_events"].append(
+                {"url": url, "at": at, "event": "first-seen", "capture_id": capture_id, "detail": None}
+            )
+            rows["article_images"] += [
+                {"url": url, "position": i, "src": img.get("src"), "caption": img.get("caption")}
+                for i, img in enumerate(record.get("images") or [])
+            ]
+            rows["article_links"] += [
+                {
+                    "url": url,
+                    "position": i,
+                    "target_url": link.get("url"),
+                    "title": link.get("title"),
+                    "section": link.get("section"),
+                }
+                for i, link in enumerate(record.get("related") or [])
+            ]
+            rows["article_tags"] += [{"url": url, "tag": t} for t in dict.fromkeys(record.get("tags") or [])]
+        c = self.conn
+        c.execute("begin")
+        try:
+            if bodies:
+                c.executemany(
+                    "insert or ignore into bodies (sha256, size, compression, body) values (?, ?, 'zlib', ?)",
+                    bodies,
+                )
+            for table, sql in self.sql.items():
+                if rows[table]:
+                    # Columns a later schema step added and record_page leaves empty stay NULL.
+                    cols = self.columns[table]
+                    c.executemany(sql, [{k: row.get(k) for k in cols} for row in rows[table]])
+            c.execute("commit")
+        except BaseException:
+            c.execute("rollback")
+            raise
+
+
+def bulk_path(db, site, articles, start: int, run_id: int, batch: int, with_bodies: bool, progress) -> dict:
+    writer = BulkWriter(db, run_id, with_bodies)
+    t0 = time.perf_counter()
+    pending: list[tuple[dict, dict]] = []
+    done = 0
+    for k, article in enumerate(articles, start):
+        pending.append(make_page(site, article, k, fetch_time(k), with_body=with_bodies))
+        if len(pending) >= batch:
+            writer.write(pending)
+            done += len(pending)
+            pending = []
+            progress(done)
+    if pending:
+        writer.write(pending)
+        done += len(pending)
+    wall = time.perf_counter() - t0
+    return {"articles": done, "seconds": round(wall, 1), "per_s": round(done / wall, 1) if wall else None}
+
+
+def self_check(tmp: Path) -> list[str]:
+    """Build 40 articles through record_page and through the bulk path; every row must match."""
+    site = build_site(n_articles=40, today=date(2024, 5, 23))
+    dbs = {}
+    for mode in ("real", "bulk"):
+        db = store.open_db(tmp / f"check-{mode}.db")
+        run_id = store.start_run(db, "tuyengiao", BASE)
+        if mode == "real":
+            for k, a in enumerate(site.articles):
+                page, record = make_page(site, a, k, fetch_time(k), with_body=False)
+                store.record_page(db, page, record, run_id=run_id)
+        else:
+            BulkWriter(db, run_id, False).write(
+                [make_page(site, a, k, fetch_time(k), with_body=False) for k, a in enumerate(site.articles)]
+            )
+        dbs[mode] = db
+    problems = []
+    skip = {"id"}
+    for table in (
+        "captures",
+        "articles",
+        "article_versions",
+        "article_events",
+        "article_images",
+        "article_links",
+        "article_tags",
+    ):
+        cols = [r[1] for r in dbs["real"].conn.execute(f"pragma table_info([{table}])") if r[1] not in skip]
+        sql = f"select {', '.join(f'[{c}]' for c in cols)} from [{table}] order by {', '.join(f'[{c}]' for c in cols[:3])}"
+        real = dbs["real"].conn.execute(sql).fetchall()
+        bulk = dbs["bulk"].conn.execute(sql).fetchall()
+        if real != bulk:
+            problems.append(f"{table}: {len(real)} rows by record_page, {len(bulk)} by bulk, contents differ")
+    fts_sql = "select count(*) from articles_fts where articles_fts match ?"
+    for q, _ in QUERIES:
+        a = dbs["real"].conn.execute(fts_sql, [build_fts_query(q)]).fetchone()
+        b = dbs["bulk"].conn.execute(fts_sql, [build_fts_query(q)]).fetchone()
+        if a != b:
+            problems.append(f"FTS {q!r}: {a} vs {b}")
+    for db in dbs.values():
+        db.close()
+    return problems
+
+
+def build_archive(path: Path, n: int, args: argparse.Namespace) -> dict:
+    t = time.perf_counter()
+    site = build_site(n_articles=n, today=date(2024, 5, 23))
+    articles = site.articles
+    print(f"  replica model of {n} articles built in {time.perf_counter() - t:.1f} s", flush=True)
+    db = store.open_db(path)
+    run_id = store.start_run(db, "tuyengiao", BASE)
+    sample = min(args.sample, n)
+    real = real_path(db, site, articles[:sample], 0, run_id)
+    print(f"  record_page: {real['articles']} articles, {real['per_s']} articles/s", flush=True)
+    last = [time.perf_counter()]
+
+    def progress(done: int) -> None:
+        if time.perf_counter() - last[0] > 30:
+            last[0] = time.perf_counter()
+            print(f"  bulk: {done} / {n - sample}", flush=True)
+
+    bulk = bulk_path(db, site, articles[sample:], sample, run_id, args.batch, args.bulk_bodies, progress)
+    print(f"  bulk path: {bulk['articles']} articles, {bulk['per_s']} articles/s", flush=True)
+    store.finish_run(db, run_id, status="ok", exit_code=0, stats={"bench": "store_scale"})
+    db.close()
+    del site, articles
+    size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    return {"record_page": real, "bulk": bulk, "db_gb": round(size / 1e9, 2)}
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def summary_ms(samples: list[float]) -> dict:
+    return {
+        "p50_ms": round(1000 * statistics.median(samples), 1),
+        "p95_ms": round(1000 * pct(samples, 0.95), 1),
+        "max_ms": round(1000 * max(samples), 1),
+    }
+
+
+def timed(fn, reps: int) -> tuple[list[float], object]:
+    out = fn()  # warm-up (page cache, statement cache), not counted
+    samples = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        out = fn()
+        samples.append(time.perf_counter() - t)
+    return samples, out
+
+
+class Datasette:
+    """``vnarchive serve`` on a free loopback port, for the JSON API; a context manager."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc: subprocess.Popen | None = None
+        self.conn: http.client.HTTPConnection | None = None
+
+    def __enter__(self) -> Datasette:
+        cmd = [VNARCHIVE, "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(self.port)]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"vnarchive serve exited: {self.proc.stderr.read().decode()[-2000:]}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if self.get("/-/versions.json")[0] == 200:
+                    return self
+            time.sleep(0.3)
+        raise RuntimeError("vnarchive serve did not answer in 120 s")
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                self.conn.request("GET", path)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def get_json(self, path: str) -> dict:
+        status, body = self.get(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {status}: {body[:300]!r}")
+        return json.loads(body)
+
+    def __exit__(self, *exc) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        if self.proc is not None:
+            kill_group(self.proc)
+
+
+def ranked_sql() -> str:
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    return metadata["databases"]["archive"]["queries"]["search"]["sql"]
+
+
+def measure_queries(db_path: Path, reps: int) -> dict:
+    """Latency of every query in SQLite directly and through Datasette's JSON API."""
+    out: dict = {"queries": {}}
+    direct = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    direct.create_function("escape_fts", 1, build_fts_query, deterministic=True)
+    direct.create_function("vn_snippet", 3, snippet, deterministic=True)
+    ranked = ranked_sql()
+    count_sql = (
+        "select count(*) from articles where rowid in "
+        "(select rowid from articles_fts where articles_fts match escape_fts(:search))"
+    )
+    with Datasette(db_path) as ds:
+        for q, kind in QUERIES:
+            enc = urllib.parse.quote(q)
+            box = ds.get_json(f"/archive/articles.json?_search={enc}&_nocount=1&_nofacet=1")
+            box_sql, box_params = box["query"]["sql"], box["query"]["params"]
+            r: dict = {"kind": kind, "fts_query": build_fts_query(q), "box_sql": box_sql}
+            s, rows = timed(lambda: direct.execute(box_sql, box_params).fetchall(), reps)  # noqa: B023
+            r["sqlite_box"] = {**summary_ms(s), "rows": len(rows)}
+            s, count = timed(lambda: direct.execute(count_sql, {"search": q}).fetchone()[0], reps)  # noqa: B023
+            r["sqlite_count"] = {**summary_ms(s), "matches": count}
+            s, rows = timed(lambda: direct.execute(ranked, {"q": q}).fetchall(), reps)  # noqa: B023
+            r["sqlite_ranked"] = {**summary_ms(s), "rows": len(rows)}
+            s, body = timed(lambda: ds.get_json(f"/archive/articles.json?_search={enc}"), reps)  # noqa: B023
+            r["api_box"] = {
+                **summary_ms(s),
+                "rows": len(body["rows"]),
+                "count": body.get("filtered_table_rows_count"),
+            }
+            s, body = timed(
+                lambda: ds.get_json(f"/archive/articles.json?_search={enc}&_nocount=1&_nofacet=1"),  # noqa: B023
+                reps,
+            )
+            r["api_box_rows_only"] = {**summary_ms(s), "rows": len(body["rows"])}
+            s, body = timed(lambda: ds.get_json(f"/archive/search.json?q={enc}&_shape=array"), reps)  # noqa: B023
+            r["api_ranked"] = {**summary_ms(s), "rows": len(body)}
+            out["queries"][q] = r
+            print(
+                f"    {q!r:<18} matches {count:>8}: sqlite box {r['sqlite_box']['p95_ms']} ms, "
+                f"api box {r['api_box']['p95_ms']} ms, api ranked {r['api_ranked']['p95_ms']} ms (p95)",
+                flush=True,
+            )
+    direct.close()
+    return out
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def measure_csv(db_path: Path, tmp: Path) -> dict:
+    """archive.export's CSV writer vs sqlite-utils on the articles table, same run, same file."""
+    out: dict = {}
+    target = tmp / "export-articles"
+    target.mkdir()
+    saved = exporting.TABLES
+    exporting.TABLES = ("articles",)  # the real writer, limited to one table
+    try:
+        with exporting.open_readonly(db_path) as conn:
+            t = time.perf_counter()
+            conn.execute("begin")
+            files = exporting._write_csvs(conn, target)
+            conn.execute("rollback")
+            wall = time.perf_counter() - t
+    finally:
+        exporting.TABLES = saved
+    entry = files["articles.csv"]
+    out["archive_export"] = {
+        "rows": entry["rows"],
+        "seconds": round(wall, 2),
+        "rows_per_s": round(entry["rows"] / wall),
+        "mb": round(entry["bytes"] / 1e6, 1),
+        "columns": len(entry["columns"]),
+    }
+    columns = entry["columns"]
+    shutil.rmtree(target)
+    for label, extra in (("sqlite_utils_all_columns", []), ("sqlite_utils_same_columns", columns)):
+        dest = tmp / f"{label}.csv"
+        cmd = [SQLITE_UTILS, "rows", str(db_path), "articles", "--csv"]
+        for c in extra:
+            cmd += ["-c", c]
+        t = time.perf_counter()
+        with dest.open("wb") as f:
+            subprocess.run(cmd, stdout=f, check=True, timeout=7200)
+        wall = time.perf_counter() - t
+        with dest.open(newline="", encoding="utf-8") as f:
+            rows = sum(1 for _ in csv.reader(f)) - 1
+        out[label] = {
+            "rows": rows,
+            "seconds": round(wall, 2),
+            "rows_per_s": round(rows / wall),
+            "mb": round(dest.stat().st_size / 1e6, 1),
+        }
+        dest.unlink()
+    out["export_vs_sqlite_utils_same_columns"] = round(
+        out["archive_export"]["rows_per_s"] / out["sqlite_utils_same_columns"]["rows_per_s"], 2
+    )
+    return out
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def run_size(n: int, args: argparse.Namespace, workroot: Path) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix=f"store-{n}-", dir=workroot))
+    db_path = tmp / "archive.db"  # served at /archive, where metadata.yml expects it
+    try:
+        result: dict = {"articles": n}
+        t = time.perf_counter()
+        result["build"] = build_archive(db_path, n, args)
+        result["build"]["total_s"] = round(time.perf_counter() - t, 1)
+        print(f"  archive: {result['build']['db_gb']} GB; measuring queries ...", flush=True)
+        result["search"] = measure_queries(db_path, args.reps)
+        print("  measuring CSV ...", flush=True)
+        result["csv"] = measure_csv(db_path, tmp)
+        return result
+    finally:
+        if args.keep:
+            print(f"  kept {db_path}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def print_tables(results: dict) -> None:
+    for r in results["runs"]:
+        if "skipped" in r:
+            print(f"\n{r['articles']} articles: skipped ({r['skipped']})")
+            continue
+        b = r["build"]
+        print(
+            f"\n{r['articles']:,} articles, {b['db_gb']} GB: record_page {b['record_page']['per_s']} articles/s "
+            f"(one transaction per page, with body), bulk {b['bulk']['per_s']} articles/s"
+        )
+        print(
+            f"{'query':<16} {'matches':>8} | {'sqlite box':>10} {'count':>7} {'ranked':>7} | "
+            f"{'api box':>8} {'rows only':>9} {'api ranked':>10}   (p95 ms; p50 in JSON)"
+        )
+        for q, s in r["search"]["queries"].items():
+            print(
+                f"{q:<16} {s['sqlite_count']['matches']:>8} | {s['sqlite_box']['p95_ms']:>10} "
+                f"{s['sqlite_count']['p95_ms']:>7} {s['sqlite_ranked']['p95_ms']:>7} | {s['api_box']['p95_ms']:>8} "
+                f"{s['api_box_rows_only']['p95_ms']:>9} {s['api_ranked']['p95_ms']:>10}"
+            )
+        c = r["csv"]
+        print(
+            f"CSV articles: archive.export {c['archive_export']['rows_per_s']:,} rows/s; sqlite-utils "
+            f"{c['sqlite_utils_all_columns']['rows_per_s']:,} rows/s (all columns), "
+            f"{c['sqlite_utils_same_columns']['rows_per_s']:,} rows/s (export's columns): "
+            f"{c['export_vs_sqlite_utils_same_columns']}x"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--with-1m", action="store_true", help="add 1,000,000 articles (hours, ~15 GB)")
+    parser.add_argument(
+        "--sample", type=int, default=2000, help="articles through record_page (default 2000)"
+    )
+    parser.add_argument("--batch", type=int, default=5000, help="articles per bulk transaction")
+    parser.add_argument("--bulk-bodies", action="store_true", help="store raw bodies in the bulk part too")
+    parser.add_argument("--reps", type=int, default=10, help="timed runs per query (after one warm-up)")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS / "store_scale.json")
+    args = parser.parse_args(argv)
+    sizes = sorted(set(args.sizes + ([1_000_000] if args.with_1m else [])))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    workroot = RESULTS
+    results: dict = {"machine": machine(), "sqlite": sqlite3.sqlite_version, "runs": []}
+
+    with tempfile.TemporaryDirectory(dir=workroot) as tmp:
+        problems = self_check(Path(tmp))
+    results["self_check"] = problems or "ok: record_page and bulk rows identical"
+    print(f"self-check (record_page vs bulk path, 40 articles): {results['self_check']}", flush=True)
+    if problems:
+        print("\n".join(problems))
+        return 1
+
+    for n in sizes:
+        free = shutil.disk_usage(workroot).free
+        need = n * KB_PER_ARTICLE * 1024 * (2 if args.bulk_bodies else 1) * 1.5  # CSVs need room too
+        if free < need:
+            results["runs"].append(
+                {"articles": n, "skipped": f"needs ~{need / 1e9:.0f} GB, {free / 1e9:.0f} GB free"}
+            )
+            print(f"skipping {n}: {results['runs'][-1]['skipped']}")
+            continue
+        print(f"building an archive of {n:,} articles ...", flush=True)
+        results["runs"].append(run_size(n, args, workroot))
+        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    print_tables(results)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
