@@ -5,12 +5,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from archive import runs, store
+from archive.profiles import PROFILES
 
 DEFAULT_DB = "data/archive.db"
+
+
+def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An absolute http(s) URL with a host, or a clear usage error (never a traceback later)."""
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise click.BadParameter(f"not a URL: {value!r} ({exc})") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"expected an http(s) URL with a host, got {value!r}")
+    return value
+
+
+SITES = click.Choice(sorted(PROFILES))
+PORT = click.IntRange(0, 65535)
 
 
 @click.group()
@@ -20,8 +40,10 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("site", default="tuyengiao")
-@click.option("--base-url", help="Root of the portal to crawl (default: the live site of SITE).")
+@click.argument("site", default="tuyengiao", type=SITES)
+@click.option(
+    "--base-url", callback=_check_url, help="Root of the portal to crawl (default: the live site of SITE)."
+)
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
 @click.option(
     "--fast", is_flag=True, help="No politeness delays: only for a server you own, such as the replica."
@@ -44,7 +66,7 @@ def crawl(
         vnarchive crawl tuyengiao --base-url http://127.0.0.1:8765 --db data/archive.db --fast
     """
     from archive.crawl import FAST_SETTINGS, run_crawl
-    from archive.lock import LockHeld
+    from archive.lock import LockError, LockHeld
 
     settings = dict(FAST_SETTINGS) if fast else {}
     for override in overrides:
@@ -57,7 +79,7 @@ def crawl(
     except LockHeld as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(runs.EXIT_CODES["locked"])
-    except store.ArchiveError as exc:
+    except (LockError, store.ArchiveError) as exc:
         raise click.ClickException(str(exc)) from exc
     if run is None:
         raise click.ClickException(f"the crawl of {site!r} did not start (see the messages above)")
@@ -68,7 +90,10 @@ def crawl(
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
-    "--url", required=True, help="The URL the page was fetched from (resolves links, picks the site profile)."
+    "--url",
+    required=True,
+    callback=_check_url,
+    help="The URL the page was fetched from (resolves links, picks the site profile).",
 )
 @click.option(
     "--content-type", help="The HTTP Content-Type it was served with, if known (may name the charset)."
@@ -87,7 +112,10 @@ def extract(file: str, url: str, content_type: str | None) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot read {file}: {exc.strerror or exc}") from exc
     record = extract_record(html, url, content_type=content_type)
-    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    try:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the record: {exc.strerror or exc}") from exc
 
 
 @cli.command()
@@ -120,7 +148,7 @@ def reextract(db_path: str) -> None:
 
 
 @cli.command()
-@click.argument("url")
+@click.argument("url", callback=_check_url)
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
 @click.option("--from", "from_version", type=int, help="Older version (default: the one before --to).")
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
@@ -150,10 +178,16 @@ def diff(url: str, db_path: str, from_version: int | None, to_version: int | Non
 
 
 @cli.command()
-@click.option("--port", default=8765, show_default=True, help="Port of the replica portal.")
-@click.option("--datasette-port", default=8001, show_default=True, help="Port of Datasette.")
+@click.option("--port", default=8765, show_default=True, type=PORT, help="Port of the replica portal.")
+@click.option("--datasette-port", default=8001, show_default=True, type=PORT, help="Port of Datasette.")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
-@click.option("--articles", default=72, show_default=True, help="Size of the replica portal.")
+@click.option(
+    "--articles",
+    default=72,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Size of the replica portal.",
+)
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl (for scripts and tests).")
 def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: bool) -> None:
     """The main job, offline: serve the replica portal, crawl it, then browse the archive.
@@ -167,9 +201,16 @@ def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: 
         vnarchive demo --db data/archive.db
     """
     from archive.crawl import FAST_SETTINGS, run_crawl
+    from archive.lock import LockError
     from archive.serve import serve
     from replica import ReplicaServer, build_site
 
+    try:  # an unusable --db is refused before anything starts
+        store.open_db(db_path).close()
+    except store.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {db_path}: {exc.strerror or exc}") from exc
     site = build_site(n_articles=articles)
     try:
         replica = ReplicaServer(site, host="127.0.0.1", port=port).start()
@@ -179,13 +220,20 @@ def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: 
         ) from exc
     try:
         click.echo(f"Replica portal: {replica.url} ({len(site.articles)} articles)")
-        run = run_crawl("tuyengiao", db_path, base_url=replica.url, settings=dict(FAST_SETTINGS), quiet=True)
+        try:
+            run = run_crawl(
+                "tuyengiao", db_path, base_url=replica.url, settings=dict(FAST_SETTINGS), quiet=True
+            )
+        except (LockError, store.ArchiveError) as exc:
+            raise click.ClickException(str(exc)) from exc
         if run is None:
             raise click.ClickException("the crawl did not start (see the messages above)")
         click.echo(runs.summary(run))
         if no_serve:
             sys.exit(run["exit_code"])
-        click.echo(f"Datasette: http://127.0.0.1:{datasette_port}/{Path(db_path).stem}/articles  (Ctrl-C to stop)")
+        click.echo(
+            f"Datasette: http://127.0.0.1:{datasette_port}/{Path(db_path).stem}/articles  (Ctrl-C to stop)"
+        )
         serve(db_path, host="127.0.0.1", port=datasette_port)
     finally:
         replica.stop()

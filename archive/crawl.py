@@ -52,7 +52,10 @@ def run_crawl(
     records itself as interrupted. Raises ``LockHeld`` when another crawl writes to the archive.
     """
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise store.ArchiveError(f"cannot create {db_path.parent}: {exc.strerror or exc}") from exc
     with ArchiveLock(db_path) as lock:
         if lock.stale_holder:
             print(

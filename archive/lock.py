@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import IO
 
 
-class LockHeld(Exception):
+class LockError(Exception):
+    """The lock file cannot be made (an unusable directory); the message says why."""
+
+
+class LockHeld(LockError):
     """Another live process holds the lock; the message names it."""
 
 
@@ -28,8 +32,11 @@ class ArchiveLock:
         self.stale_holder: dict | None = None
 
     def acquire(self) -> ArchiveLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        except OSError as exc:
+            raise LockError(f"cannot create the lock {self.path}: {exc.strerror or exc}") from exc
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -43,8 +43,8 @@ def utcnow() -> str:
 def open_db(path: str | Path, *, create: bool = True) -> Database:
     """Open (and migrate) the archive at ``path``, in WAL mode.
 
-    Raises ArchiveError for a file that is not SQLite, a database written by a newer vnarchive,
-    or a missing file when ``create`` is false.
+    Raises ArchiveError for a file that is not SQLite, a SQLite database that is not an archive,
+    a database written by a newer vnarchive, or a missing file when ``create`` is false.
     """
     path = Path(path)
     if not create and not path.exists():
@@ -53,15 +53,27 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         raise ArchiveError(f"{path} is a directory, not an archive database")
     try:
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        db = Database(conn)
+        check_schema(db)
+        _refuse_foreign(db, path)  # before anything writes to the file
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        db = Database(conn)
-        check_schema(db)
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{path} is not an archive database ({exc})") from exc
     return db
+
+
+def _refuse_foreign(db: Database, path: Path) -> None:
+    """Never add our tables to somebody else's database: only an empty file or an archive is ours."""
+    ours = bool(migrations.applied(db))
+    tables = [t for t in db.table_names() if not t.startswith("sqlite_")]
+    if tables and not ours:
+        db.close()
+        raise ArchiveError(
+            f"{path} is a SQLite database, but not a vnarchive archive (tables: {', '.join(tables[:5])})"
+        )
 
 
 def check_schema(db: Database) -> None:
