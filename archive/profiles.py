@@ -71,8 +71,10 @@ TUYENGIAO = SiteProfile(
     name="tuyengiao",
     hosts=("tuyengiao.vn",),
     base_url="https://tuyengiao.vn",
-    # /<category-slug>/<article-slug>-<numeric id> and the short /<article-slug>-<numeric id>
-    article_path_patterns=(rf"^/(?:[a-z0-9-]+/)?{_SLUG}-\d{{3,}}/?$",),
+    # /<category-slug>/<article-slug>-<numeric id> and the short /<article-slug>-<numeric id>;
+    # unconfirmed on the live site, so a sub-category level, capitals and an .html/.aspx ending
+    # (generation (a) was ASP.NET) are accepted too.
+    article_path_patterns=(rf"(?i)^/(?:[a-z0-9-]+/){{0,2}}{_SLUG}-\d{{3,}}(?:\.html?|\.aspx)?/?$",),
     listing_path_patterns=(r"^/[a-z0-9]+(?:-[a-z0-9]+)*/?$",),
     # Generation (a) ASP.NET (story_*, #ArticleContent) and (b) 2022-2024 (names from a public
     # clone of the page, site-notes §1.3-1.4): hints only.
