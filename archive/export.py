@@ -84,6 +84,12 @@ def open_readonly(db_path: str | Path) -> Iterator[sqlite3.Connection]:
             raise ExportError(f"{path} is not an SQLite database ({exc})") from exc
         if "articles" not in tables:
             raise ExportError(f"{path} is not a vnarchive database (no articles table)")
+        try:
+            store.check_schema(Database(conn))
+        except store.ArchiveError as exc:
+            raise ExportError(f"{path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise ExportError(f"{path} is not a vnarchive database ({exc})") from exc
         yield conn
     finally:
         conn.close()
@@ -181,21 +187,41 @@ def _describe(conn: sqlite3.Connection) -> dict[str, Any]:
 
 @contextmanager
 def _staging(final: Path) -> Iterator[Path]:
-    """A fresh temporary directory beside ``final``, removed on failure; the caller renames it."""
+    """A fresh temporary directory beside ``final``, removed on failure; the caller renames it.
+
+    Directories created on the way to ``final``'s parent are removed too on failure, if still
+    empty: a failed snapshot leaves no empty ``--out`` behind.
+    """
     parent = final.parent
-    if parent.exists() and not parent.is_dir():
-        raise ExportError(f"cannot write to {parent}: not a directory")
+    created: list[Path] = []  # deepest last
     try:
+        if parent.exists() and not parent.is_dir():
+            raise ExportError(f"cannot write to {parent}: not a directory")
+        missing = parent
+        while not missing.exists() and missing != missing.parent:
+            created.insert(0, missing)
+            missing = missing.parent
         parent.mkdir(parents=True, exist_ok=True)
         tmp = parent / f".{final.name}.partial-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
     except OSError as exc:
+        _remove_empty(created)
         raise ExportError(f"cannot write to {parent}: {exc.strerror or exc}") from exc
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(created)
         raise
+
+
+def _remove_empty(directories: list[Path]) -> None:
+    """rmdir the directories this code created, deepest first, as long as they are empty."""
+    for directory in reversed(directories):
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 def _publish(tmp: Path, final: Path) -> None:
@@ -207,7 +233,11 @@ def _publish(tmp: Path, final: Path) -> None:
 
 
 def _check_target(out_dir: Path) -> None:
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    try:
+        in_use = out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir()))
+    except OSError as exc:  # ENAMETOOLONG, EACCES, ELOOP...
+        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+    if in_use:
         raise ExportError(f"{out_dir} already exists and is not an empty directory")
 
 
@@ -230,6 +260,8 @@ def export_csv(db_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         try:
             files = _write_csvs(conn, tmp)
             described = _describe(conn)
+        except OSError as exc:  # EFBIG, ENOSPC, EIO: the partial directory is removed
+            raise ExportError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
         finally:
             conn.execute("rollback")
         short = hashlib.sha256("".join(f["sha256"] for f in files.values()).encode()).hexdigest()[:8]
@@ -241,7 +273,10 @@ def export_csv(db_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             **described,
             "files": files,
         }
-        _write_manifest(tmp, manifest)
+        try:
+            _write_manifest(tmp, manifest)
+        except OSError as exc:
+            raise ExportError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
         _publish(tmp, out_dir)
     return manifest
 
@@ -261,26 +296,29 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
             conn.execute("vacuum into ?", [str(copy)])
         except sqlite3.Error as exc:
             raise ExportError(f"cannot copy {db_path}: {exc}") from exc
-        with closing(sqlite3.connect(copy, isolation_level=None)) as c:
-            c.execute("pragma journal_mode=delete")  # one self-contained file, no -wal/-shm
-        db_sha = sha256_file(copy)
-        final = out_dir / f"{placeholder.name}-{db_sha[:8]}"
-        _check_target(final)
-        with open_readonly(copy) as snap:
-            files = _write_csvs(snap, tmp)
-            described = _describe(snap)
-        manifest = {
-            "format": FORMAT,
-            "snapshot_id": final.name,
-            "created_at": created.isoformat(),
-            "source_database": Path(db_path).name,
-            "database": {"file": DATABASE_FILE, "bytes": copy.stat().st_size, "sha256": db_sha},
-            **described,
-            "files": files,
-        }
-        _write_manifest(tmp, manifest)
-        for path in tmp.iterdir():
-            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        try:
+            with closing(sqlite3.connect(copy, isolation_level=None)) as c:
+                c.execute("pragma journal_mode=delete")  # one self-contained file, no -wal/-shm
+            db_sha = sha256_file(copy)
+            final = out_dir / f"{placeholder.name}-{db_sha[:8]}"
+            _check_target(final)
+            with open_readonly(copy) as snap:
+                files = _write_csvs(snap, tmp)
+                described = _describe(snap)
+            manifest = {
+                "format": FORMAT,
+                "snapshot_id": final.name,
+                "created_at": created.isoformat(),
+                "source_database": Path(db_path).name,
+                "database": {"file": DATABASE_FILE, "bytes": copy.stat().st_size, "sha256": db_sha},
+                **described,
+                "files": files,
+            }
+            _write_manifest(tmp, manifest)
+            for path in tmp.iterdir():
+                path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        except (OSError, sqlite3.Error) as exc:  # EFBIG, ENOSPC, EIO: the partial directory is removed
+            raise ExportError(f"cannot write {out_dir}: {getattr(exc, 'strerror', None) or exc}") from exc
         _publish(tmp, final)
     return final
 
@@ -293,6 +331,31 @@ def _csv_rows(path: Path) -> int:
         return sum(1 for _ in csv.reader(f)) - 1
 
 
+def _check_entry(directory: Path, name: str, entry: dict[str, Any]) -> list[str]:
+    """What is wrong with one file of the manifest: nothing, or lines saying what."""
+    path = directory / name
+    if not name or Path(name).name != name or name in (".", "..") or path.is_symlink():
+        # '../x', '/abs/x', 'sub/x' or a link: never hashed, so never vouched for
+        return [f"{name}: not a file of this directory"]
+    if not path.is_file():
+        return [f"{name}: missing"]
+    problems = []
+    size = path.stat().st_size
+    if size != entry.get("bytes"):
+        problems.append(f"{name}: size {size} bytes, manifest says {entry.get('bytes')}")
+    actual = sha256_file(path)
+    if actual != entry.get("sha256"):
+        problems.append(f"{name}: sha256 {actual}, manifest says {entry.get('sha256')}")
+    elif "rows" in entry and name.endswith(".csv"):
+        try:
+            rows = _csv_rows(path)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            return [*problems, f"{name}: not readable CSV ({exc})"]
+        if rows != entry["rows"]:
+            problems.append(f"{name}: {rows} rows, manifest says {entry['rows']}")
+    return problems
+
+
 def verify(snapshot_dir: str | Path) -> list[str]:
     """Every way the directory differs from its manifest, one line each; empty means intact."""
     directory = Path(snapshot_dir)
@@ -303,30 +366,25 @@ def verify(snapshot_dir: str | Path) -> list[str]:
         expected = dict(manifest["files"])
     except FileNotFoundError:
         return [f"{directory}: no {MANIFEST}"]
+    except OSError as exc:
+        return [f"{MANIFEST}: unreadable ({exc.strerror or exc})"]
     except (ValueError, KeyError, TypeError) as exc:
         return [f"{MANIFEST}: unreadable ({exc})"]
-    if manifest.get("database"):
-        database = manifest["database"]
+    if not isinstance(manifest, dict):
+        return [f"{MANIFEST}: unreadable (not an object)"]
+    database = manifest.get("database")
+    if database:
+        if not isinstance(database, dict) or not isinstance(database.get("file"), str):
+            return [f"{MANIFEST}: unreadable (database is not an object with a file name)"]
         expected[database["file"]] = database
+    if not all(isinstance(entry, dict) for entry in expected.values()):
+        return [f"{MANIFEST}: unreadable (a files entry is not an object)"]
     problems = []
     for name, entry in expected.items():
-        path = directory / name
-        if not path.is_file():
-            problems.append(f"{name}: missing")
-            continue
-        if path.stat().st_size != entry.get("bytes"):
-            problems.append(f"{name}: size {path.stat().st_size} bytes, manifest says {entry.get('bytes')}")
-        actual = sha256_file(path)
-        if actual != entry.get("sha256"):
-            problems.append(f"{name}: sha256 {actual}, manifest says {entry.get('sha256')}")
-        elif "rows" in entry and name.endswith(".csv"):
-            try:
-                rows = _csv_rows(path)
-            except (UnicodeDecodeError, csv.Error) as exc:
-                problems.append(f"{name}: not readable CSV ({exc})")
-                continue
-            if rows != entry["rows"]:
-                problems.append(f"{name}: {rows} rows, manifest says {entry['rows']}")
+        try:
+            problems += _check_entry(directory, name, entry)
+        except OSError as exc:
+            problems.append(f"{name}: unreadable ({exc.strerror or exc})")
     for path in sorted(directory.iterdir()):
         if path.name != MANIFEST and path.name not in expected:
             problems.append(f"{path.name}: not in the manifest")

@@ -26,9 +26,23 @@ _db_option = click.option(
 )
 
 
+class DatasetteSetting(click.types.CompositeParamType):
+    """``NAME VALUE``, checked and typed as ``datasette serve --setting`` does (imported lazily)."""
+
+    name = "setting"
+    arity = 2
+
+    def convert(self, value, param, ctx):
+        from datasette.cli import Setting
+
+        return Setting().convert(value, param, ctx)
+
+
 @click.command("serve")
 @_db_option
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
     "--snapshot",
@@ -36,24 +50,40 @@ _db_option = click.option(
     type=click.Path(path_type=Path),
     help="Serve this snapshot's database (immutable) instead of --db.",
 )
-def serve_command(db_path: Path, port: int, host: str, snapshot_dir: Path | None) -> None:
+@click.option(
+    "--setting",
+    "settings",
+    type=DatasetteSetting(),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, overriding ours (repeatable), e.g. --setting default_allow_sql off.",
+)
+def serve_command(
+    db_path: Path, port: int, host: str, snapshot_dir: Path | None, settings: tuple[tuple[str, object], ...]
+) -> None:
     """Browse and search the archive in Datasette, read-only.
 
     The live database is served at /archive with SELECT-only SQL; a snapshot is served
     immutable and can be downloaded. Stop with Ctrl-C.
 
+    --setting NAME VALUE passes one of Datasette's settings (``datasette --help-settings``)
+    through, overriding the public-instance defaults of archive/serve.py; repeat it for more.
+    An unknown name or a value of the wrong type is a usage error.
+
     \b
     Example:
         vnarchive serve --db data/archive.db --port 8001
         vnarchive serve --snapshot data/snapshots/snapshot-20240523T101000Z-1a2b3c4d
+        vnarchive serve --setting default_allow_sql off --setting sql_time_limit_ms 1000
     """
     path = snapshot_dir / exporting.DATABASE_FILE if snapshot_dir else db_path
     try:
         serving.check_database(path)
+        serving.check_port(host, port)
     except serving.ServeError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Serving {path} at http://{host}:{port}/{path.stem}", err=True)
-    serving.serve(path, host=host, port=port, immutable=snapshot_dir is not None)
+    serving.serve(path, host=host, port=port, immutable=snapshot_dir is not None, settings=dict(settings))
 
 
 @click.command("export")

@@ -9,12 +9,17 @@ Datasette skip locking and offer the file for download.
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlite_utils import Database
+
+from archive import store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PLUGINS_DIR = PACKAGE_DIR / "datasette_plugins"
@@ -51,14 +56,39 @@ def check_database(path: Path) -> None:
         raise ServeError(f"{path} is a directory, not a database")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ServeError(f"cannot open {path} ({exc})") from exc
+    try:
         try:
             tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise ServeError(f"{path} is not an SQLite database ({exc})") from exc
-    if "articles" not in tables or "articles_fts" not in tables:
-        raise ServeError(f"{path} is not a vnarchive database (no articles table)")
+        except sqlite3.DatabaseError as exc:
+            raise ServeError(f"{path} is not an SQLite database ({exc})") from exc
+        if "articles" not in tables or "articles_fts" not in tables:
+            raise ServeError(f"{path} is not a vnarchive database (no articles table)")
+        try:
+            store.check_schema(Database(conn))
+        except store.ArchiveError as exc:
+            raise ServeError(f"{path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise ServeError(f"{path} is not a vnarchive database ({exc})") from exc
+    finally:
+        conn.close()
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, with one clear message, an address Datasette could not listen on (e.g. in use)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        raise ServeError(f"cannot listen on {host}: {getattr(exc, 'strerror', None) or exc}") from exc
+    family, type_, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, type_, proto) as probe:
+            # as uvicorn does: a port with only TIME_WAIT connections left is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise ServeError(f"port {port} on {host} is in use: {exc.strerror or exc}") from exc
 
 
 def load_metadata(database_name: str = DATABASE_NAME) -> dict:
@@ -71,20 +101,33 @@ def load_metadata(database_name: str = DATABASE_NAME) -> dict:
 
 
 def datasette_args(
-    db_path: Path, metadata_path: Path, *, host: str, port: int, immutable: bool = False
+    db_path: Path,
+    metadata_path: Path,
+    *,
+    host: str,
+    port: int,
+    immutable: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """The arguments of ``datasette serve`` for one archive database."""
+    """The arguments of ``datasette serve`` for one archive database; ``settings`` override ours."""
     args = ["-i", str(db_path)] if immutable else [str(db_path)]
     args += ["--metadata", str(metadata_path), "--plugins-dir", str(PLUGINS_DIR)]
     args += ["--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
+    for name, value in {**SETTINGS, **(settings or {})}.items():
         if isinstance(value, bool):
             value = "on" if value else "off"
         args += ["--setting", name, str(value)]
     return args
 
 
-def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False) -> None:
+def serve(
+    db_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    immutable: bool = False,
+    settings: Mapping[str, Any] | None = None,
+) -> None:
     """Run Datasette on the archive in this process until it is interrupted or terminated.
 
     In process rather than as a child, so that a signal to ``vnarchive serve`` stops the server
@@ -101,7 +144,9 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, imm
             metadata_path.write_text(
                 json.dumps(load_metadata(db_path.stem), ensure_ascii=False), encoding="utf-8"
             )
-        args = datasette_args(db_path, metadata_path, host=host, port=port, immutable=immutable)
+        args = datasette_args(
+            db_path, metadata_path, host=host, port=port, immutable=immutable, settings=settings
+        )
         datasette_serve.main(args, prog_name="datasette serve", standalone_mode=False)
 
 

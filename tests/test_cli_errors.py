@@ -150,13 +150,8 @@ FOREIGN_DB = (
     "store.open_db migrates any existing SQLite file: a foreign database (other.db) gets the "
     "vnarchive tables written into it and the command succeeds"
 )
-READONLY_NEWER = (
-    "export/snapshot/serve never call store.check_schema: an archive from a newer vnarchive is "
-    "exported/served as if this version understood it"
-)
 DEMO_ERRORS = "cli.demo does not catch store.ArchiveError (nor LockHeld/OSError) from run_crawl: traceback"
 BAD_URL = "an unparsable URL (urlsplit ValueError 'Invalid IPv6 URL') escapes as a traceback"
-LONG_OUT = "export._check_target/_staging call Path.exists() outside try: ENAMETOOLONG escapes as OSError"
 UNWRITABLE_DB_DIR = (
     "crawl.run_crawl/ArchiveLock mkdir the --db parent outside try: NotADirectoryError traceback"
 )
@@ -194,13 +189,11 @@ CASES = [
     pytest.param(
         ["export", "--db", "newer.db", "--out", "out"],
         "newer vnarchive",
-        marks=xfail(READONLY_NEWER),
         id="export-newer",
     ),
     pytest.param(
         ["snapshot", "--db", "newer.db", "--out", "snaps"],
         "newer vnarchive",
-        marks=xfail(READONLY_NEWER),
         id="snapshot-newer",
     ),
     # an output that cannot be written, even by root
@@ -227,13 +220,11 @@ CASES = [
     pytest.param(
         ["export", "--db", "good.db", "--out", LONG_NAME],
         "too long",
-        marks=xfail(LONG_OUT),
         id="export-name-too-long",
     ),
     pytest.param(
         ["snapshot", "--db", "good.db", "--out", LONG_NAME],
         "too long",
-        marks=xfail(LONG_OUT),
         id="snapshot-name-too-long",
     ),
     # nonsense arguments
@@ -255,23 +246,17 @@ CASES = [
     pytest.param(
         ["serve", "--db", "good.db", "--port", "99999"],
         "99999",
-        marks=xfail(
-            "publish_cli.serve_command --port has no IntRange: prints 'Serving ... :99999' and then "
-            "datasette's own usage error ('Usage: datasette serve')"
-        ),
         id="serve-port-out-of-range",
     ),
     # verify: a manifest that is valid JSON but not a manifest
     pytest.param(
         ["verify", "bad-manifest-database"],
         "manifest.json",
-        marks=xfail("export.verify indexes manifest['database'] without checking it is an object: TypeError"),
         id="verify-database-not-object",
     ),
     pytest.param(
         ["verify", "bad-manifest-entry"],
         "manifest.json",
-        marks=xfail("export.verify calls entry.get() on a files entry that is not an object: AttributeError"),
         id="verify-entry-not-object",
     ),
 ]
@@ -321,10 +306,6 @@ def test_arguments_click_rejects_are_a_usage_error(work, args, message):
         pytest.param("{elsewhere}/articles.csv", id="absolute"),
         pytest.param("link.csv", id="symlink-out"),
     ],
-)
-@xfail(
-    "export.verify joins manifest names to the directory unchecked: '../x', an absolute path or a "
-    "symlink makes it hash a file outside the snapshot and print 'ok'"
 )
 def test_verify_rejects_files_outside_the_directory(work, name):
     elsewhere = work / "elsewhere"
@@ -430,7 +411,6 @@ def serve_outcome(args: list[str], cwd: Path, port: int, timeout: float = 30) ->
         proc.stderr.close()
 
 
-@xfail(READONLY_NEWER + " (serve.check_database only looks for the articles table)")
 def test_serve_refuses_an_archive_from_a_newer_vnarchive(work):
     port = free_port()
     stderr, code = serve_outcome(["--db", "newer.db", "--port", str(port)], work, port)
@@ -438,10 +418,6 @@ def test_serve_refuses_an_archive_from_a_newer_vnarchive(work):
     assert_one_error_line(stderr, code, "newer vnarchive")
 
 
-@xfail(
-    "publish_cli.serve_command does not check the port: prints 'Serving ...', then uvicorn's "
-    "startup/shutdown INFO lines and 'ERROR: [Errno 98] ... address already in use', exit 3"
-)
 def test_serve_on_a_port_in_use_is_one_line(work):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -465,19 +441,11 @@ def _file_size_limit(limit: int):
         pytest.param(
             "export",
             "out",
-            marks=xfail(
-                "export.export_csv/_write_csvs let OSError (EFBIG, ENOSPC) escape as a traceback "
-                "instead of an ExportError; the partial directory is removed"
-            ),
             id="export",
         ),
         pytest.param(
             "snapshot",
             "cannot copy",
-            marks=xfail(
-                "export.snapshot: the message is right ('cannot copy ...: disk I/O error') but the "
-                "--out directory that _staging created stays behind, empty"
-            ),
             id="snapshot",
         ),
     ],

@@ -7,9 +7,11 @@ import sqlite3
 import httpx
 import pytest
 import yaml
+from click.testing import CliRunner
 from datasette.utils import tilde_encode
 
 from archive import export, serve
+from archive.cli import cli
 from tests.archive_fixtures import EDITED, REMOVED, build_archive, running_server, url
 
 
@@ -196,3 +198,32 @@ def test_real_server_live_and_snapshot(archive_db, tmp_path):
         assert db["name"] == "archive" and db["is_mutable"] is False
         r = httpx.get(f"{base}/archive/articles.json", params={"_search": "van hoa", "_shape": "objects"})
         assert len(r.json()["rows"]) == 4
+
+
+def test_serve_setting_overrides_ours(archive_db):
+    """`vnarchive serve --setting NAME VALUE` reaches Datasette; our other settings stay."""
+    args = serve.datasette_args(
+        archive_db, serve.METADATA_PATH, host="h", port=1, settings={"default_allow_sql": False}
+    )
+    assert args.count("default_allow_sql") == 1
+    assert args[args.index("default_allow_sql") + 1] == "off"
+    with running_server("--db", str(archive_db), "--setting", "default_allow_sql", "off") as base:
+        settings = httpx.get(f"{base}/-/settings.json").json()
+        assert settings["default_allow_sql"] is False
+        assert settings["sql_time_limit_ms"] == serve.SETTINGS["sql_time_limit_ms"]
+        assert httpx.get(f"{base}/archive.json", params={"sql": "select 1"}).status_code == 403
+        assert httpx.get(f"{base}/archive/articles.json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (["no_such_setting", "1"], "no_such_setting is not a valid option"),
+        (["default_allow_sql", "maybe"], '"default_allow_sql" should be on/off/true/false/1/0'),
+        (["sql_time_limit_ms", "fast"], '"sql_time_limit_ms" should be an integer'),
+    ],
+)
+def test_serve_refuses_unknown_settings(archive_db, setting, message):
+    result = CliRunner().invoke(cli, ["serve", "--db", str(archive_db), "--setting", *setting])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Serving" not in result.output

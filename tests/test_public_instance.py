@@ -267,15 +267,6 @@ def test_allowed_pragma_functions_answer(base):
     assert r.status_code == 200 and r.json()["rows"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Datasette 0.65.5 validate_sql_select drops every line starting with '--' before looking for "
-        "'pragma', but SQLite reads such a line inside a string literal as code: any side-effect-free "
-        "pragma function runs (read-only, time-limited). Fix on our side: a prepare_connection plugin "
-        "setting an authorizer that denies SQLITE_PRAGMA outside datasette.utils.allowed_pragmas"
-    ),
-)
 def test_pragma_hidden_behind_a_comment_line_is_refused(base):
     r = sql(base, "select 'a\n--', (select journal_mode from pragma_journal_mode()) as j --'")
     assert r.status_code == 400, r.json().get("rows")
