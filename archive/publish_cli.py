@@ -66,7 +66,7 @@ def serve_command(
     The live database is served at /archive with SELECT-only SQL; a snapshot is served
     immutable and can be downloaded. Stop with Ctrl-C.
 
-    --setting NAME VALUE passes one of Datasette's settings (``datasette --help-settings``)
+    --setting NAME VALUE passes one of Datasette's settings (see: datasette --help-settings)
     through, overriding the public-instance defaults of archive/serve.py; repeat it for more.
     An unknown name or a value of the wrong type is a usage error.
 
