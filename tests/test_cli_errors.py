@@ -16,8 +16,7 @@ and the crawl lock file ``DB.lock`` (archive/lock.py keeps it by design).
 Cases the export tests already cover (missing, junk and foreign databases for export, snapshot and
 serve; --out under a file; a non-empty --out) are not repeated here. Most cases run in process with
 CliRunner; those needing a process of their own (a server, a crawl, a resource limit, a real
-stdout) run the installed ``vnarchive``. Known bugs are ``xfail(strict=True)``: the reason names
-the bug; fixing it turns the test into an XPASS failure, the signal to drop the mark.
+stdout) run the installed ``vnarchive``.
 """
 
 from __future__ import annotations
@@ -48,10 +47,6 @@ if not VNARCHIVE.exists():  # pragma: no cover - a python outside the virtualenv
 ARTICLE = url("van-hoa")  # an article of the fixture archive, with two versions
 LONG_NAME = "x" * 300  # longer than NAME_MAX (255) on every Linux filesystem
 SIDE_FILES = ("-wal", "-shm", ".lock")  # SQLite's own files and the crawl lock, beside a database
-
-
-def xfail(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
 # -- fixtures -----------------------------------------------------------------------------------
@@ -145,16 +140,6 @@ def run(*args, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
 
 
 # -- one clear line, in process -------------------------------------------------------------------
-
-FOREIGN_DB = (
-    "store.open_db migrates any existing SQLite file: a foreign database (other.db) gets the "
-    "vnarchive tables written into it and the command succeeds"
-)
-DEMO_ERRORS = "cli.demo does not catch store.ArchiveError (nor LockHeld/OSError) from run_crawl: traceback"
-BAD_URL = "an unparsable URL (urlsplit ValueError 'Invalid IPv6 URL') escapes as a traceback"
-UNWRITABLE_DB_DIR = (
-    "crawl.run_crawl/ArchiveLock mkdir the --db parent outside try: NotADirectoryError traceback"
-)
 
 CASES = [
     # a missing file
