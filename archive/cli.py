@@ -206,6 +206,7 @@ def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: 
     from replica import ReplicaServer, build_site
 
     try:  # an unusable --db is refused before anything starts
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         store.open_db(db_path).close()
     except store.ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -132,3 +132,11 @@ def vnarchive_cmd() -> list[str]:
     from pathlib import Path
 
     return [str(Path(sys.executable).with_name("vnarchive"))]
+
+
+def test_demo_on_a_fresh_checkout_creates_its_data_directory(tmp_path):
+    db = tmp_path / "data" / "archive.db"  # data/ does not exist yet, as in a fresh clone
+    result = vnarchive("demo", "--no-serve", "--port", "0", "--articles", "6", "--db", str(db))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "6 new" in result.stdout
+    assert Database(db)["articles"].count == 6
