@@ -9,23 +9,10 @@ Markup-level evidence (position relative to the title, links, structure) is in a
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from archive.vntext import FOLD_TABLE
 
-def _fold_table() -> dict[int, str | None]:
-    """One translate table doing what vntext.fold does to NFC text (diacritics off, đ -> d)."""
-    table: dict[int, str | None] = dict.fromkeys(range(0x300, 0x370))
-    for cp in range(0xC0, 0x2000):
-        ch = chr(cp)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        if base != ch and base.isascii():
-            table[cp] = base.lower()
-    for ch in "ĐđÐðƉɖ":
-        table[ord(ch)] = "d"
-    return table
-
-
-_FOLD = _fold_table()
+_FOLD = FOLD_TABLE
 
 
 def fold(text: str | None) -> str:

@@ -90,6 +90,19 @@ def schema_version(db: Database) -> int:
     return len(migrations.applied(db))
 
 
+# Plain SQL for the per-page writes: sqlite-utils' insert/update introspect the table on every
+# call, which cost more than the writes themselves on the crawl's hot path.
+def _insert(db: Database, table: str, row: Mapping[str, Any]) -> int:
+    columns = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" * len(row))
+    return db.execute(f'insert into "{table}" ({columns}) values ({marks})', list(row.values())).lastrowid
+
+
+def _update(db: Database, table: str, key: str, value: Any, row: Mapping[str, Any]) -> None:
+    assignments = ", ".join(f'"{c}" = ?' for c in row)
+    db.execute(f'update "{table}" set {assignments} where "{key}" = ?', [*row.values(), value])
+
+
 # -- runs ---------------------------------------------------------------------------------
 
 
@@ -256,10 +269,10 @@ def record_page(
             "size": len(page["body"]) if page.get("body") else 0,
             "error": page.get("error"),
         }
-        capture_id = db["captures"].insert(capture).last_pk
+        capture_id = _insert(db, "captures", capture)
         db.execute("delete from frontier where url = ?", [url])
         outcome, reason = _apply(db, url, page, record, capture_id, fetched_at)
-        db["captures"].update(capture_id, {"outcome": outcome, "reason": reason})
+        _update(db, "captures", "id", capture_id, {"outcome": outcome, "reason": reason})
     return {**capture, "id": capture_id, "outcome": outcome, "reason": reason}
 
 
@@ -275,7 +288,7 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
                 # The server vouches that the page is back exactly as we archived it.
                 life.update(status="live", removed_at=None)
                 _event(db, url, fetched_at, "restored", capture_id)
-            db["articles"].update(url, life)
+            _update(db, "articles", "url", url, life)
         return "not-modified", None
     removed = page.get("removed")
     if removed is None and page.get("kind") == "article" and record is None and status == 200 and existing:
@@ -284,12 +297,16 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
         if existing is None:
             return "failed", f"{removed} before it was ever archived"
         if existing["status"] != "removed":
-            db["articles"].update(
-                url, {"status": "removed", "removed_at": fetched_at, "last_checked": fetched_at}
+            _update(
+                db,
+                "articles",
+                "url",
+                url,
+                {"status": "removed", "removed_at": fetched_at, "last_checked": fetched_at},
             )
             _event(db, url, fetched_at, "removed", capture_id, removed)
         else:
-            db["articles"].update(url, {"last_checked": fetched_at})
+            _update(db, "articles", "url", url, {"last_checked": fetched_at})
         return "removed", removed
     if status is None or status >= 400:
         if page.get("kind") == "robots" and status == 404:
@@ -303,13 +320,16 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
 
 
 def _article(db: Database, url: str) -> dict | None:
-    rows = list(db["articles"].rows_where("url = ?", [url]))
-    return rows[0] if rows else None
+    cursor = db.execute("select * from articles where url = ?", [url])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
 
 def _event(db, url, at, event, capture_id, detail=None) -> None:
-    db["article_events"].insert(
-        {"url": url, "at": at, "event": event, "capture_id": capture_id, "detail": detail}
+    _insert(
+        db,
+        "article_events",
+        {"url": url, "at": at, "event": event, "capture_id": capture_id, "detail": detail},
     )
 
 
@@ -327,9 +347,9 @@ def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> st
     if existing is not None and existing["status"] == "removed":
         _event(db, url, fetched_at, "restored", capture_id)
     if existing is None:
-        db["articles"].insert({"url": url, "first_seen": fetched_at, "version": 0, **life})
+        _insert(db, "articles", {"url": url, "first_seen": fetched_at, "version": 0, **life})
     else:
-        db["articles"].update(url, life)
+        _update(db, "articles", "url", url, life)
         if existing["record_hash"] == record_hash(record):
             return "unchanged"
     event = "first-seen" if existing is None else "changed"
@@ -349,7 +369,10 @@ def _new_version(db, url, record, capture_id, captured_at, existing, event, even
     version = 1 if existing is None else existing["version"] + 1
     columns = _columns(record)
     digest = record_hash(record)
-    db["articles"].update(
+    _update(
+        db,
+        "articles",
+        "url",
         url,
         {
             **columns,
@@ -362,7 +385,9 @@ def _new_version(db, url, record, capture_id, captured_at, existing, event, even
             "text_fold": fold(record.get("text")),
         },
     )
-    db["article_versions"].insert(
+    _insert(
+        db,
+        "article_versions",
         {
             "url": url,
             "version": version,
@@ -372,7 +397,7 @@ def _new_version(db, url, record, capture_id, captured_at, existing, event, even
             "record_hash": digest,
             "change_kind": change_kind,
             "changed_fields": json.dumps(changed),
-        }
+        },
     )
     _event(db, url, event_at, event, capture_id, None if existing is None else change_kind)
     _save_children(db, url, record)
@@ -416,31 +441,21 @@ def apply_reextraction(db: Database, url: str, record: Mapping[str, Any] | None)
 def _save_children(db: Database, url: str, record: Mapping[str, Any]) -> None:
     for table in ("article_images", "article_links", "article_tags"):
         db.execute(f"delete from {table} where url = ?", [url])
-    db["article_images"].insert_all(
-        {"url": url, "position": i, "src": img.get("src"), "caption": img.get("caption")}
-        for i, img in enumerate(record.get("images") or [])
+    db.conn.executemany(
+        "insert into article_images (url, position, src, caption) values (?, ?, ?, ?)",
+        [(url, i, img.get("src"), img.get("caption")) for i, img in enumerate(record.get("images") or [])],
     )
-    db["article_links"].insert_all(
-        {
-            "url": url,
-            "position": i,
-            "target_url": link.get("url"),
-            "title": link.get("title"),
-            "section": link.get("section"),
-        }
-        for i, link in enumerate(record.get("related") or [])
+    db.conn.executemany(
+        "insert into article_links (url, position, target_url, title, section) values (?, ?, ?, ?, ?)",
+        [
+            (url, i, link.get("url"), link.get("title"), link.get("section"))
+            for i, link in enumerate(record.get("related") or [])
+        ],
     )
-    db["article_tags"].insert_all(
-        ({"url": url, "tag": tag} for tag in dict.fromkeys(record.get("tags") or [])), ignore=True
+    db.conn.executemany(
+        "insert or ignore into article_tags (url, tag) values (?, ?)",
+        [(url, tag) for tag in dict.fromkeys(record.get("tags") or [])],
     )
-
-
-def validators(db: Database, url: str) -> dict[str, str] | None:
-    """The ETag / Last-Modified last seen for an article, for a conditional re-fetch."""
-    row = db.execute("select etag, last_modified from articles where url = ?", [url]).fetchone()
-    if row is None:
-        return None
-    return {"etag": row[0], "last_modified": row[1]}
 
 
 # -- crawl state ----------------------------------------------------------------------------

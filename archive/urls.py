@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that only track where a click came from; they never select content.
@@ -27,6 +28,7 @@ def _keep_param(name: str) -> bool:
     return not (name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS)
 
 
+@lru_cache(maxsize=65536)  # menus and sidebars repeat the same links on every page of a crawl
 def clean_url(url: str) -> str:
     """The URL to request: no fragment, no tracking parameters, host lowercased, default port dropped."""
     parts = urlsplit(url.strip())
@@ -39,6 +41,7 @@ def clean_url(url: str) -> str:
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
+@lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
     """The archive's key for a page: ``clean_url`` plus no ``www.``, no trailing slash, sorted query.
 

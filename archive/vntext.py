@@ -53,13 +53,27 @@ def normalize_text(text: str | None) -> str | None:
     return normalize_tones(nfc(text).translate(_LOOKALIKE_D))
 
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "d"})
+def _fold_table() -> dict[int, str | None]:
+    """One translate table that strips diacritics from any precomposed Latin letter, and đ -> d."""
+    table: dict[int, str | None] = dict.fromkeys(range(0x300, 0x370))  # stray combining marks
+    for cp in range(0xC0, 0x2000):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii():
+            table[cp] = base.lower()
+    for ch in "ĐđÐðƉɖ":
+        table[ord(ch)] = "d"
+    return table
+
+
+FOLD_TABLE = _fold_table()
 
 
 def fold(text: str | None) -> str | None:
-    """Lowercase with every diacritic removed and đ -> d: "Đảng Cộng sản" -> "dang cong san"."""
+    """Lowercase with every diacritic removed and đ -> d: "Đảng Cộng sản" -> "dang cong san".
+
+    NFC first, then one ``str.translate``: the crawl folds every article it stores.
+    """
     if text is None:
         return None
-    decomposed = unicodedata.normalize("NFD", nfc(text).translate(_LOOKALIKE_D))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.translate(_FOLD).lower()
+    return nfc(text).lower().translate(FOLD_TABLE)

@@ -102,8 +102,7 @@ _SKIP_EXTENSIONS = re.compile(
 def page_links(hrefs: list[str], page_url: str, hosts: set[str]) -> list[str]:
     """Absolute, cleaned, same-site links of a page, in order, without files and duplicates."""
     out = []
-    for href in hrefs:
-        href = href.strip()
+    for href in dict.fromkeys(h.strip() for h in hrefs):
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         url = clean_url(urljoin(page_url, href))
