@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -186,6 +187,9 @@ def test_live_database_is_served_but_not_downloadable(base):
 
 # -- no writes ------------------------------------------------------------------------------------
 
+#: A file the attacks try to create (the system temp dir: writable if anything is).
+EVIL_DB = str(Path(tempfile.gettempdir()) / "vnarchive-evil.db")
+
 WRITES = [
     "insert into articles (url) values ('http://evil/x')",
     "replace into articles (url) values ('http://evil/x')",
@@ -194,12 +198,12 @@ WRITES = [
     "drop table articles",
     "create table evil (x)",
     "alter table articles add column evil text",
-    "attach database '/tmp/vnarchive-evil.db' as evil",
+    f"attach database '{EVIL_DB}' as evil",
     "detach database main",
     "pragma writable_schema = 1",
     "pragma writable_schema",
     "vacuum",
-    "vacuum into '/tmp/vnarchive-evil.db'",
+    f"vacuum into '{EVIL_DB}'",
     "reindex",
     "analyze",
     "begin immediate",
@@ -217,7 +221,7 @@ def test_writes_through_sql_are_refused(base, archive_db, statement):
     assert r.status_code in (400, 403, 500), r.text
     assert r.json()["ok"] is False
     assert article_count(archive_db) == len(ARTICLES)
-    assert not Path("/tmp/vnarchive-evil.db").exists()
+    assert not Path(EVIL_DB).exists()
 
 
 @pytest.mark.parametrize(
