@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in runs:
         print(
             f"{r['articles_in_site']:>8}: CPU {1000 * r['crawl_cpu_s'] / max(r['pages'], 1):.1f} ms/page "
-            f"(reactor thread {1000 * r['scrapy_reactor_thread_cpu_s'] / max(r['pages'], 1):.1f}, by role "
+            f"(reactor thread {1000 * r['scrapy_reactor_thread_cpu_s'] / max(r['pages'], 1):.1f}; CPU s by process role "
             f"{r['cpu_s_by_role']}); ceilings: 2 cores {r['ceiling_2_cores_pages_per_s']} pages/s, "
             f"reactor thread {r['ceiling_reactor_pages_per_s']} pages/s"
         )
