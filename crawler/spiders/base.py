@@ -24,8 +24,9 @@ from archive.urls import canonical_url, clean_url
 from crawler import discovery
 from crawler.items import PageItem
 
-#: Discovery before depth: sitemaps and feeds name articles directly; listings are walked.
-PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "home": 70, "article": 50, "listing": 10}
+#: Articles before more discovery: a sitemap chunk is read only when the articles already found
+#: are fetched, so the queue holds about one chunk (~1000 requests), not the whole site.
+PRIORITY = {"robots": 100, "feed": 80, "home": 70, "article": 50, "sitemap": 40, "listing": 10}
 
 
 class PortalSpider(scrapy.Spider):
