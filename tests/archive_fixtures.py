@@ -205,10 +205,15 @@ def running_server(*args: str, timeout: float = 30) -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         proc.stderr.close()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server process: politely, then for certain."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -29,7 +29,7 @@ import pytest
 from datasette.utils import tilde_encode
 
 from archive import serve, store
-from tests.archive_fixtures import free_port
+from tests.archive_fixtures import free_port, stop
 
 VNARCHIVE = Path(sys.executable).with_name("vnarchive")
 if not VNARCHIVE.exists():  # pragma: no cover - a python outside the virtualenv
@@ -140,12 +140,7 @@ def server(archive_db):
             time.sleep(0.1)
         yield base, before
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture(scope="module")
