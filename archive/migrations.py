@@ -183,3 +183,32 @@ def m005_run_process(db: Database) -> None:
     # Which process ran a crawl: a "running" row whose process is gone was killed.
     db["crawl_runs"].add_column("pid", int)
     db["crawl_runs"].add_column("host", str)
+
+
+@migrations()
+def m006_articles_newest_first(db: Database) -> None:
+    # articles.rowid becomes a time key (archive.store.rowid_base): rowid order is newest first,
+    # so a search's newest matches stream from the FTS index without sorting every match. Rows
+    # are renumbered in place (the url key and every table referring to it are untouched) and
+    # the external-content FTS index, keyed by rowid, is rebuilt; its triggers are set aside
+    # meanwhile so that each row is indexed once, not removed and re-added one by one.
+    from archive.store import SLOT_BITS, rowid_base
+
+    triggers = db.execute(
+        "select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'articles'"
+    ).fetchall()
+    for name, _ in triggers:
+        db.execute(f"drop trigger [{name}]")
+    rows = db.execute("select rowid, published, first_seen from articles order by rowid").fetchall()
+    db.execute("update articles set rowid = -rowid - 1")  # out of the way of every new key
+    taken: dict[int, int] = {}
+    for rowid, published, first_seen in rows:
+        base = rowid_base(published, first_seen)
+        while taken.get(base, 0) >> SLOT_BITS:  # that second's 65,536 keys are used
+            base -= 1 << SLOT_BITS
+        slot = taken.get(base, 0)
+        taken[base] = slot + 1
+        db.execute("update articles set rowid = ? where rowid = ?", [base + slot, -rowid - 1])
+    for _, sql in triggers:
+        db.execute(sql)
+    db.execute("insert into articles_fts (articles_fts) values ('rebuild')")

@@ -103,6 +103,58 @@ def _update(db: Database, table: str, key: str, value: Any, row: Mapping[str, An
     db.execute(f'update "{table}" set {assignments} where "{key}" = ?', [*row.values(), value])
 
 
+# -- article order -------------------------------------------------------------------------
+
+# articles.rowid is a time key, so that rowid order is newest first: the FTS index (external
+# content, keyed by rowid) then yields "the newest matches of a search" by walking its doclists
+# backwards and stopping after a page, instead of looking up and sorting every match. Dated
+# articles: DATED_BASE + (seconds of ``published`` << SLOT_BITS) + slot; undated ones sort below
+# every dated one, by ``first_seen``, as ``order by published desc`` puts NULLs last.
+SLOT_BITS = 16  # up to 65,536 articles published in the same second keep their own key
+DATED_BASE = 1 << 50
+_MAX_SECONDS = 1 << 34  # keys stay below 2**51; dates from 1900 to about 2444
+_EPOCH = datetime(1900, 1, 1)
+
+
+def wall_seconds(value: str | None) -> int | None:
+    """Seconds from 1900 to the wall-clock time an ISO string prints, its UTC offset ignored.
+
+    Ignoring the offset orders the keys as the text of ``published`` sorts (Datasette's
+    ``sort_desc: published``), which is the site's local time. None if not a date.
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    seconds = int((parsed.replace(tzinfo=None) - _EPOCH).total_seconds())
+    return seconds if 0 <= seconds < _MAX_SECONDS else None
+
+
+def rowid_base(published: str | None, first_seen: str | None) -> int:
+    """The first key of the second an article belongs to in the newest-first order."""
+    seconds = wall_seconds(published)
+    if seconds is not None:
+        return DATED_BASE + (seconds << SLOT_BITS)
+    return (wall_seconds(first_seen) or 0) << SLOT_BITS
+
+
+def new_article_rowid(db: Database, published: str | None, first_seen: str | None) -> int:
+    """A free time key for an article: after those already archived for the same second."""
+    base = rowid_base(published, first_seen)
+    while True:
+        last = base + (1 << SLOT_BITS) - 1
+        top = db.execute(
+            "select max(rowid) from articles where rowid between ? and ?", [base, last]
+        ).fetchone()[0]
+        if top is None:
+            return base
+        if top < last:
+            return top + 1
+        base -= 1 << SLOT_BITS  # the second is full: take the one before (order off by a second)
+
+
 # -- runs ---------------------------------------------------------------------------------
 
 
@@ -347,7 +399,8 @@ def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> st
     if existing is not None and existing["status"] == "removed":
         _event(db, url, fetched_at, "restored", capture_id)
     if existing is None:
-        _insert(db, "articles", {"url": url, "first_seen": fetched_at, "version": 0, **life})
+        rowid = new_article_rowid(db, record.get("published"), fetched_at)
+        _insert(db, "articles", {"rowid": rowid, "url": url, "first_seen": fetched_at, "version": 0, **life})
     else:
         _update(db, "articles", "url", url, life)
         if existing["record_hash"] == record_hash(record):
@@ -369,12 +422,17 @@ def _new_version(db, url, record, capture_id, captured_at, existing, event, even
     version = 1 if existing is None else existing["version"] + 1
     columns = _columns(record)
     digest = record_hash(record)
+    moved = {}
+    if existing is not None and record.get("published") != existing["published"]:
+        # A new date moves the article to its new place in the newest-first order.
+        moved["rowid"] = new_article_rowid(db, record.get("published"), existing["first_seen"])
     _update(
         db,
         "articles",
         "url",
         url,
         {
+            **moved,
             **columns,
             **_published_parts(record.get("published")),
             "version": version,

@@ -2,8 +2,10 @@ import json
 import sqlite3
 
 import pytest
+from sqlite_utils import Database
 
 from archive import store
+from archive.migrations import migrations
 
 URL = "https://tuyengiao.vn/van-hoa-xa-hoi/khong-gian-van-hoa-113371"
 
@@ -158,3 +160,88 @@ def test_known_article_answering_with_no_article_is_a_soft_404(fresh_db):
     assert capture["outcome"] == "removed"
     [event] = fresh_db["article_events"].rows_where("event = 'removed'")
     assert event["detail"] == "soft-404"
+
+
+# -- articles.rowid: newest first ---------------------------------------------------------------
+
+
+def rowid_of(db, url: str) -> int:
+    return db.execute("select rowid from articles where url = ?", [url]).fetchone()[0]
+
+
+def fts_urls(db, query: str) -> set[str]:
+    sql = (
+        "select url from articles where rowid in (select rowid from articles_fts where articles_fts match ?)"
+    )
+    return {r[0] for r in db.execute(sql, [query])}
+
+
+def test_rowid_order_is_newest_first_with_undated_last(fresh_db):
+    dates = [
+        "2022-09-14T10:10:00+07:00",
+        "2023-01-02",
+        "2022-09-14T10:10:00+07:00",  # same second: a slot after the first
+        None,
+        "2021-05-01T00:00:00+07:00",
+        "hôm nay",
+    ]
+    for i, published in enumerate(dates):
+        store.record_page(fresh_db, page(url=f"{URL}-{i}"), record(published=published))
+    by_rowid = [r[0] for r in fresh_db.execute("select published from articles order by rowid desc")]
+    assert by_rowid[:4] == ["2023-01-02", *["2022-09-14T10:10:00+07:00"] * 2, "2021-05-01T00:00:00+07:00"]
+    assert set(by_rowid[4:]) == {None, "hôm nay"}  # undated: by first_seen, below every date
+    assert rowid_of(fresh_db, f"{URL}-2") == rowid_of(fresh_db, f"{URL}-0") + 1
+    assert rowid_of(fresh_db, f"{URL}-0") == store.rowid_base("2022-09-14T10:10:00+07:00", None)
+
+
+def test_a_new_date_moves_the_article_and_its_index_entry(fresh_db):
+    store.record_page(fresh_db, page(), record())
+    store.record_page(fresh_db, page(url=URL + "-later"), record(published="2023-06-01T09:00:00+07:00"))
+    before = rowid_of(fresh_db, URL)
+    assert before < rowid_of(fresh_db, URL + "-later")
+    moved = record(published="2024-01-01T09:00:00+07:00", text="Đảng bộ Quận 3 đã tham gia học tập.")
+    assert store.record_page(fresh_db, page(b"<html>v2</html>"), moved)["outcome"] == "changed"
+    after = rowid_of(fresh_db, URL)
+    assert after == store.rowid_base("2024-01-01T09:00:00+07:00", None) > rowid_of(fresh_db, URL + "-later")
+    assert fts_urls(fresh_db, '"Quận 3"') == {URL} and fts_urls(fresh_db, '"Quận 1"') == {URL + "-later"}
+    fresh_db.execute("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)")
+    # an edit that keeps the date keeps the place
+    store.record_page(fresh_db, page(b"<html>v3</html>"), {**moved, "title": "Tiêu đề mới"})
+    assert rowid_of(fresh_db, URL) == after
+
+
+def test_migration_renumbers_an_older_archive_and_keeps_its_search(db_path):
+    """An archive written before m006 (rowids in arrival order) is renumbered newest first."""
+    older = Database(sqlite3.connect(db_path, isolation_level=None))
+    migrations.apply(older, stop_before="m006_articles_newest_first")
+    dates = ["2022-09-14T10:10:00+07:00", None, "2023-01-02", "2022-09-14T10:10:00+07:00", "2020-02-02"]
+    for i, published in enumerate(dates):
+        older["articles"].insert(
+            {
+                "url": f"{URL}-{i}",
+                "title": f"Bài {i} văn hóa",
+                "text": f"Đảng bộ số {i}",
+                "text_fold": f"dang bo so {i}",
+                "published": published,
+                "first_seen": f"2024-01-0{i + 1}T00:00:00+00:00",
+                "version": 1,
+            }
+        )
+    assert [r[0] for r in older.execute("select rowid from articles order by rowid")] == [1, 2, 3, 4, 5]
+    queries = ['"văn hóa"', "text_fold : dang", '"số 3"']
+    found = {q: fts_urls(older, q) for q in queries}
+    older.close()
+
+    db = store.open_db(db_path)
+    assert "m006_articles_newest_first" in {m.name for m in migrations.applied(db)}
+    rowids = dict(db.execute("select url, rowid from articles").fetchall())
+    assert rowids[f"{URL}-0"] == store.rowid_base(dates[0], None)
+    assert rowids[f"{URL}-3"] == rowids[f"{URL}-0"] + 1  # same second, arrival order kept
+    assert rowids[f"{URL}-1"] == store.rowid_base(None, "2024-01-02T00:00:00+00:00")
+    newest_first = [r[0] for r in db.execute("select url from articles order by rowid desc")]
+    assert newest_first == [f"{URL}-{i}" for i in (2, 3, 0, 4, 1)]
+    assert {q: fts_urls(db, q) for q in queries} == found
+    db.execute("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)")
+    # the triggers are back: a new article is indexed
+    store.record_page(db, page(url=URL + "-new"), record())
+    assert fts_urls(db, '"Quận 1"') == {URL + "-new"}
