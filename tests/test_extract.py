@@ -14,8 +14,19 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
+from trafilatura.metadata import extract_metadata
 
-from archive.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract, is_article
+from archive.encoding import decode_html
+from archive.extract import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    TRAFILATURA_FIELDS,
+    extract,
+    is_article,
+    trafilatura_field,
+    trafilatura_meta_tags,
+)
 
 PAGES = Path(__file__).parent / "pages"
 EVALDATA = json.loads((PAGES / "evaldata.json").read_text(encoding="utf-8"))
@@ -101,3 +112,18 @@ def test_record_identity() -> None:
     assert record["extractor"] == EXTRACTOR_NAME == "vnarchive"
     assert record["extractor_version"] == EXTRACTOR_VERSION
     assert set(record) == RECORD_KEYS
+
+
+def test_trafilatura_fields_are_extract_metadata_fields() -> None:
+    """The fallbacks read one field at a time must be what trafilatura's whole metadata pass gives."""
+    found = dict.fromkeys(TRAFILATURA_FIELDS, 0)
+    for name, entry in sorted(EVALDATA.items()):
+        text = decode_html((PAGES / name).read_bytes(), entry.get("content_type")).text
+        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        root = lxml_html.document_fromstring(text, parser=parser)
+        whole = extract_metadata(root, entry["url"])
+        meta_tags = trafilatura_meta_tags(root)
+        for field in TRAFILATURA_FIELDS:
+            assert trafilatura_field(root, field, meta_tags) == getattr(whole, field), (name, field)
+            found[field] += bool(getattr(whole, field))
+    assert all(found.values()), found  # every field compared on pages that have it
