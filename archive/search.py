@@ -18,6 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from archive.store import DATED_BASE, SLOT_BITS, wall_seconds
 from archive.vntext import fold, normalize_text
 
 EXACT_COLUMNS = "{title lead text}"
@@ -210,3 +211,80 @@ def snippet(
         pos = e
     out.append(text[pos:end])
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+# -- newest matches first -----------------------------------------------------------------------
+# archive.store gives articles.rowid a time key (newest = highest), so the FTS index hands out
+# the newest matches of a search by walking its doclists backwards and stopping after a page:
+# milliseconds even for a word in most articles, where ``rowid in (all matches) order by
+# published`` looks up and sorts every match.
+
+#: A search's count is exact up to this many matches, then "more than" (counting every match of
+#: a common word costs as much as the search it describes).
+COUNT_CAP = 10_000
+
+#: Query-string keys that leave the articles table page a plain search: they choose how the rows
+#: are shown, not which rows. Anything else (a filter, a sort, a facet, ``_where``, a column
+#: search) takes Datasette's own path over every match.
+PLAIN_KEYS = frozenset(
+    {"_vnsearch", "_searchmode", "_next", "_size", "_shape", "_col", "_nocol", "_labels",
+     "_nolabels", "_json", "_nocount", "_nofacet", "_trace", "_header", "_dl", "_timelimit"}
+)  # fmt: skip
+
+
+def is_plain_search(args: dict[str, list[str]], default_sort_desc: str = "published") -> bool:
+    """Whether an articles page request is only a search, in the table's default order.
+
+    ``_stream`` (CSV of every page) is not: Datasette passes the later pages' cursor to the
+    table view directly, out of the plugin's sight.
+    """
+    for key, values in args.items():
+        if key == "_sort_desc" and values == [default_sort_desc]:
+            continue
+        if key not in PLAIN_KEYS:
+            return False
+    return bool(args.get("_vnsearch", [""])[0].strip())
+
+
+def newest_page_rowids(conn, match: str, after_published: str | None, size: int) -> list[int] | None:
+    """Rowids of the matches that contain the next ``size`` + 1 rows, newest first.
+
+    ``after_published`` is the publication time of the last row already shown (Datasette's
+    ``_next`` cursor, None on the first page). Matches are taken from the FTS index in rowid
+    (time) order, in whole seconds: Datasette orders ties within a second by url and applies its
+    own cursor, so every match of the boundary seconds is handed over and Datasette picks the
+    rows. Returns None where this cannot answer: a cursor that is not a date, or a page reaching
+    the undated articles (which Datasette orders by url); the caller then searches every match.
+    """
+    top = 1 << 62
+    cursor_second = None
+    if after_published is not None:
+        seconds = wall_seconds(after_published)
+        if seconds is None:
+            return None
+        cursor_second = seconds
+        top = DATED_BASE + ((seconds + 1) << SLOT_BITS)
+    rows = conn.execute(
+        "select rowid from articles_fts where articles_fts match ? and rowid < ? order by rowid desc",
+        [match, top],
+    )
+    picked: list[int] = []
+    counted = 0  # matches outside the cursor's second: rows not shown yet
+    last_second = None
+    for (rowid,) in rows:
+        second = (rowid - DATED_BASE) >> SLOT_BITS if rowid >= DATED_BASE else None
+        if counted > size and second != last_second:
+            break  # enough rows, and the last second is complete
+        if second is None:
+            return None
+        picked.append(rowid)
+        last_second = second
+        if second != cursor_second:
+            counted += 1
+    return picked
+
+
+def capped_count(conn, match: str, cap: int = COUNT_CAP) -> int:
+    """Number of matches, counted up to ``cap`` + 1 (more than ``cap`` shows as ``cap`` + 1)."""
+    sql = "select count(*) from (select 1 from articles_fts where articles_fts match ? limit ?)"
+    return conn.execute(sql, [match, cap + 1]).fetchone()[0]

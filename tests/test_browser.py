@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import struct
 import subprocess
 import zlib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from archive.search import build_fts_query
 from tests.archive_fixtures import build_archive, running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,11 +25,19 @@ pytestmark = [
 ]
 
 
+class Server(str):
+    """The server's base URL, knowing its database file."""
+
+    db: Path
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
     with running_server("--db", str(db)) as base:
-        yield base
+        url = Server(base)
+        url.db = db
+        yield url
 
 
 def chromium(tmp_path, *args: str) -> str:
@@ -60,6 +71,22 @@ def test_chart_follows_category_and_search(server, tmp_path):
     drawn = bars(dom)
     assert {m: c for m, c in drawn.items() if c} == {"2022-09": 1, "2022-10": 1, "2022-11": 1}
     assert 'data-total="3"' in dom
+
+
+def test_chart_of_a_plain_search_counts_every_match_from_the_index(server, tmp_path):
+    """A search alone is served newest-first without facets; its chart comes from the FTS index."""
+    dom = chromium(tmp_path, "--dump-dom", f"{server}/archive/articles?_search=van+hoa")
+    assert 'name="_nofacet" value="vn"' in dom  # the fast path served the page
+    expected = {
+        month: count
+        for month, count in sqlite3.connect(server.db).execute(
+            "select published_month, count(*) from articles where rowid in "
+            "(select rowid from articles_fts where articles_fts match ?) group by 1",
+            [build_fts_query("van hoa")],
+        )
+    }
+    assert {m: c for m, c in bars(dom).items() if c} == expected
+    assert sum(expected.values()) == 4
 
 
 def test_chart_fills_empty_months(server, tmp_path):

@@ -8,8 +8,9 @@ import unicodedata
 
 import pytest
 
-from archive.search import build_fts_query, new_style_tones, snippet
-from archive.serve import build_datasette
+from archive import store
+from archive.search import build_fts_query, capped_count, new_style_tones, snippet
+from archive.serve import build_datasette, load_metadata
 from tests.archive_fixtures import ARTICLES, build_archive, url
 
 
@@ -200,3 +201,184 @@ def test_snippet_windows_long_text():
     out = snippet(text, marked, None, width=120)
     assert out.startswith("…") and out.endswith("…") and "<mark>Đảng</mark>" in out
     assert len(out) < 140
+
+
+# -- the newest-first path of the search box (archive.search, the vnsearch plugin) ----------------
+
+TOPICS = ["văn hóa cơ sở", "Đảng Cộng sản Việt Nam", "văn hoá truyền thống", "công an nhân dân"]
+
+
+def many_record(i: int, published: str | None) -> dict:
+    return {
+        "site": "tuyengiao",
+        "title": f"Bài {i}: {TOPICS[i % 4]}",
+        "lead": None,
+        "text": f"Nội dung {i} về {TOPICS[(i * 7) % 4]} và {TOPICS[i % 3]}.",
+        "author": "Ban Biên tập",
+        "category": ["Văn hóa", "Xây dựng Đảng"][i % 2],
+        "published": published,
+        "language": "vi",
+        "flags": [],
+    }
+
+
+def many_published(i: int) -> str | None:
+    """Dates with many ties (7 articles per minute), date-only ones, and undated articles."""
+    if i % 23 == 0:
+        return None
+    if i % 11 == 0:
+        return f"2023-03-{1 + i % 28:02d}"
+    return f"2023-{1 + (i // 60) % 12:02d}-{1 + (i // 7) % 28:02d}T08:{(i // 7) % 60:02d}:00+07:00"
+
+
+@pytest.fixture(scope="module")
+def many_db(tmp_path_factory):
+    """300 articles through the real store; every tenth later gets a new date (its row moves)."""
+    path = tmp_path_factory.mktemp("many") / "archive.db"
+    db = store.open_db(path)
+    for i in range(300):
+        page = {"url": f"https://tuyengiao.vn/a/{i}", "status": 200, "kind": "article", "body": b"x"}
+        store.record_page(db, {**page, "fetched_at": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}+00:00"},
+                          many_record(i, many_published(i)))  # fmt: skip
+    for i in range(0, 300, 10):
+        page = {"url": f"https://tuyengiao.vn/a/{i}", "status": 200, "kind": "article", "body": b"y"}
+        store.record_page(db, {**page, "fetched_at": "2024-02-01T00:00:00+00:00"},
+                          many_record(i, many_published(i + 1)))  # fmt: skip
+    db.close()
+    return path
+
+
+async def walk_pages(ds, query: str, size: int, **filters) -> tuple[list[tuple], list[bool]]:
+    """Every (url, published) of a search, page after page as the next links lead; and per page
+    whether the newest-first path served it."""
+    rows, fast = [], []
+    path = "/archive/articles.json"
+    params = {"_search": query, "_size": size, "_col": "published", **filters}
+    while path:
+        r = await ds.client.get(path, params=params)
+        assert r.status_code == 200, r.text
+        data = r.json()
+        fast.append("json_each(:vnpage)" in data["query"]["sql"])
+        rows += [(row[0], row[1]) for row in data["rows"]]
+        path, params = (data["next_url"].split("localhost", 1)[1], None) if data["next_url"] else (None, None)
+    return rows, fast
+
+
+@pytest.mark.parametrize("query", ["van hoa", "văn hóa", "Đảng", "cong an nhan dan", "văn hóa OR công an"])
+@pytest.mark.parametrize("size", [1, 7, 50])
+async def test_plain_search_pages_are_those_of_the_search_over_every_match(many_db, query, size):
+    ds = build_datasette(many_db)
+    fast_rows, fast_pages = await walk_pages(ds, query, size)
+    full_rows, full_pages = await walk_pages(ds, query, size, status__not="gone")  # a filter: old path
+    assert any(fast_pages) and not any(full_pages)
+    conn = sqlite3.connect(many_db)
+    expected = conn.execute(
+        "select url, published from articles where rowid in (select rowid from articles_fts "
+        "where articles_fts match ?) order by published desc, url",
+        [build_fts_query(query)],
+    ).fetchall()
+    assert len(fast_rows) == len(set(fast_rows)) == len(expected) > 0
+    assert set(fast_rows) == set(expected)
+    # the same order as Datasette's own: by date, newest first, undated last
+    assert [p for _, p in fast_rows] == [p for _, p in full_rows] == [p for _, p in expected]
+
+
+async def test_plain_search_says_how_many_match(many_db):
+    ds = build_datasette(many_db)
+    conn = sqlite3.connect(many_db)
+    (count,) = conn.execute(
+        "select count(*) from articles_fts where articles_fts match ?", [build_fts_query("văn hóa")]
+    ).fetchone()
+    r = await ds.client.get("/archive/articles.json", params={"_search": "văn hóa"})
+    assert f'search matches "văn hóa" ({count} articles, newest first)' in r.json()["human_description_en"]
+    assert r.json()["filtered_table_rows_count"] is None and r.json()["facet_results"] == {}
+    assert capped_count(conn, build_fts_query("văn hóa"), cap=5) == 6
+    assert capped_count(conn, build_fts_query("văn hóa"), cap=count) == count
+
+
+async def test_a_filter_added_to_a_plain_search_brings_back_count_and_facets(many_db):
+    ds = build_datasette(many_db)
+    html = (await ds.client.get("/archive/articles", params={"_search": "van hoa"})).text
+    assert 'name="_nofacet" value="vn"' in html  # carried by the page's form, as Datasette does
+    r = await ds.client.get(
+        "/archive/articles.json",
+        params={"_vnsearch": "van hoa", "_nocount": "vn", "_nofacet": "vn", "category": "Văn hóa"},
+    )
+    data = r.json()
+    assert data["filtered_table_rows_count"] > 0 and "category" in data["facet_results"]
+    r = await ds.client.get("/archive/articles.json", params={"_search": "van hoa", "_vnsearch": "Đảng"})
+    assert 'search matches "van hoa"' in r.json()["human_description_en"]  # the box's new search wins
+
+
+async def test_plain_search_csv_and_raw_mode(many_db):
+    ds = build_datasette(many_db)
+    r = await ds.client.get(
+        "/archive/articles.csv", params={"_search": "Đảng", "_size": "max", "_col": "title"}
+    )
+    assert r.status_code == 200
+    conn = sqlite3.connect(many_db)
+    (count,) = conn.execute(
+        "select count(*) from articles_fts where articles_fts match ?", [build_fts_query("Đảng")]
+    ).fetchone()
+    assert len(r.text.strip().splitlines()) == count + 1
+    r = await ds.client.get(
+        "/archive/articles.json", params={"_search": "title_fold: dang", "_searchmode": "raw"}
+    )
+    assert r.status_code == 200 and "json_each" in r.json()["query"]["sql"] and r.json()["rows"]
+    r = await ds.client.get("/archive/articles.json", params={"_search": '"unbalanced', "_searchmode": "raw"})
+    assert r.status_code == 400  # FTS5's own error, reported by Datasette as before
+
+
+async def test_mentions_per_month_from_the_index_equals_the_month_column(many_db):
+    ds = build_datasette(many_db)
+    conn = sqlite3.connect(many_db)
+    for query in ("van hoa", "Đảng"):
+        expected = conn.execute(
+            "select published_month, count(*) from articles where rowid in (select rowid from "
+            "articles_fts where articles_fts match ?) and published_month is not null group by 1 order by 1",
+            [build_fts_query(query)],
+        ).fetchall()
+        for category in ("", "Văn hóa"):
+            r = await ds.client.get(
+                "/archive/mentions_per_month.json",
+                params={"q": query, "category": category, "_shape": "array"},
+            )
+            got = [(row["month"], row["articles"]) for row in r.json()]
+            if category:
+                assert 0 < sum(n for _, n in got) < sum(n for _, n in expected)
+            else:
+                assert got == [tuple(row) for row in expected]
+
+
+def ranked_sql(cap: int) -> str:
+    """The ranked canned query with its cap of 20,000 newest matches set to ``cap``."""
+    sql = load_metadata()["databases"]["archive"]["queries"]["search"]["sql"]
+    for old, new in (("20001", cap + 1), ("19999", cap - 1), ("20000", cap), ("20,000", f"{cap:,}")):
+        assert old in sql
+        sql = sql.replace(old, str(new))
+    return sql
+
+
+def test_ranked_search_ranks_only_the_newest_matches_past_its_cap_and_says_so(many_db):
+    conn = sqlite3.connect(many_db)
+    conn.create_function("escape_fts", 1, build_fts_query)
+    conn.create_function("vn_snippet", 3, snippet)
+    match = build_fts_query("van hoa")
+    newest = [r[0] for r in conn.execute(
+        "select rowid from articles_fts where articles_fts match ? order by rowid desc", [match]
+    )]  # fmt: skip
+    capped = conn.execute(ranked_sql(30), {"q": "van hoa"}).fetchall()
+    ids = {conn.execute("select rowid from articles where url = ?", [row[2]]).fetchone()[0] for row in capped}
+    assert ids == set(newest[:30])
+    assert {row[-1] for row in capped} == {"among the newest 30 of more than 30 matches"}
+    every = conn.execute(ranked_sql(len(newest)), {"q": "van hoa"}).fetchall()
+    assert len(every) == min(100, len(newest)) and {row[-1] for row in every} == {"among all matches"}
+    scores = [row[5] for row in every]
+    assert scores == sorted(scores)
+
+
+async def test_ranked_search_in_datasette_under_the_cap(many_db):
+    ds = build_datasette(many_db)
+    r = await ds.client.get("/archive/search.json", params={"q": "Đảng", "_shape": "objects"})
+    rows = r.json()["rows"]
+    assert rows and {row["ranked"] for row in rows} == {"among all matches"}

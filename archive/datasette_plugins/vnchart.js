@@ -23,7 +23,28 @@
     return location.pathname + "?" + params.toString();
   }
 
+  // A plain search (the vnsearch plugin marks it _nofacet=vn): the months of every match come
+  // from the FTS index alone through the mentions_per_month query, where a facet would look up
+  // every matching article.
+  function searchMonthsUrl() {
+    var params = new URLSearchParams(location.search);
+    if (params.get("_nofacet") !== "vn" || !params.get("_vnsearch") || params.get("_searchmode") === "raw") {
+      return null;
+    }
+    var query = new URLSearchParams({ q: params.get("_vnsearch"), category: "", _shape: "objects" });
+    return location.pathname.replace(/\/[^\/]+\/?$/, "") + "/mentions_per_month.json?" + query.toString();
+  }
+
   function load() {
+    var monthsUrl = config.mode === "table" ? searchMonthsUrl() : null;
+    if (monthsUrl) {
+      return fetch(monthsUrl)
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (!data.rows) { throw new Error(data.error || "no data"); }
+          return data.rows.map(function (row) { return { month: row.month, count: row.articles, href: pageUrl(row.month) }; });
+        });
+    }
     if (config.mode === "table") {
       return fetch(jsonUrl({ _facet: config.column, _facet_size: "max", _size: "0", _nocount: "1" }))
         .then(function (r) { return r.json(); })
