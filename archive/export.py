@@ -112,11 +112,12 @@ class _HashingFile:
 
 
 def _table_sql(conn: sqlite3.Connection, table: str) -> tuple[str, list[str]]:
-    """Every table in rowid order: the order rows were archived, read sequentially from disk.
+    """Every table in rowid order, read sequentially from disk.
 
-    Ordering ``articles`` by its text key instead walks the url index and reads rows at random,
-    several times slower once the archive no longer fits in memory. A snapshot's CSVs are still
-    reproducible: their order is that of the snapshot's own database file.
+    That is publication order for ``articles`` (its rowid is a time key, see archive.store) and
+    archiving order for the other tables. Ordering ``articles`` by its text key instead walks
+    the url index and reads rows at random, several times slower once the archive no longer
+    fits in memory.
     """
     info = conn.execute(f"pragma table_info([{table}])").fetchall()
     columns = [row[1] for row in info if not row[1].endswith(SEARCH_ONLY_SUFFIX)]

@@ -12,9 +12,9 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from archive import export
+from archive import export, store
 from archive.publish_cli import export_command, serve_command, snapshot_command, verify_command
-from tests.archive_fixtures import ARTICLES, XSS_TEXT, build_archive, url
+from tests.archive_fixtures import ARTICLES, BASE, XSS_TEXT, build_archive, page, record, url
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +206,24 @@ def test_help_texts_have_examples():
     for command in (serve_command, export_command, snapshot_command, verify_command):
         result = invoke(command, "--help")
         assert result.exit_code == 0 and "Example:\n      vnarchive " in result.output
+
+
+def test_articles_csv_is_in_publication_order(tmp_path):
+    # archived newest first, as a backfill walking a listing does, plus one undated article
+    db = store.open_db(tmp_path / "archive.db")
+    run = store.start_run(db, "tuyengiao", BASE)
+    slugs = list(ARTICLES)[:4]
+    dates = {
+        slugs[0]: "2023-05-01T08:00:00+07:00",
+        slugs[1]: "2022-01-01T08:00:00+07:00",
+        slugs[2]: None,
+        slugs[3]: "2022-06-01T08:00:00+07:00",
+    }
+    for i, slug in enumerate(slugs):
+        store.record_page(
+            db, page(slug, f"2023-06-01T00:00:{i:02d}+00:00"), record(slug, published=dates[slug]), run_id=run
+        )
+    db.conn.close()
+    export.export_csv(tmp_path / "archive.db", tmp_path / "e")
+    rows = read_csv(tmp_path / "e" / "articles.csv")
+    assert [r["url"] for r in rows] == [url(slugs[2]), url(slugs[1]), url(slugs[3]), url(slugs[0])]
