@@ -92,3 +92,18 @@ def test_fold_matches_vntext_fold() -> None:
         "ạảấầẩẫậắằẳẵặẹẻẽếềểễệ",
     ):
         assert H.fold(vntext.nfc(text)) == vntext.fold(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Văn hóa", "Văn hóa"),  # already NFC: returned as is
+        ("Va\u0306n ho\u0301a", "Văn hóa"),  # decomposed (NFD) input composed
+        ("Đả\u00adng\u200b Cộng\u2060 sản\ufeff", "Đảng Cộng sản"),  # invisible characters dropped
+        ("a\u200d\u0301", "a\u0301"),  # removed after composing, which the joiner prevented
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_nfc(text: str | None, want: str | None) -> None:
+    assert vntext.nfc(text) == want
