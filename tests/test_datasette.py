@@ -198,6 +198,9 @@ def test_real_server_live_and_snapshot(archive_db, tmp_path):
         assert db["name"] == "archive" and db["is_mutable"] is False
         r = httpx.get(f"{base}/archive/articles.json", params={"_search": "van hoa", "_shape": "objects"})
         assert len(r.json()["rows"]) == 4
+        # VACUUM INTO kept every rowid: the newest-first path over the FTS index finds the same rows
+        r = httpx.get(f"{base}/archive/articles.json", params={"_search": "van hoa", "_size": 2})
+        assert "json_each(:vnpage)" in r.json()["query"]["sql"] and len(r.json()["rows"]) == 2
 
 
 def test_serve_setting_overrides_ours(archive_db):

@@ -350,13 +350,17 @@ async def test_mentions_per_month_from_the_index_equals_the_month_column(many_db
                 assert got == [tuple(row) for row in expected]
 
 
+RANKED_CAP = 20_000  # the ranked canned query ranks this many newest matches at most
+
+
 def ranked_sql(cap: int) -> str:
-    """The ranked canned query with its cap of 20,000 newest matches set to ``cap``."""
+    """The ranked canned query with its cap of newest matches set to ``cap``."""
     sql = load_metadata()["databases"]["archive"]["queries"]["search"]["sql"]
-    for old, new in (("20001", cap + 1), ("19999", cap - 1), ("20000", cap), ("20,000", f"{cap:,}")):
-        assert old in sql
-        sql = sql.replace(old, str(new))
-    return sql
+    for old, new in ((RANKED_CAP + 1, cap + 1), (RANKED_CAP - 1, cap - 1), (RANKED_CAP, cap)):
+        assert str(old) in sql
+        sql = sql.replace(str(old), str(new))
+    assert f"{RANKED_CAP:,}" in sql
+    return sql.replace(f"{RANKED_CAP:,}", f"{cap:,}")
 
 
 def test_ranked_search_ranks_only_the_newest_matches_past_its_cap_and_says_so(many_db):
