@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +34,9 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     known article is due, within the cap), ``FRONTIER_FLUSH_EVERY``.
     """
 
+    #: Listed pairs written to the temporary table per transaction.
+    LISTED_BATCH = 500
+
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         settings = crawler.settings
@@ -49,11 +51,16 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.walk_back: bool | None = None
         self.rechecks = 0
         # Per-run decisions, so a URL linked from many pages is judged (and counted) once; a
-        # skipped one is judged again only when a sitemap lastmod says it changed.
-        self.fetching: set[str] = set()
-        self.skipped: set[str] = set()
+        # skipped one is judged again only when a sitemap lastmod says it changed. Kept as the
+        # URLs' 64-bit hashes (~70 bytes per URL instead of ~165 for the string): every article
+        # of the site ends up here. Two URLs of one run sharing a hash (odds ~n²/2⁶⁵, 3e-8 for a
+        # million) would make the second look already requested.
+        self.fetching: set[int] = set()
+        self.skipped: set[int] = set()
         self.pending: list[dict] = []
-        self.listed: dict[str, set[str]] = defaultdict(set)
+        # (listing root, article URL) pairs waiting to be written to the connection's temporary
+        # ``listed`` table, which keeps the per-listing coverage on disk rather than in memory.
+        self.listed_pending: list[tuple[str, str]] = []
         self._fresh_listing: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
         self.now = datetime.now(UTC)
 
@@ -67,6 +74,9 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         if self.db is not None:
             return
         self.db = store.open_db(self.db_path)
+        self.db.execute(
+            "create temp table if not exists listed (root text, url text, primary key (root, url)) without rowid"
+        )
         self.states = store.article_states(self.db)
         self.stats.set_value("incremental/known_articles", len(self.states))
 
@@ -139,16 +149,19 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             and response.meta.get("kind") == "listing"
             and self._own_article(response, url)
         ):
-            self.listed[discovery.listing_root(response.url)].add(url)
+            self.listed_pending.append((discovery.listing_root(response.url), url))
+            if len(self.listed_pending) >= self.LISTED_BATCH:
+                self._flush_listed()
             if state is None:
                 self._fresh_listing[response] = True
-        if url in self.fetching and not request.meta.get("moved_from"):
+        key = hash(url)
+        if key in self.fetching and not request.meta.get("moved_from"):
             # Already requested in this run, perhaps through another form of its URL
             # (a trailing slash, a tracking parameter) that the duplicate filter cannot see.
             self.stats.inc_value("incremental/duplicate_url")
             return None
         if state is None or not self.incremental:
-            self.fetching.add(url)
+            self.fetching.add(key)
             self._remember(url, request)
             return request
         changed = policy.changed_since_check(request.meta.get("lastmod"), state)
@@ -156,17 +169,17 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             self.stats.inc_value("incremental/skipped_lastmod")
             return None
         if changed is None:
-            if url in self.skipped:
+            if key in self.skipped:
                 return None
             if (
                 not (self.recheck_all or policy.recheck_due(state, self.now))
                 or self.rechecks >= self.recheck_cap
             ):
-                self.skipped.add(url)
+                self.skipped.add(key)
                 self.stats.inc_value("incremental/skipped_not_due")
                 return None
             self.rechecks += 1
-        self.fetching.add(url)
+        self.fetching.add(key)
         self.stats.inc_value("incremental/rechecked")
         headers = {}
         if state.get("etag"):
@@ -202,6 +215,14 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             store.add_to_frontier(self.db, self.pending, self.stats.get_value("archive/run_id"))
         self.pending = []
 
+    def _flush_listed(self) -> None:
+        if self.listed_pending and self.db is not None:
+            with self.db.atomic():
+                self.db.conn.executemany(
+                    "insert or ignore into temp.listed values (?, ?)", self.listed_pending
+                )
+        self.listed_pending = []
+
     def spider_closed(self, spider, reason: str) -> None:
         if self.db is None:
             return
@@ -221,11 +242,9 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
     def coverage(self) -> dict[str, dict[str, int]]:
         """Per listing: how many articles its pages showed this run, and how many the archive holds."""
-        out = {}
-        for path, urls in sorted(self.listed.items()):
-            placeholders = ",".join("?" * len(urls))
-            archived = self.db.execute(
-                f"select count(*) from articles where url in ({placeholders})", sorted(urls)
-            ).fetchone()[0]
-            out[path] = {"listed": len(urls), "archived": archived}
-        return out
+        self._flush_listed()
+        rows = self.db.execute(
+            "select l.root, count(*), count(a.url) from temp.listed l"
+            " left join articles a on a.url = l.url group by l.root order by l.root"
+        ).fetchall()
+        return {path: {"listed": listed, "archived": archived} for path, listed, archived in rows}

@@ -48,7 +48,10 @@ LISTING_MAX_PAGES = 0
 LOG_LEVEL = os.getenv("SCRAPY_LOG_LEVEL", "INFO")
 FEED_EXPORT_ENCODING = "utf-8"
 
-SPIDER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 50}
+# The pacer sits after the incremental middleware (nearer the engine), holding back sitemaps.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 50, "crawler.pacing.SitemapPacer": 40}
+# Read the next sitemap chunk only when the scheduler holds fewer requests than this (0: no pacing).
+SITEMAP_PACE_QUEUE = 500
 EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
 # Incremental runs: skip known articles not due for a re-check; cap re-checks per run.
 INCREMENTAL = True

@@ -1,8 +1,12 @@
 import gzip
+from collections import Counter
 
 import pytest
+from sqlite_utils import Database
 
 from crawler import discovery
+from replica import ReplicaServer, build_site, feeds
+from tests.crawling import scrapy_crawl
 
 SITEMAP_INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -110,3 +114,37 @@ def test_pagination_forms_of_the_family(link, listing, number):
 def test_not_pagination():
     assert not discovery.is_pagination_of("http://h/kinh-te/bai-viet-12345", "http://h/kinh-te", "page")
     assert not discovery.is_pagination_of("http://h/the-gioi/page/2", "http://h/kinh-te", "page")
+
+
+@pytest.fixture(scope="module")
+def paced_crawl(tmp_path_factory):
+    """A site of three sitemap chunks (1000, 1000, 50 articles) crawled with a short pacing queue."""
+    with ReplicaServer(build_site(n_articles=2050), port=0) as server:
+        db_path = tmp_path_factory.mktemp("paced") / "archive.db"
+        result = scrapy_crawl(db_path, server.url, SITEMAP_PACE_QUEUE="100", EXTRACT_WORKERS="2")
+        assert result.returncode == 0, result.stderr[-3000:]
+        yield server, db_path
+
+
+def test_paced_sitemaps_every_article_once(paced_crawl):
+    server, db_path = paced_crawl
+    live = {a.path for a in server.site.live()}
+    fetched = Counter(path for method, path, _ in server.requests if method == "GET" and path in live)
+    assert set(fetched) == live and set(fetched.values()) == {1}
+    archived = Database(db_path).execute("select count(*) from articles").fetchone()[0]
+    assert archived == len(live)
+
+
+def test_next_sitemap_chunk_only_once_the_last_is_mostly_fetched(paced_crawl):
+    """Chunk n+1 is requested only when the queue is short: after most of chunk n's articles (not all at once)."""
+    server, _ = paced_crawl
+    paths = [path for method, path, _ in server.requests if method == "GET"]
+    chunks = feeds._chunks(server.site)
+    assert len(chunks) == 3
+    for n in (1, 2):
+        chunk = {a.path for a in chunks[n - 1]}
+        requested_before_next = len(
+            chunk.intersection(paths[: paths.index(f"/sitemap-articles-{n + 1}.xml")])
+        )
+        # Queue under 100 when the next chunk is released, at most 32 requests in flight.
+        assert requested_before_next >= len(chunk) - 100 - 32
