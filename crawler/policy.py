@@ -18,7 +18,10 @@ RECHECK_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
 RECHECK_OLD = timedelta(days=90)
 
 
-def parse_time(value: str | None) -> datetime | None:
+def parse_time(value: str | datetime | None) -> datetime | None:
+    """An aware datetime from an ISO string (naive means UTC); a datetime is taken as it is."""
+    if isinstance(value, datetime):
+        return value
     if not value:
         return None
     try:
