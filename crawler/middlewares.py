@@ -50,9 +50,9 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.db = None
         #: What the decisions need of each article the archive held when the run started:
         #: hash(url) -> (last checked, published else first seen), as UTC datetimes. ~230 bytes
-        #: per article instead of ~730 for its url and ``store.article_states`` row; the
+        #: per article instead of ~820 for its url and ``store.article_states`` row; the
         #: validators for a conditional re-check are read from the archive when it is made. (A new
-        #: URL sharing a known one's hash would be judged as that one: odds ~1e-7 for 1M x 1M.)
+        #: URL sharing a known one's hash would be judged as that one: odds ~5e-8 for 1M x 1M.)
         self.known: dict[int, tuple[datetime | None, datetime | None]] = {}
         self.walk_back: bool | None = None
         self.rechecks = 0
