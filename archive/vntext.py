@@ -12,6 +12,8 @@ import unicodedata
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LOOKALIKE_D = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+#: What _SPACES would change: a space other than " ", or two in a row (most lines have neither).
+_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]| {2}")
 
 
 def nfc(text: str | None) -> str | None:
@@ -29,8 +31,10 @@ def clean_line(text: str | None) -> str | None:
     """NFC, spaces (NBSP included) collapsed, trimmed; None when nothing is left."""
     if text is None:
         return None
-    out = _SPACES.sub(" ", nfc(text)).strip()
-    return out or None
+    text = nfc(text)
+    if _ODD_SPACES.search(text):
+        text = _SPACES.sub(" ", text)
+    return text.strip() or None
 
 
 # Tone marks as combining characters, and the vowels of the oa/oe/uy nuclei they move between.
@@ -57,8 +61,8 @@ def normalize_text(text: str | None) -> str | None:
     return normalize_tones(nfc(text).translate(_LOOKALIKE_D))
 
 
-def _fold_table() -> dict[int, str | None]:
-    """One translate table that strips diacritics from any precomposed Latin letter, and đ -> d."""
+def _fold_map() -> dict[int, str | None]:
+    """What folding changes: diacritics stripped from any precomposed Latin letter, đ -> d."""
     table: dict[int, str | None] = dict.fromkeys(range(0x300, 0x370))  # stray combining marks
     for cp in range(0xC0, 0x2000):
         ch = chr(cp)
@@ -67,6 +71,19 @@ def _fold_table() -> dict[int, str | None]:
             table[cp] = base.lower()
     for ch in "ĐđÐðƉɖ":
         table[ord(ch)] = "d"
+    return table
+
+
+def _fold_table() -> list[int | str | None]:
+    """_fold_map as a ``str.translate`` table with an entry for every code point below U+2000.
+
+    A dict holding only the changes makes ``translate`` raise and catch a LookupError for every
+    other character (most of them); a list indexed by code point is 2x faster. Characters past
+    its end still map to themselves (an IndexError is a LookupError).
+    """
+    table: list[int | str | None] = list(range(0x2000))
+    for cp, value in _fold_map().items():
+        table[cp] = value
     return table
 
 

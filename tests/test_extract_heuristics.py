@@ -107,3 +107,24 @@ def test_fold_matches_vntext_fold() -> None:
 )
 def test_nfc(text: str | None, want: str | None) -> None:
     assert vntext.nfc(text) == want
+
+
+def test_fold_table_is_the_fold_map() -> None:
+    """The list table folds every character as the dict of changes does, past its end included."""
+    every = "".join(map(chr, range(0x2100))) + "\u3000\U0001f600"
+    assert every.translate(vntext.FOLD_TABLE) == every.translate(vntext._fold_map())
+    assert vntext.fold("Ðảng CỘNG Sản Việt Nam – ĐỔI MỚI") == "dang cong san viet nam – doi moi"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Hội nghị báo cáo viên", "Hội nghị báo cáo viên"),  # nothing to change
+        ("  Hội  nghị\u00a0 báo\tcáo\u2003viên\u3000", "Hội nghị báo cáo viên"),
+        ("Hội\u202fnghị", "Hội nghị"),
+        ("\u00a0\u200b \n", None),
+        ("dòng một\ndòng hai", "dòng một\ndòng hai"),  # newlines are the caller's
+    ],
+)
+def test_clean_line(text: str, want: str | None) -> None:
+    assert vntext.clean_line(text) == want
