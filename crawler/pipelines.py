@@ -8,7 +8,6 @@ Scrapy's thread keeps downloading; the archive is written from Scrapy's thread o
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -116,7 +115,7 @@ class ArchivePipeline:
         logger.info("archive %s, run %s", self.db_path, self.run_id)
 
     def process_item(self, item: PageItem) -> PageItem:
-        page = dataclasses.asdict(item)
+        page = dict(vars(item))  # shallow: dataclasses.asdict deep-copies headers and record
         record = page.pop("record")
         capture = store.record_page(self.db, page, record, run_id=self.run_id)
         self.crawler.stats.inc_value(f"archive/outcome/{capture['outcome']}")

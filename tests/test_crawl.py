@@ -74,3 +74,21 @@ def test_each_article_fetched_once_and_run_recorded(replica, crawled):
     assert stats["finish_reason"] == "finished"
     assert stats["listing_coverage"]  # per-category listed vs archived
     assert "item_scraped_count" in crawled[1].stderr or stats["item_scraped_count"] > 0
+
+
+def test_page_hrefs_are_what_a_css_selector_gives():
+    """The spider's link reader returns every <a href> as ``response.css("a::attr(href)")`` does."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.spiders.base import _hrefs
+
+    body = """<html><head><base href="/x/"><link href="/style.css"></head><body>
+    <A HREF="/Upper">Upper</A><a>no href</a><a href="">empty</a><a href=" /spaced ">s</a>
+    <a href="/q?a=1&amp;b=2">entity</a><!-- <a href="/commented">c</a> -->
+    <script>document.write('<a href="/scripted">x</a>')</script>
+    <div><p><a href="/nested"><span>n</span></a></p></div><a href='/single'>'</a><a href=/bare>b</a>
+    <svg><a href="/svg">svg</a></svg><a href="/d\u1ea3ng">vi</a></body></html>"""
+    response = HtmlResponse("http://127.0.0.1/p", body=body.encode(), encoding="utf-8")
+    want = response.css("a::attr(href)").getall()
+    assert len(want) == 9  # not the commented nor the scripted one
+    assert _hrefs(HtmlResponse("http://127.0.0.1/p", body=body.encode(), encoding="utf-8")) == want

@@ -113,7 +113,7 @@ class PortalSpider(scrapy.Spider):
         yield self.page_item(response)
         if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
             return
-        links = discovery.page_links(response.css("a::attr(href)").getall(), response.url, self.hosts)
+        links = discovery.page_links(_hrefs(response), response.url, self.hosts)
         articles = [u for u in links if self.profile.is_article_url(u)]
         for url in articles:
             yield self.request(url, "article")
@@ -153,7 +153,7 @@ class PortalSpider(scrapy.Spider):
         yield self.page_item(response, removed=removed)
         if response.status == 200 and isinstance(response, scrapy.http.TextResponse):
             # Related-news blocks reach articles that listings have already paged past.
-            links = discovery.page_links(response.css("a::attr(href)").getall(), response.url, self.hosts)
+            links = discovery.page_links(_hrefs(response), response.url, self.hosts)
             for url in links:
                 if self.profile.is_article_url(url):
                     yield self.request(url, "article")
@@ -236,6 +236,12 @@ class PortalSpider(scrapy.Spider):
             error=error,
             removed=removed,
         )
+
+
+def _hrefs(response: scrapy.http.TextResponse) -> list[str]:
+    """``response.css("a::attr(href)").getall()``: every <a href> in document order, read from the
+    parsed tree without making a Selector per link (half the cost, in Scrapy's busy thread)."""
+    return [href for a in response.selector.root.iter("a") if (href := a.get("href")) is not None]
 
 
 def _depth(url: str) -> int:
