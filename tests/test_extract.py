@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
+from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 
 from archive.encoding import decode_html
@@ -22,6 +23,7 @@ from archive.extract import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
     TRAFILATURA_FIELDS,
+    _parses_like_trafilatura,
     extract,
     is_article,
     trafilatura_field,
@@ -127,3 +129,21 @@ def test_trafilatura_fields_are_extract_metadata_fields() -> None:
             assert trafilatura_field(root, field, meta_tags) == getattr(whole, field), (name, field)
             found[field] += bool(getattr(whole, field))
     assert all(found.values()), found  # every field compared on pages that have it
+
+
+def test_trafilatura_given_our_tree_reads_what_it_reads_from_the_text() -> None:
+    """Where extract() hands trafilatura its own parsed tree, trafilatura's text is unchanged."""
+    compared = 0
+    for name, entry in sorted(EVALDATA.items()):
+        text = decode_html((PAGES / name).read_bytes(), entry.get("content_type")).text
+        if not _parses_like_trafilatura(text):
+            continue
+        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        root = lxml_html.document_fromstring(text, parser=parser)
+        from_tree = bare_extraction(root, url=entry["url"], fast=True, include_comments=False)
+        from_text = bare_extraction(text, url=entry["url"], fast=True, include_comments=False)
+        assert (from_tree and from_tree.text) == (from_text and from_text.text), name
+        compared += 1
+    assert compared >= len(EVALDATA) - 3, compared
+    assert not _parses_like_trafilatura("<p>a fragment</p>")
+    assert not _parses_like_trafilatura("<html><body><p>a control character \x01</p></body></html>")
