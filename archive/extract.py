@@ -114,7 +114,7 @@ _BULKY_OPEN = re.compile(r"<(script|style)\b", re.I)
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]{64,}")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:»]\s+|\s*[|]\s*")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+_NON_WORD = re.compile(r"[\W_]+")
 _TITLEISH = re.compile(r"title|headline|tieu-?de")
 _LEADISH = re.compile(
     r"sapo|sumary|summary|lead|teaser|excerpt|desc|intro|chapeau|standfirst|tomtat|tom-tat|abstract"
@@ -552,13 +552,14 @@ class _Page:
                     match = max(match, 2)
             score = match
             score += {"h1": 1.5, "h2": 0.8, "h3": 0.4}.get(tag, 0.0)
-            if class_has(b.el, _TITLEISH):
+            titleish = class_has(b.el, _TITLEISH)
+            if titleish:
                 score += 0.5 if match else 1.0
             if self.is_end(b):
                 continue
             if id(b) in hinted:
                 score += 3
-            if match == 0 and tag != "h1" and id(b) not in hinted and not class_has(b.el, _TITLEISH):
+            if match == 0 and tag != "h1" and id(b) not in hinted and not titleish:
                 continue
             if b.link_share > 0.5:
                 score -= 1.5
@@ -1451,16 +1452,15 @@ class _Page:
 #: doctype), names "html" early (else it is "dubious"), has no control characters for it to
 #: remove and no self-closing <html/> for it to repair.
 _PLAIN_DOCUMENT = re.compile(r"\A\s*(?:<!doctype[^>]*>\s*)?<html[\s>]", re.I)
-_TRAFILATURA_REPAIRS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|<html[^>]*/>", re.I)
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # trafilatura removes them
 
 
 def _parses_like_trafilatura(text: str) -> bool:
     """Whether trafilatura, given ``text``, would parse the same tree as ours (else it gets the text)."""
-    return (
-        bool(_PLAIN_DOCUMENT.match(text))
-        and "html" in text[:50].lower()
-        and not _TRAFILATURA_REPAIRS.search(text)
-    )
+    if not _PLAIN_DOCUMENT.match(text) or "html" not in text[:50].lower() or _XML_INVALID.search(text):
+        return False
+    # trafilatura rewrites a first line holding "<html" and ending in "/>"
+    return not any("<html" in line.lower() and line.endswith("/>") for line in text[:4096].splitlines()[:4])
 
 
 TRAFILATURA_FIELDS: dict[str, Callable[[_Element], str | list[str] | None]] = {
@@ -1498,9 +1498,8 @@ def trafilatura_field(root: _Element, name: str, meta_tags: Document) -> str | l
 
 
 def _norm(text: str) -> str:
-    """Comparison form of a title: folded, quotes unified, punctuation and spaces squeezed."""
-    t = fold(text.translate(_QUOTES)) or ""
-    return re.sub(r"[\W_]+", " ", t).strip()
+    """Comparison form of a title: folded, punctuation (quotes of any style) and spaces squeezed."""
+    return _NON_WORD.sub(" ", fold(text)).strip()
 
 
 def _table_line(line: str | None) -> str | None:

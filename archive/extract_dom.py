@@ -234,7 +234,10 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
 
 def tokens(el: _Element) -> set[str]:
     """The element's class and id tokens, lowercased."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    cls, id_ = el.get("class"), el.get("id")
+    if not cls and not id_:
+        return set()  # most elements: no need to build and split a string
+    raw = f"{cls or ''} {id_ or ''}".lower()
     return set(_TOKEN_SPLIT.split(raw.strip())) - {""}
 
 

@@ -12,8 +12,8 @@ import unicodedata
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LOOKALIKE_D = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-#: What _SPACES would change: a space other than " ", or two in a row (most lines have neither).
-_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]| {2}")
+#: With two spaces in a row, what _SPACES would change (most lines have neither).
+_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def nfc(text: str | None) -> str | None:
@@ -32,7 +32,7 @@ def clean_line(text: str | None) -> str | None:
     if text is None:
         return None
     text = nfc(text)
-    if _ODD_SPACES.search(text):
+    if "  " in text or _ODD_SPACES.search(text):
         text = _SPACES.sub(" ", text)
     return text.strip() or None
 

@@ -147,3 +147,5 @@ def test_trafilatura_given_our_tree_reads_what_it_reads_from_the_text() -> None:
     assert compared >= len(EVALDATA) - 3, compared
     assert not _parses_like_trafilatura("<p>a fragment</p>")
     assert not _parses_like_trafilatura("<html><body><p>a control character \x01</p></body></html>")
+    assert not _parses_like_trafilatura("<html lang='vi' />\n<body><p>self-closing html</p></body>")
+    assert _parses_like_trafilatura("<!DOCTYPE html>\n<html lang='vi'><body><p>plain</p></body></html>")
