@@ -40,7 +40,7 @@ import trafilatura
 from htmldate import find_date
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
-from trafilatura import bare_extraction
+from trafilatura import bare_extraction, load_html
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -318,6 +318,9 @@ class _Page:
     ld: list[dict] = field(init=False)
     base: str = field(init=False)
     found_text: bool = field(init=False, default=False)
+    #: What trafilatura reads: our tree, or the text when it would parse another tree from it.
+    trafilatura_input: _Element | str = field(init=False, default="")
+    _trafilatura_tree: _Element | None = field(init=False, default=None)
     _trafilatura_tags: Document | None = field(init=False, default=None)
     _trafilatura_meta: dict[str, str | list[str] | None] = field(init=False, default_factory=dict)
     tz: timezone = field(init=False)
@@ -600,9 +603,10 @@ class _Page:
         No metadata: our own rules find title, date, author, category and tags; trafilatura's
         are a last resort, read only when needed (``trafilatura_meta``).
         """
+        self.trafilatura_input = self.root if _parses_like_trafilatura(self.html_text) else self.html_text
         try:
             return bare_extraction(
-                self.root if _parses_like_trafilatura(self.html_text) else self.html_text,
+                self.trafilatura_input,
                 url=self.url,
                 fast=True,
                 with_metadata=False,
@@ -619,17 +623,20 @@ class _Page:
     def trafilatura_meta(self, name: str) -> str | list[str] | None:
         """One field of trafilatura's metadata ("title", "author", "categories", "tags").
 
-        The value ``extract_metadata`` gives (tests/test_extract.py holds them
-        equal), but only the field asked for is computed: these are our rules' last resort, so
-        most pages never pay for one, and its author search alone costs 1.6 ms. None when
-        trafilatura found no main text, as when it read text and metadata in one call.
+        The value ``extract_metadata`` gives on the tree trafilatura read (tests/test_extract.py
+        holds them equal), but only the field asked for is computed: these are our rules' last
+        resort, so most pages never pay for one, and its author search alone costs 1.6 ms. None
+        when trafilatura found no main text, as when it read text and metadata in one call.
         """
         if not self.found_text:
             return None
         if name not in self._trafilatura_meta:
-            if self._trafilatura_tags is None:
-                self._trafilatura_tags = trafilatura_meta_tags(self.root)
-            self._trafilatura_meta[name] = trafilatura_field(self.root, name, self._trafilatura_tags)
+            if self._trafilatura_tree is None:
+                given = self.trafilatura_input
+                self._trafilatura_tree = load_html(given) if isinstance(given, str) else given
+                self._trafilatura_tags = trafilatura_meta_tags(self._trafilatura_tree)
+            tree, tags = self._trafilatura_tree, self._trafilatura_tags
+            self._trafilatura_meta[name] = trafilatura_field(tree, name, tags)
         return self._trafilatura_meta[name]
 
     # ------------------------------------------------------------------ related links

@@ -170,6 +170,8 @@ class _Flush:
 
 def _emit(blocks: list[Block], flush: _Flush) -> None:
     col = flush.col
+    if not (col.plain_chars or col.emph_chars):
+        return  # only whitespace (most flushes: the indentation between block elements)
     raw = "".join(col.parts)
     text = clean_line(raw.replace("\n", " "))
     if not text:
