@@ -28,7 +28,14 @@ def _keep_param(name: str) -> bool:
     return not (name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS)
 
 
-@lru_cache(maxsize=65536)  # menus and sidebars repeat the same links on every page of a crawl
+# Menus and sidebars repeat the same few hundred links on every page of a crawl; each article's
+# own URL comes back only a few times. A small cache catches the repeats: a 65,536-entry one
+# held ~36 MB of a 50k-article crawl's Scrapy process (bench/crawl_memory.py: peak 179.5 -> 140.3
+# MB with this size) to save ~70,000 misses, under a second of CPU.
+URL_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def clean_url(url: str) -> str:
     """The URL to request: no fragment, no tracking parameters, host lowercased, default port dropped."""
     parts = urlsplit(url.strip())
@@ -41,7 +48,7 @@ def clean_url(url: str) -> str:
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def canonical_url(url: str) -> str:
     """The archive's key for a page: ``clean_url`` plus no ``www.``, no trailing slash, sorted query.
 
