@@ -82,5 +82,7 @@ def test_sigkill_at_random_points_then_resume(db_path):
         assert runs == ["killed", "killed", "killed", "ok"]
         assert conn.execute("select count(*) from frontier").fetchone()[0] == 0
         # The last run resumed from the frontier the killed ones left.
-        stats = json.loads(conn.execute("select stats from crawl_runs order by id desc limit 1").fetchone()[0])
+        stats = json.loads(
+            conn.execute("select stats from crawl_runs order by id desc limit 1").fetchone()[0]
+        )
         assert stats["incremental/resumed"] > 0
