@@ -25,7 +25,7 @@ Usage::
 
     .venv/bin/python bench/crawl_memory.py --sizes 1000 10000            # peaks + per-URL state
     .venv/bin/python bench/crawl_memory.py --sizes 10000 --tracemalloc 8  # + allocation sites
-    .venv/bin/python bench/crawl_memory.py --sizes 10000 --set JOBDIR=/tmp/job   # what-if settings
+    .venv/bin/python bench/crawl_memory.py --sizes 10000 --set JOBDIR=bench/results/job   # what-if settings
 """
 
 from __future__ import annotations

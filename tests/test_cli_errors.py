@@ -38,7 +38,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from tests.archive_fixtures import build_archive, free_port, url
+from tests.archive_fixtures import build_archive, free_port, stop, url
 
 VNARCHIVE = Path(sys.executable).with_name("vnarchive")
 if not VNARCHIVE.exists():  # pragma: no cover - a python outside the virtualenv
@@ -386,13 +386,7 @@ def serve_outcome(args: list[str], cwd: Path, port: int, timeout: float = 30) ->
             return "", None
         return proc.stderr.read(), proc.returncode
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
         proc.stderr.close()
 
 
