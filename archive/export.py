@@ -79,17 +79,9 @@ def open_readonly(db_path: str | Path) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
         try:
-            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        except sqlite3.DatabaseError as exc:
-            raise ExportError(f"{path} is not an SQLite database ({exc})") from exc
-        if "articles" not in tables:
-            raise ExportError(f"{path} is not a vnarchive database (no articles table)")
-        try:
-            store.check_schema(Database(conn))
+            store.check_archive(conn, path)
         except store.ArchiveError as exc:
-            raise ExportError(f"{path}: {exc}") from exc
-        except sqlite3.DatabaseError as exc:
-            raise ExportError(f"{path} is not a vnarchive database ({exc})") from exc
+            raise ExportError(str(exc)) from exc
         yield conn
     finally:
         conn.close()

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlite_utils import Database
 
 from archive import store
 
@@ -60,17 +59,9 @@ def check_database(path: Path) -> None:
         raise ServeError(f"cannot open {path} ({exc})") from exc
     try:
         try:
-            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        except sqlite3.DatabaseError as exc:
-            raise ServeError(f"{path} is not an SQLite database ({exc})") from exc
-        if "articles" not in tables or "articles_fts" not in tables:
-            raise ServeError(f"{path} is not a vnarchive database (no articles table)")
-        try:
-            store.check_schema(Database(conn))
+            store.check_archive(conn, path)
         except store.ArchiveError as exc:
-            raise ServeError(f"{path}: {exc}") from exc
-        except sqlite3.DatabaseError as exc:
-            raise ServeError(f"{path} is not a vnarchive database ({exc})") from exc
+            raise ServeError(str(exc)) from exc
     finally:
         conn.close()
 

@@ -86,6 +86,26 @@ def check_schema(db: Database) -> None:
         )
 
 
+def check_archive(conn: sqlite3.Connection, path: str | Path) -> None:
+    """Say in one line why ``path`` is not an archive this vnarchive can read, or return.
+
+    Readers (export, serve) open a file a user named; a wrong file must fail with its reason,
+    not with an SQL error in the middle of the work.
+    """
+    try:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not an SQLite database ({exc})") from exc
+    if "articles" not in tables or "articles_fts" not in tables:
+        raise ArchiveError(f"{path} is not a vnarchive database (no articles table)")
+    try:
+        check_schema(Database(conn))
+    except ArchiveError as exc:
+        raise ArchiveError(f"{path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a vnarchive database ({exc})") from exc
+
+
 def schema_version(db: Database) -> int:
     return len(migrations.applied(db))
 
