@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -227,3 +228,52 @@ def test_articles_csv_is_in_publication_order(tmp_path):
     export.export_csv(tmp_path / "archive.db", tmp_path / "e")
     rows = read_csv(tmp_path / "e" / "articles.csv")
     assert [r["url"] for r in rows] == [url(slugs[2]), url(slugs[1]), url(slugs[3]), url(slugs[0])]
+
+
+def csv_reference(db_path, table):
+    """The CSV bytes Python's csv module writes for a table, in rowid order, without fold columns."""
+    conn = sqlite3.connect(db_path)
+    columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])") if not r[1].endswith("_fold")]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(
+        conn.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}] order by rowid")
+    )
+    conn.close()
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'say "hi"',
+        "a,b",
+        "line\nbreak",
+        "cr\ronly", "cr\rlf\r\n",
+        "",
+        " padded ",
+        "Đảng\u0300 NFD",
+        "tab\tsep",
+        "nul\x00byte",
+        -7,
+        3.25,
+        1e20,
+        b"\x00\xffraw",
+        None,
+    ],
+    ids=repr,
+)
+def test_csv_lines_are_what_the_csv_module_writes(archive_db, tmp_path, value):
+    db_path = tmp_path / "archive.db"
+    db_path.write_bytes(archive_db.read_bytes())
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "update article_tags set tag = ? where rowid = (select min(rowid) from article_tags)", [value]
+    )
+    conn.execute("update crawl_runs set stats = ? where id = (select min(id) from crawl_runs)", [value])
+    conn.commit()
+    conn.close()
+    export.export_csv(db_path, tmp_path / "e")
+    for table in export.TABLES:
+        assert (tmp_path / "e" / f"{table}.csv").read_bytes() == csv_reference(db_path, table), table
