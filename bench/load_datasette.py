@@ -50,6 +50,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _proc import kill_group  # noqa: E402
 
 from archive import serve, store  # noqa: E402
 from replica import build_site  # noqa: E402
@@ -152,6 +155,7 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
         [str(VNARCHIVE), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -161,19 +165,9 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
         except httpx.TransportError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            stop_server(proc)
+            kill_group(proc)
             raise SystemExit(f"vnarchive serve did not start (exit code {proc.returncode})")
         time.sleep(0.2)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # -- the load ------------------------------------------------------------------------------------------
@@ -313,7 +307,7 @@ def main() -> None:
         )
         rss["end"] = rss_kib(proc.pid)
     finally:
-        stop_server(proc)
+        kill_group(proc)
 
     rows = summarise(load["results"])
     growth = 100 * (rss["end"] - rss["after_warmup"]) / rss["after_warmup"]
