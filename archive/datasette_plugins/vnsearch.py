@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import urlsafe_components
 from markupsafe import Markup, escape
 
 from archive.search import (
@@ -164,8 +165,6 @@ def _cursor_published(token: str | None) -> str | None | bool:
     """The publication time in Datasette's ``_next`` token (``published,url``); False if not one."""
     if not token:
         return None
-    from datasette.utils import urlsafe_components
-
     components = urlsafe_components(token)
     if len(components) != 2 or token.split(",")[0] == "$null":
         return False
