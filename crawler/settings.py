@@ -29,7 +29,12 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Wait as long as a 429/503's Retry-After asks (up to RETRY_AFTER_MAX seconds) before retrying.
 RETRY_AFTER_MAX = 120
-DOWNLOADER_MIDDLEWARES = {"crawler.retry_after.RetryAfterMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own lets requests through unchecked while robots.txt downloads (crawler/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxtMiddleware": 100,
+    "crawler.retry_after.RetryAfterMiddleware": 560,
+}
 # Every status reaches the spider: a 404 for a known article is evidence of its removal.
 HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = False
