@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import socket
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -32,11 +33,7 @@ class ArchiveLock:
         self.stale_holder: dict | None = None
 
     def acquire(self) -> ArchiveLock:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
-        except OSError as exc:
-            raise LockError(f"cannot create the lock {self.path}: {exc.strerror or exc}") from exc
+        handle = self._open()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -64,6 +61,29 @@ class ArchiveLock:
         self.handle = handle
         return self
 
+    def _open(self) -> IO[str]:
+        """The lock file, opened without following a symlink and only if it is a regular file.
+
+        Whoever can write the archive's directory could leave a symlink here; following it would
+        let the crawl truncate any file its user may write. O_NONBLOCK: a FIFO would otherwise
+        hang the open.
+        """
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, flags, 0o644)
+        except OSError as exc:
+            if self.path.is_symlink():
+                raise LockError(f"cannot use the lock {self.path}: it is a symlink (remove it)") from None
+            if self.path.exists() and not self.path.is_file():
+                raise LockError(f"cannot use the lock {self.path}: not a regular file (remove it)") from None
+            raise LockError(f"cannot create the lock {self.path}: {exc.strerror or exc}") from exc
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise LockError(f"cannot use the lock {self.path}: not a regular file (remove it)")
+        os.set_blocking(fd, True)
+        return open(fd, "r+", encoding="utf-8", errors="replace")  # noqa: SIM115 - held until release()
+
     def release(self) -> None:
         if self.handle is not None:
             self.handle.seek(0)
@@ -80,9 +100,18 @@ class ArchiveLock:
         self.release()
 
 
+#: A lock file we wrote is under 200 bytes; anything longer was not written by a run.
+_MAX_LOCK_TEXT = 4096
+
+
 def _read(handle: IO[str]) -> dict:
+    """The holder a run recorded in the file, or {} for anything else found there."""
     handle.seek(0)
+    text = handle.read(_MAX_LOCK_TEXT + 1)
+    if len(text) > _MAX_LOCK_TEXT:
+        return {}
     try:
-        return json.loads(handle.read() or "{}")
+        holder = json.loads(text or "{}")
     except ValueError:
         return {}
+    return holder if isinstance(holder, dict) else {}
