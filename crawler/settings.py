@@ -39,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python sent over HTTP (token in a file under $HOME): an
+# unattended crawl has no use for it, and anything on the machine could talk to it.
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 500,
