@@ -99,11 +99,17 @@ def test_removed_then_restored_keeps_last_good_record(fresh_db):
     assert events == ["first-seen", "removed", "restored"]
 
 
-def test_not_modified_updates_last_checked_only(fresh_db):
-    store.record_page(fresh_db, page(), record(), run_id=None)
-    capture = store.record_page(fresh_db, page(b"", status=304))
+def test_not_modified_moves_last_checked_and_last_seen_only(fresh_db):
+    store.record_page(fresh_db, page(fetched_at="2024-01-01T00:00:00+00:00"), record(), run_id=None)
+    before = fresh_db["articles"].get(URL)
+    capture = store.record_page(fresh_db, page(b"", status=304, fetched_at="2024-01-08T00:00:00+00:00"))
     assert capture["outcome"] == "not-modified" and capture["sha256"] is None
     assert fresh_db["article_versions"].count == 1
+    after = fresh_db["articles"].get(URL)
+    assert (after["last_checked"], after["last_seen"]) == ("2024-01-08T00:00:00+00:00",) * 2
+    assert before["last_checked"] == "2024-01-01T00:00:00+00:00"
+    unchanged = {k: v for k, v in after.items() if k not in ("last_checked", "last_seen")}
+    assert unchanged == {k: v for k, v in before.items() if k not in ("last_checked", "last_seen")}
 
 
 def test_failures_and_non_articles_create_no_article(fresh_db):

@@ -1,0 +1,179 @@
+"""Mutation testing of the modules that decide what researchers see: do the tests notice a bug?
+
+mutmut changes one operator, constant or call at a time in a module (a mutant) and runs the tests
+that cover the changed function; a mutant that no test fails on "survived", and names a behaviour
+the suite does not check. Coverage says a line ran; this says a test would fail if it were wrong.
+
+Each module runs in its own throwaway copy of the working tree (mutmut writes a ``mutants/`` folder
+beside the code, and other work in this tree must not see it), against a small set of test files
+chosen for it, so a module takes minutes, not the whole suite's time. Not part of ``make test``.
+
+    .venv/bin/python bench/mutation.py                         # every default target
+    .venv/bin/python bench/mutation.py crawler/policy.py       # one module, its default tests
+    .venv/bin/python bench/mutation.py archive/extract/captions.py=tests/test_extract.py
+    .venv/bin/python bench/mutation.py 'archive/export.py:verify'   # only mutants in verify()
+
+A target is ``PATH[:FUNCTION,...][=TEST_FILE,...]``; without ``=`` the tests come from
+``DEFAULT_TESTS``, or from every ``tests/test_*.py`` that imports the module. Prints, per module,
+mutants / killed / survived / score and the diff of every survivor; writes
+``bench/results/mutation.json``. The report and the explanation of each surviving mutant are in
+bench/README.md ("Mutation testing").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+#: Module -> the test files that check it. Kept small on purpose: a run re-executes them per mutant.
+DEFAULT_TESTS: dict[str, list[str]] = {
+    "archive/dates.py": ["tests/test_dates.py"],
+    "crawler/policy.py": ["tests/test_policy_lock.py"],
+    "archive/history.py": ["tests/test_history.py"],
+    "archive/vntext.py": ["tests/test_vntext.py"],
+    "archive/search.py": ["tests/test_search.py"],
+    "archive/store.py": ["tests/test_store.py", "tests/test_history.py"],
+    "archive/export.py:verify": ["tests/test_export.py"],
+    "crawler/retry_after.py": ["tests/test_retry_after.py"],
+}
+#: What a test run needs beside the packages mutmut copies.
+ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml"]
+PACKAGES = ["archive", "crawler"]
+KILLED = {"killed", "caught by type check"}
+
+
+def parse_target(spec: str) -> tuple[str, list[str], list[str]]:
+    """``PATH[:FUNC,...][=TESTS,...]`` -> (path, functions, tests)."""
+    spec, _, tests = spec.partition("=")
+    path, _, funcs = spec.partition(":")
+    test_files = [t for t in tests.split(",") if t] or DEFAULT_TESTS.get(spec) or DEFAULT_TESTS.get(path)
+    if not test_files:
+        module = path.removesuffix(".py").replace("/", ".")
+        test_files = sorted(
+            str(p.relative_to(ROOT))
+            for p in (ROOT / "tests").glob("test_*.py")
+            if re.search(rf"\b{re.escape(module.rpartition('.')[2])}\b", p.read_text(encoding="utf-8"))
+        )
+    return path, [f for f in funcs.split(",") if f], test_files
+
+
+def _copy_tree(dest: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "mutants", "results")
+    for name in PACKAGES + ALSO_COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=ignore)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+
+
+def _config(path: str, tests: list[str]) -> str:
+    """The ``[tool.mutmut]`` table for one module: mutate only it, run only its tests."""
+    quoted = lambda items: "[" + ", ".join(json.dumps(i) for i in items) + "]"  # noqa: E731
+    return (
+        "\n[tool.mutmut]\n"
+        f"source_paths = {quoted(PACKAGES)}\n"
+        f"only_mutate = {quoted([path])}\n"
+        f"also_copy = {quoted([a for a in ALSO_COPY if a != 'tests'])}\n"
+        f"pytest_add_cli_args_test_selection = {quoted(tests)}\n"
+        'pytest_add_cli_args = ["-q", "-p", "no:cacheprovider", "-m", "not browser"]\n'
+    )
+
+
+def _mutant_function(name: str) -> str:
+    """``archive.export.x_verify__mutmut_3`` -> ``verify`` (methods: ``xǁClassǁmethod__mutmut_1``)."""
+    last = name.rsplit(".", 1)[-1]
+    return re.sub(r"__mutmut_\d+$", "", last).removeprefix("x_").split("ǁ")[-1]
+
+
+def run_target(path: str, funcs: list[str], tests: list[str], max_children: int) -> dict:
+    """Mutate one module in a copy of the tree; return counts and the survivors' diffs."""
+    work = Path(tempfile.mkdtemp(prefix="vnarchive-mutation-"))
+    try:
+        _copy_tree(work)
+        with (work / "pyproject.toml").open("a", encoding="utf-8") as f:
+            f.write(_config(path, tests))
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        mutmut = [sys.executable, "-m", "mutmut"]
+        start = time.monotonic()
+        run = subprocess.run(
+            [*mutmut, "run", "--max-children", str(max_children)],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.monotonic() - start
+        listed = subprocess.run(
+            [*mutmut, "results", "--all", "true"], cwd=work, env=env, capture_output=True, text=True
+        )
+        statuses: dict[str, str] = {}
+        for line in listed.stdout.splitlines():
+            name, sep, status = line.strip().rpartition(": ")
+            if sep and "__mutmut_" in name:
+                statuses[name] = status
+        if funcs:
+            statuses = {n: s for n, s in statuses.items() if _mutant_function(n) in funcs}
+        if not statuses:
+            raise SystemExit(f"{path}: no mutants reported\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+        survivors = {}
+        for name, status in sorted(statuses.items()):
+            if status not in KILLED:
+                shown = subprocess.run(
+                    [*mutmut, "show", name], cwd=work, env=env, capture_output=True, text=True
+                )
+                survivors[name] = {"status": status, "diff": shown.stdout.strip()}
+        killed = sum(1 for s in statuses.values() if s in KILLED)
+        return {
+            "module": path + (":" + ",".join(funcs) if funcs else ""),
+            "tests": tests,
+            "mutants": len(statuses),
+            "killed": killed,
+            "survived": len(statuses) - killed,
+            "score": killed / len(statuses),
+            "seconds": round(seconds),
+            "survivors": survivors,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("targets", nargs="*", help="PATH[:FUNC,...][=TEST,...]; default: DEFAULT_TESTS")
+    parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default 2)")
+    parser.add_argument("--floor", type=float, default=0.9, help="exit 1 if a module scores below (0.9)")
+    args = parser.parse_args(argv)
+    targets = [parse_target(t) for t in (args.targets or list(DEFAULT_TESTS))]
+    reports = []
+    for path, funcs, tests in targets:
+        print(f"== {path} {','.join(funcs)} <- {' '.join(tests)}", flush=True)
+        report = run_target(path, funcs, tests, args.max_children)
+        reports.append(report)
+        for name, s in report["survivors"].items():
+            print(f"-- {name} ({s['status']})\n{s['diff']}\n", flush=True)
+    print(f"\n| module | mutants | killed | survived | score | seconds |\n|{' --- |' * 6}")
+    for r in reports:
+        print(
+            f"| `{r['module']}` | {r['mutants']} | {r['killed']} | {r['survived']} | {r['score']:.0%} | {r['seconds']} |"
+        )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "mutation.json").write_text(
+        json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return 0 if all(r["score"] >= args.floor for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
