@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
@@ -20,12 +20,48 @@ EXIT_CODES = {
     "partial": 3,  # some pages failed; everything else is archived
     "blocked": 4,  # the site answered 403/429 to most requests: we are being refused
     "empty": 5,  # pages were fetched but no article came out of them
-    "coverage": 6,  # more than COVERAGE_THRESHOLD of new articles lack a title, date or body
+    # more than COVERAGE_THRESHOLD of new articles lack a title, date or body, or more than
+    # LISTED_REJECT_THRESHOLD of the articles the site lists were judged not articles
+    "coverage": 6,
     "interrupted": 7,  # stopped by a signal or a shutdown before the end
     "locked": 8,  # another run holds the lock on this archive
 }
 #: Share of new articles missing a key field above which the layout has probably changed.
 COVERAGE_THRESHOLD = 0.05
+#: Share of the pages a site's own sitemap or feed lists as articles that may be judged not an
+#: article before the run says so with its exit code (galleries and video pages are listed too).
+LISTED_REJECT_THRESHOLD = 0.05
+#: How many of those pages a run keeps as examples in its stats.
+LISTED_REJECT_EXAMPLES = 10
+
+
+class Stats(Protocol):
+    """What a run's counters are kept in (Scrapy's stats collector, or a plain test double)."""
+
+    def get_value(self, key: str, default: Any = None) -> Any: ...
+    def set_value(self, key: str, value: Any) -> None: ...
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
+
+def count_listed_verdict(stats: Stats, listed_by: str, capture: Mapping[str, Any]) -> None:
+    """Count a page the site lists as an article (sitemap, feed) and whether it turned out one.
+
+    The site says it is an article; a "not an article" verdict on it is more likely our
+    mistake than the site's, so every such verdict is counted and a few are kept by name.
+    """
+    stats.inc_value("articlehood/listed")
+    if capture["outcome"] != "not-article":
+        return
+    stats.inc_value("articlehood/listed_not_article")
+    examples = list(stats.get_value("articlehood/listed_not_article_examples") or [])
+    if len(examples) < LISTED_REJECT_EXAMPLES:
+        examples.append({"url": capture["url"], "listed_by": listed_by, "reason": capture.get("reason")})
+        stats.set_value("articlehood/listed_not_article_examples", examples)
+
+
+def listed_rejected(stats: Mapping[str, Any]) -> tuple[int, int]:
+    """(pages the site listed as articles, how many of them were judged not articles) in a run."""
+    return stats.get("articlehood/listed", 0), stats.get("articlehood/listed_not_article", 0)
 
 
 def field_coverage(db: Database, run_id: int) -> dict[str, Any]:
@@ -67,6 +103,9 @@ def classify(db: Database, run_id: int, reason: str, stats: Mapping[str, Any]) -
         return "empty"
     if field_coverage(db, run_id)["worst_share"] > COVERAGE_THRESHOLD:
         return "coverage"
+    listed, rejected = listed_rejected(stats)
+    if listed and rejected / listed > LISTED_REJECT_THRESHOLD:
+        return "coverage"
     if counts["failures"]:
         return "partial"
     return "ok"
@@ -96,6 +135,14 @@ def summary(run: Mapping[str, Any]) -> str:
         lines.append(
             f"  WARNING: of {coverage['new_articles']} new articles, {missing}: has the site's layout changed?"
         )
+    listed, rejected = listed_rejected(stats)
+    if rejected:
+        examples = stats.get("articlehood/listed_not_article_examples") or []
+        lines.append(
+            f"  {'WARNING: ' if rejected / listed > LISTED_REJECT_THRESHOLD else ''}{rejected} of {listed} pages"
+            " that the site's sitemap or feed lists as articles were judged not articles, e.g.:"
+        )
+        lines += [f"    {e['url']} ({e['listed_by']}: {e['reason']})" for e in examples[:3]]
     for path, row in (stats.get("listing_coverage") or {}).items():
         if row["archived"] < row["listed"]:
             lines.append(

@@ -22,6 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.migrations import RECORD_COLUMNS, known_names, migrations
+from archive.urls import article_key
 from archive.vntext import fold
 
 #: Fields whose change is an edit a researcher cares about; any other change is "trivial".
@@ -324,14 +325,18 @@ def record_page(
     whose ``reason`` says why, where there is more to say.
     """
     fetched_at = page.get("fetched_at") or utcnow()
-    url = page["url"]
+    fetched_as = url = page["url"]
+    if page.get("kind") == "article":
+        # One article, one row: a print/AMP/mobile rendering, or an address whose page names
+        # another canonical on the same site, is a capture of that article.
+        url = article_key(fetched_as, record.get("canonical_url") if record else None)
     with db.atomic():
         digest = _store_body(db, page["body"]) if page.get("body") else None
         capture = {
             "run_id": run_id,
             "url": url,
-            "requested_url": page.get("requested_url") or url,
-            "final_url": page.get("final_url") or url,
+            "requested_url": page.get("requested_url") or fetched_as,
+            "final_url": page.get("final_url") or fetched_as,
             "fetched_at": fetched_at,
             "status": page.get("status"),
             "kind": page.get("kind") or "other",
@@ -342,7 +347,7 @@ def record_page(
             "error": page.get("error"),
         }
         capture_id = _insert(db, "captures", capture)
-        db.execute("delete from frontier where url = ?", [url])
+        db.execute("delete from frontier where url in (?, ?)", [fetched_as, url])
         outcome, reason = _apply(db, url, page, record, capture_id, fetched_at)
         _update(db, "captures", "id", capture_id, {"outcome": outcome, "reason": reason})
     return {**capture, "id": capture_id, "outcome": outcome, "reason": reason}

@@ -32,5 +32,7 @@ class PageItem:
     removed: str | None = None
     #: Why an article page yielded no record (the extractor's flags). ExtractPipeline.
     note: str | None = None
+    #: Which of the site's own lists named this article page (sitemap, feed), if one did. Spider.
+    listed_by: str | None = None
     #: The extracted record (archive.extract.extract), for article pages. ExtractPipeline.
     record: dict[str, Any] | None = None

@@ -119,6 +119,8 @@ class ArchivePipeline:
         record = page.pop("record")
         capture = store.record_page(self.db, page, record, run_id=self.run_id)
         self.crawler.stats.inc_value(f"archive/outcome/{capture['outcome']}")
+        if item.listed_by and item.status == 200:
+            runs.count_listed_verdict(self.crawler.stats, item.listed_by, capture)
         item.body = None  # the archive has it; keep memory and logs light
         item.record = None
         return item

@@ -20,7 +20,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.profiles import SiteProfile
-from archive.urls import canonical_url, clean_url
+from archive.urls import canonical_url, clean_url, variant_base
 from crawler import discovery
 from crawler.items import PageItem
 
@@ -96,7 +96,8 @@ class PortalSpider(scrapy.Spider):
             if entry.is_sitemap:
                 yield self.request(url, "sitemap")
             elif self.looks_like_article(url):
-                yield self.request(url, "article", lastmod=entry.lastmod)
+                url = variant_base(url) or url
+                yield self.request(url, "article", lastmod=entry.lastmod, listed_by="sitemap")
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if response.status != 200 and response.meta.get("optional"):
@@ -107,13 +108,13 @@ class PortalSpider(scrapy.Spider):
         for link in discovery.feed_links(response.body):
             url = clean_url(link)
             if discovery.same_site(url, self.hosts) and self.looks_like_article(url):
-                yield self.request(url, "article")
+                yield self.request(variant_base(url) or url, "article", listed_by="feed")
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self.page_item(response)
         if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
             return
-        links = discovery.page_links(_hrefs(response), response.url, self.hosts)
+        links = _renderings_dropped(discovery.page_links(_hrefs(response), response.url, self.hosts))
         articles = [u for u in links if self.profile.is_article_url(u)]
         for url in articles:
             yield self.request(url, "article")
@@ -152,9 +153,13 @@ class PortalSpider(scrapy.Spider):
         removed = f"http-{response.status}" if response.status in (404, 410) else None
         yield self.page_item(response, removed=removed)
         if response.status == 200 and isinstance(response, scrapy.http.TextResponse):
-            # Related-news blocks reach articles that listings have already paged past.
-            links = discovery.page_links(_hrefs(response), response.url, self.hosts)
+            # Related-news blocks reach articles that listings have already paged past. The
+            # page's own print/AMP links are renderings of it, not more articles.
+            own = canonical_url(response.url)
+            links = _renderings_dropped(discovery.page_links(_hrefs(response), response.url, self.hosts))
             for url in links:
+                if canonical_url(url) == own:
+                    continue
                 if self.profile.is_article_url(url):
                     yield self.request(url, "article")
 
@@ -235,6 +240,7 @@ class PortalSpider(scrapy.Spider):
             body=response.body,
             error=error,
             removed=removed,
+            listed_by=response.meta.get("listed_by"),
         )
 
 
@@ -242,6 +248,14 @@ def _hrefs(response: scrapy.http.TextResponse) -> list[str]:
     """``response.css("a::attr(href)").getall()``: every <a href> in document order, read from the
     parsed tree without making a Selector per link (half the cost, in Scrapy's busy thread)."""
     return [href for a in response.selector.root.iter("a") if (href := a.get("href")) is not None]
+
+
+def _renderings_dropped(links: list[str]) -> list[str]:
+    """Links with print, AMP and mobile renderings replaced by the article they render, in order.
+
+    A print link on every article would otherwise double every fetch and every archived row.
+    """
+    return list(dict.fromkeys(variant_base(url) or url for url in links))
 
 
 def _depth(url: str) -> int:
