@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +22,8 @@ def replica():
 @pytest.fixture(scope="module")
 def crawled(replica, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("crawl") / "archive.db"
-    result = scrapy_crawl(db_path, replica.url)
+    # PROGRESS=always: the progress line is checked on this crawl's stderr (a pipe, so "auto" is off)
+    result = scrapy_crawl(db_path, replica.url, PROGRESS="always", PROGRESS_INTERVAL="0.05")
     assert result.returncode == 0, result.stderr[-3000:]
     return db_path, result
 
@@ -73,7 +75,26 @@ def test_each_article_fetched_once_and_run_recorded(replica, crawled):
     stats = json.loads(run["stats"])
     assert stats["finish_reason"] == "finished"
     assert stats["listing_coverage"]  # per-category listed vs archived
-    assert "item_scraped_count" in crawled[1].stderr or stats["item_scraped_count"] > 0
+    assert stats["item_scraped_count"] == db["captures"].count  # every fetch is one item, one capture
+
+
+def test_progress_line_counts_what_the_crawl_did(crawled):
+    """``PROGRESS=always``: lines while crawling, then a last line with the final counts and reason."""
+    db = Database(crawled[0])
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    stderr = crawled[1].stderr
+    # text mode reads the line's leading "\r" as a line end, so each line stands alone
+    line = r"^(\d+) pages, (\d+) archived, (\d+) queued, (\d+\.\d) pages/s"
+    assert re.search(line + "   $", stderr, re.M), "no progress line while crawling"
+    [last] = re.findall(line + r" \((\w+)\)$", stderr, re.M)
+    pages, archived, queued, rate, reason = last
+    assert (int(pages), int(archived), int(queued), reason) == (
+        stats["response_received_count"],
+        stats["item_scraped_count"],
+        0,
+        "finished",
+    )
+    assert float(rate) > 0
 
 
 def test_page_hrefs_are_what_a_css_selector_gives():
