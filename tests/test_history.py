@@ -99,3 +99,14 @@ def test_versions_are_listed_oldest_first_for_one_url_only(fresh_db):
         (3, "Tiêu đề 2"),
     ]
     assert history.versions(fresh_db, "https://tuyengiao.vn/none-1") == []
+
+
+def test_versions_follow_their_numbers_not_the_order_rows_were_written(fresh_db):
+    """An archive merged from two files may hold version 2's row before version 1's."""
+    store.record_page(fresh_db, page(b"v1"), record(title="Một"))
+    store.record_page(fresh_db, page(b"v2"), record(title="Hai"))
+    rows = list(fresh_db["article_versions"].rows_where(order_by="version desc"))
+    rows[0]["id"], rows[1]["id"] = rows[1]["id"], rows[0]["id"]  # version 2 gets the lower rowid
+    fresh_db["article_versions"].delete_where()
+    fresh_db["article_versions"].insert_all(rows)
+    assert [v["title"] for v in history.versions(fresh_db, URL)] == ["Một", "Hai"]
