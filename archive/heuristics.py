@@ -10,15 +10,7 @@ from __future__ import annotations
 
 import re
 
-from archive.vntext import FOLD_TABLE
-
-_FOLD = FOLD_TABLE
-
-
-def fold(text: str | None) -> str:
-    """vntext.fold for NFC text, in one str.translate: extraction compares thousands of lines."""
-    return (text or "").lower().translate(_FOLD)
-
+from archive.vntext import fold, rstrip_marks
 
 # Section headings that follow an article body on these portals. Folded (no diacritics,
 # lowercase) so that "CÁC TIN KHÁC", "Các tin khác:" and "Cac tin khac" all match.
@@ -114,7 +106,7 @@ _NOT_FOUND = re.compile(
 
 def key(text: str | None) -> str:
     """The comparison form of a heading or label: folded, without end punctuation."""
-    return re.sub(r"[\s:：.»›>|\-–—]+$", "", fold(text or "").strip())
+    return rstrip_marks(fold(text or "").strip(), ":：.»›>|-–—")
 
 
 def is_related_heading(text: str) -> bool:

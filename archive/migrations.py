@@ -7,13 +7,15 @@ version of vnarchive, which ``archive.store.open_db`` refuses to write to.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("vnarchive")
 
-#: Columns of an extracted record that the archive stores as they are (JSON for lists).
-RECORD_COLUMNS = {
+#: The record columns as the first schema had them: frozen here, a later record field gets a step.
+_M001_RECORD_COLUMNS = {
     "site": str,
     "title": str,
     "lead": str,
@@ -82,7 +84,7 @@ def m001_core_tables(db: Database) -> None:
     db["captures"].create_index(["run_id"])
     db["captures"].create_index(["outcome"])
 
-    articles = {"url": str, **RECORD_COLUMNS}
+    articles = {"url": str, **_M001_RECORD_COLUMNS}
     articles.update(
         {
             "published_date": str,
@@ -108,7 +110,7 @@ def m001_core_tables(db: Database) -> None:
     for column in ("site", "category", "author", "published", "published_month", "status", "last_seen"):
         db["articles"].create_index([column])
 
-    versions = {"id": int, "url": str, "version": int, **RECORD_COLUMNS}
+    versions = {"id": int, "url": str, "version": int, **_M001_RECORD_COLUMNS}
     versions.update(
         {"captured_at": str, "capture_id": int, "record_hash": str, "change_kind": str, "changed_fields": str}
     )
@@ -187,12 +189,29 @@ def m005_run_process(db: Database) -> None:
 
 @migrations()
 def m006_articles_newest_first(db: Database) -> None:
-    # articles.rowid becomes a time key (archive.store.rowid_base): rowid order is newest first,
-    # so a search's newest matches stream from the FTS index without sorting every match. Rows
-    # are renumbered in place (the url key and every table referring to it are untouched) and
-    # the external-content FTS index, keyed by rowid, is rebuilt; its triggers are set aside
+    # articles.rowid becomes a time key (archive.store.rowid_base, as the store keyed new rows
+    # when this step was written; frozen here): rowid order is newest first, so a search's
+    # newest matches stream from the FTS index without sorting every match. Rows are renumbered
+    # in place (the url key and every table referring to it are untouched) and the
+    # external-content FTS index, keyed by rowid, is rebuilt; its triggers are set aside
     # meanwhile so that each row is indexed once, not removed and re-added one by one.
-    from archive.store import SLOT_BITS, rowid_base
+    slot_bits, dated_base, max_seconds, epoch = 16, 1 << 50, 1 << 34, datetime(1900, 1, 1)
+
+    def wall_seconds(value: str | None) -> int | None:
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        seconds = int((parsed.replace(tzinfo=None) - epoch).total_seconds())
+        return seconds if 0 <= seconds < max_seconds else None
+
+    def rowid_base(published: str | None, first_seen: str | None) -> int:
+        seconds = wall_seconds(published)
+        if seconds is not None:
+            return dated_base + (seconds << slot_bits)
+        return (wall_seconds(first_seen) or 0) << slot_bits
 
     triggers = db.execute(
         "select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'articles'"
@@ -204,8 +223,8 @@ def m006_articles_newest_first(db: Database) -> None:
     taken: dict[int, int] = {}
     for rowid, published, first_seen in rows:
         base = rowid_base(published, first_seen)
-        while taken.get(base, 0) >> SLOT_BITS:  # that second's 65,536 keys are used
-            base -= 1 << SLOT_BITS
+        while taken.get(base, 0) >> slot_bits:  # that second's 65,536 keys are used
+            base -= 1 << slot_bits
         slot = taken.get(base, 0)
         taken[base] = slot + 1
         db.execute("update articles set rowid = ? where rowid = ?", [base + slot, -rowid - 1])

@@ -21,16 +21,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.migrations import RECORD_COLUMNS, known_names, migrations
+from archive.migrations import known_names, migrations
+from archive.record import PROVENANCE_FIELDS, RECORD_COLUMNS
 from archive.urls import article_key
 from archive.vntext import fold
 
 #: Fields whose change is an edit a researcher cares about; any other change is "trivial".
 SUBSTANTIVE_FIELDS = ("title", "lead", "text", "author", "published")
 #: Fields of a record whose change makes a new version (provenance fields excluded).
-VERSIONED_FIELDS = tuple(
-    f for f in RECORD_COLUMNS if f not in {"extractor", "extractor_version", "flags", "canonical_url"}
-)
+VERSIONED_FIELDS = tuple(f for f in RECORD_COLUMNS if f not in PROVENANCE_FIELDS)
 
 
 class ArchiveError(Exception):

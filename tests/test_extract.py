@@ -19,13 +19,10 @@ from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 
 from archive.encoding import decode_html
-from archive.extract import (
-    EXTRACTOR_NAME,
-    EXTRACTOR_VERSION,
+from archive.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract, is_article
+from archive.extract.bridge import (
     TRAFILATURA_FIELDS,
-    _parses_like_trafilatura,
-    extract,
-    is_article,
+    parses_like_trafilatura,
     trafilatura_field,
     trafilatura_meta_tags,
 )
@@ -136,7 +133,7 @@ def test_trafilatura_given_our_tree_reads_what_it_reads_from_the_text() -> None:
     compared = 0
     for name, entry in sorted(EVALDATA.items()):
         text = decode_html((PAGES / name).read_bytes(), entry.get("content_type")).text
-        if not _parses_like_trafilatura(text):
+        if not parses_like_trafilatura(text):
             continue
         parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
         root = lxml_html.document_fromstring(text, parser=parser)
@@ -145,7 +142,7 @@ def test_trafilatura_given_our_tree_reads_what_it_reads_from_the_text() -> None:
         assert (from_tree and from_tree.text) == (from_text and from_text.text), name
         compared += 1
     assert compared >= len(EVALDATA) - 3, compared
-    assert not _parses_like_trafilatura("<p>a fragment</p>")
-    assert not _parses_like_trafilatura("<html><body><p>a control character \x01</p></body></html>")
-    assert not _parses_like_trafilatura("<html lang='vi' />\n<body><p>self-closing html</p></body>")
-    assert _parses_like_trafilatura("<!DOCTYPE html>\n<html lang='vi'><body><p>plain</p></body></html>")
+    assert not parses_like_trafilatura("<p>a fragment</p>")
+    assert not parses_like_trafilatura("<html><body><p>a control character \x01</p></body></html>")
+    assert not parses_like_trafilatura("<html lang='vi' />\n<body><p>self-closing html</p></body>")
+    assert parses_like_trafilatura("<!DOCTYPE html>\n<html lang='vi'><body><p>plain</p></body></html>")

@@ -1,0 +1,148 @@
+"""The one door to trafilatura's and htmldate's internals.
+
+trafilatura finds the main text; its metadata readers are our rules' last resort, read one
+field at a time and only when asked; htmldate's markup-only search is the dating's last resort.
+Everything the extractor takes from those libraries goes through here, so that a library
+upgrade is checked in one module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextlib import suppress
+from copy import deepcopy
+from functools import partial
+
+import trafilatura
+from htmldate import find_date
+from lxml.etree import _Element
+from trafilatura import bare_extraction, load_html
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_catstags,
+    extract_meta_json,
+    extract_title,
+)
+from trafilatura.settings import DEFAULT_CONFIG, Document
+
+VERSION: str = trafilatura.__version__
+
+# trafilatura's defaults, with htmldate's extensive (body-text) search off: it picks header
+# and related-list dates (research/vietnamese.md §5). A private copy: the global stays untouched.
+_CONFIG = deepcopy(DEFAULT_CONFIG)
+_CONFIG["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+
+#: A document that trafilatura.utils.load_html parses as we do: it opens with <html> (after a
+#: doctype), names "html" early (else it is "dubious"), has no control characters for it to
+#: remove and no self-closing <html/> for it to repair.
+_PLAIN_DOCUMENT = re.compile(r"\A\s*(?:<!doctype[^>]*>\s*)?<html[\s>]", re.I)
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # trafilatura removes them
+
+
+def parses_like_trafilatura(text: str) -> bool:
+    """Whether trafilatura, given ``text``, would parse the same tree as ours (else it gets the text)."""
+    if not _PLAIN_DOCUMENT.match(text) or "html" not in text[:50].lower() or _XML_INVALID.search(text):
+        return False
+    # trafilatura rewrites a first line holding "<html" and ending in "/>"
+    return not any("<html" in line.lower() and line.endswith("/>") for line in text[:4096].splitlines()[:4])
+
+
+TRAFILATURA_FIELDS: dict[str, Callable[[_Element], str | list[str] | None]] = {
+    "title": extract_title,
+    "author": extract_author,
+    "categories": partial(extract_catstags, "category"),
+    "tags": partial(extract_catstags, "tag"),
+}
+
+
+def trafilatura_meta_tags(root: _Element) -> Document:
+    """What trafilatura's metadata reads first: meta tags, then JSON-LD over them (its steps)."""
+    doc = examine_meta(root)
+    if doc.author and " " not in doc.author:
+        doc.author = None
+    with suppress(Exception):  # as extract_metadata: bugs in trafilatura's JSON-LD reader
+        doc = extract_meta_json(root, doc)
+    return doc
+
+
+def trafilatura_field(root: _Element, name: str, meta_tags: Document) -> str | list[str] | None:
+    """``getattr(extract_metadata(root), name)`` for one of TRAFILATURA_FIELDS, without the rest.
+
+    ``extract_metadata``'s steps for that field only: ``meta_tags`` (trafilatura_meta_tags),
+    else the field's own markup search; strings trimmed as ``Document.clean_and_trim`` does.
+    No date, URL, site name or licence: we never use trafilatura's.
+    """
+    value = getattr(meta_tags, name) or TRAFILATURA_FIELDS[name](root)
+    if isinstance(value, str):
+        doc = Document()
+        setattr(doc, name, value)
+        doc.clean_and_trim()
+        value = getattr(doc, name)
+    return value
+
+
+class MainText:
+    """trafilatura's reading of one page: its main text, and its metadata fields on demand.
+
+    Given our tree (it works on a copy) when its own parse of the text would give the same
+    one, which saves a parse. ``fast``: no comparison with readability and jusText, which cost
+    a fifth of the call for no better body. No metadata in the main call: our own rules find
+    title, date, author, category and tags; trafilatura's are a last resort (``field``).
+    """
+
+    def __init__(self, root: _Element, html_text: str, url: str) -> None:
+        self._input: _Element | str = root if parses_like_trafilatura(html_text) else html_text
+        try:
+            doc = bare_extraction(
+                self._input,
+                url=url,
+                fast=True,
+                with_metadata=False,
+                include_comments=False,
+                include_tables=True,
+                include_images=False,
+                include_links=False,
+                date_extraction_params=_DATE_PARAMS,
+                config=_CONFIG,
+            )
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            doc = None
+        self.found = doc is not None
+        self.text: str = doc.text if doc is not None and doc.text else ""
+        self._tree: _Element | None = None
+        self._tags: Document | None = None
+        self._fields: dict[str, str | list[str] | None] = {}
+
+    def field(self, name: str) -> str | list[str] | None:
+        """One field of trafilatura's metadata ("title", "author", "categories", "tags").
+
+        The value ``extract_metadata`` gives on the tree trafilatura read (tests/test_extract.py
+        holds them equal), but only the field asked for is computed: most pages never need
+        one. None when trafilatura found no main text, as when it read text and metadata in
+        one call.
+        """
+        if not self.found:
+            return None
+        if name not in self._fields:
+            if self._tree is None:
+                given = self._input
+                self._tree = load_html(given) if isinstance(given, str) else given
+                self._tags = trafilatura_meta_tags(self._tree)
+            self._fields[name] = trafilatura_field(self._tree, name, self._tags)
+        return self._fields[name]
+
+
+def htmldate_markup(root: _Element) -> str | None:
+    """htmldate on markup only (no body-text search): an ISO timestamp string, or None."""
+    try:
+        return find_date(
+            deepcopy(root),
+            extensive_search=False,
+            original_date=True,
+            outputformat="%Y-%m-%dT%H:%M:%S%z",
+        )
+    except (ValueError, TypeError, AttributeError):
+        return None

@@ -1,0 +1,69 @@
+"""The sapo: the standfirst printed under the title, kept apart from the body as ``lead``."""
+
+from __future__ import annotations
+
+from archive.dates import parse_vn_date
+from archive.extract import patterns as P
+from archive.extract.dom import Block, class_has, has_ancestor, in_chrome, text_of
+from archive.extract.page import PageIndex, Title, is_caption_el, norm, parents
+from archive.vntext import clean_line
+
+
+def find_lead_block(page: PageIndex, title: Title) -> Block | None:
+    """The sapo block: hinted, else a block under the title that is emphasised, named or the description."""
+    for el in page.hints("lead"):
+        bs = page.blocks_in(el)
+        text = " ".join(b.text for b in bs)
+        if 20 <= len(text) <= 2000 and bs:
+            return Block(el, clean_line(text) or "", bs[0].index)
+    if title.block is None:
+        return None
+    desc = page.meta(*P.DESCRIPTION_META)
+    desc_n = norm(P.ELLIPSIS_END.sub("", desc or ""))
+    start = title.block.index
+    for b in page.blocks[start + 1 : start + 15]:
+        if b.link_share > 0.5 or len(b.text) < 25:
+            continue
+        if parse_vn_date(b.text) and len(b.text) < 100:
+            continue
+        if page.is_end(b) or in_chrome(b.el, title.ancestors):
+            continue
+        if is_caption_el(b.el) or _beside_image(b):
+            continue
+        t = norm(b.text)
+        ok_len = 40 <= len(b.text) <= 1200
+        if ok_len and (class_has(b.el, P.LEADISH) or any(class_has(a, P.LEADISH) for a in parents(b.el, 2))):
+            return b
+        if (
+            ok_len
+            and (b.el.tag in ("h2", "h3", "h4") or b.emphasised)
+            and not has_ancestor(b.el, {"figure"})
+            and not is_caption_el(b.el)
+        ):
+            return b
+        if (
+            ok_len
+            and desc_n
+            and len(desc_n) >= 30
+            and (t.startswith(desc_n[: max(30, len(desc_n) - 5)]) or desc_n.startswith(t))
+        ):
+            return b
+        if len(b.text) >= 150:
+            break
+    return None
+
+
+def _beside_image(b: Block) -> bool:
+    """Whether a block shares a small box with an image: a caption, whatever its class."""
+    for anc in parents(b.el, 3):
+        if anc.find(".//img") is not None:
+            return len(text_of(anc)) <= 2 * len(b.text) + 40
+    return False
+
+
+def lead_text(page: PageIndex, block: Block) -> str:
+    """The sapo as shown, minus a location stamp glued before it ("Hà NộiGiá vàng...")."""
+    desc = page.meta("og:description", "description")
+    if desc and block.text.endswith(desc) and 0 < len(block.text) - len(desc) <= 30:
+        return desc
+    return block.text

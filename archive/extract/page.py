@@ -1,0 +1,219 @@
+"""The parsed page, indexed once: every finder reads it, none changes it.
+
+Built once per page by ``index_page`` (blocks in reading order, metadata, JSON-LD, element
+positions); the finders in this package are functions of this index and of the anchors found
+before them (the title, the related sections).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from lxml import etree
+from lxml.etree import _Element
+
+from archive import heuristics as H
+from archive.extract import patterns as P
+from archive.extract.dom import Block, absolute, class_has, json_ld, ld_types, meta_map, walk_blocks
+from archive.profiles import SiteProfile
+from archive.vntext import clean_line, fold
+
+
+@dataclass(frozen=True)
+class PageIndex:
+    """One parsed page and what every finder needs to know about it."""
+
+    root: _Element
+    url: str
+    profile: SiteProfile | None
+    now: datetime
+    html_text: str
+    tz: timezone
+    base: str
+    metas: dict[str, list[str]]
+    ld: list[dict]
+    #: The JSON-LD object of the article itself (or a dated WebPage), if any.
+    ld_article: dict | None
+    blocks: list[Block]
+    block_of: dict[_Element, list[Block]]
+    by_text: dict[str, list[Block]]
+    #: Document-order position of every element.
+    pos: dict[_Element, int]
+    #: Indexes of blocks that are headings ending an article ("Phản hồi", "Các tin khác").
+    end_ids: frozenset[int]
+    #: Running total of paragraph-like text (long, few links) before each block.
+    content_prefix: list[int]
+    _hints: dict[str, list[_Element]] = field(default_factory=dict, compare=False, repr=False)
+
+    def is_end(self, b: Block) -> bool:
+        """Whether a block is a section heading that ends the article ("Phản hồi", "Các tin khác")."""
+        return b.index in self.end_ids
+
+    def meta(self, *keys: str) -> str | None:
+        """The first non-empty meta value among ``keys``."""
+        for k in keys:
+            for v in self.metas.get(k, ()):
+                v = clean_line(v)
+                if v:
+                    return v
+        return None
+
+    def hints(self, name: str) -> list[_Element]:
+        """Elements matched by the profile's XPath hints for ``name`` (empty without a profile)."""
+        if name not in self._hints:
+            found: list[_Element] = []
+            for xp in self.profile.hints.get(name, ()) if self.profile else ():
+                try:
+                    found.extend(e for e in self.root.xpath(xp) if isinstance(e, _Element))
+                except etree.XPathError:
+                    continue
+            self._hints[name] = found
+        return self._hints[name]
+
+    def blocks_in(self, el: _Element) -> list[Block]:
+        """Blocks whose element is ``el`` or inside it."""
+        out = []
+        for node in el.iter():
+            out.extend(self.block_of.get(node, ()))
+        return out
+
+    def find_block(self, line: str) -> Block | None:
+        """The block a text line came from (exact text, else the first block containing it)."""
+        line = P.LIST_MARK.sub("", line)
+        found = self.by_text.get(line)
+        if found:
+            return found[0]
+        if len(line) < 12:
+            return None
+        for b in self.blocks:
+            if len(b.text) >= len(line) and line in b.text:
+                return b
+        return None
+
+    def content_after(self, index: int, window: int = 60) -> int:
+        """Characters of paragraph-like text (long, few links) in the blocks after ``index``."""
+        prefix = self.content_prefix
+        return prefix[min(len(self.blocks), index + 1 + window)] - prefix[index + 1]
+
+    def canonical(self) -> str | None:
+        """The page's canonical URL (link rel=canonical, else og:url)."""
+        for link in self.root.iter("link"):
+            if "canonical" in (link.get("rel") or "").lower().split():
+                out = absolute(link.get("href"), self.base)
+                if out:
+                    return out
+        return absolute(self.meta("og:url"), self.base)
+
+
+def index_page(
+    root: _Element, url: str, profile: SiteProfile | None, now: datetime, html_text: str
+) -> PageIndex:
+    """Flatten and index a parsed page once."""
+    metas = meta_map(root)
+    ld = json_ld(root)
+    base_el = root.find(".//base[@href]")
+    base = (absolute(base_el.get("href"), url) if base_el is not None else None) or url
+    blocks = walk_blocks(root)
+    block_of: dict[_Element, list[Block]] = {}
+    by_text: dict[str, list[Block]] = {}
+    for b in blocks:
+        block_of.setdefault(b.el, []).append(b)
+        by_text.setdefault(b.text, []).append(b)
+    total, prefix = 0, [0]
+    for b in blocks:
+        total += len(b.text) if len(b.text) >= 80 and b.link_share < 0.3 else 0
+        prefix.append(total)
+    return PageIndex(
+        root=root,
+        url=url,
+        profile=profile,
+        now=now,
+        html_text=html_text,
+        tz=timezone(timedelta(hours=profile.utc_offset_hours if profile else 7)),
+        base=base,
+        metas=metas,
+        ld=ld,
+        ld_article=_ld_article(ld),
+        blocks=blocks,
+        block_of=block_of,
+        by_text=by_text,
+        pos={el: i for i, el in enumerate(root.iter())},
+        end_ids=frozenset(b.index for b in blocks if len(b.text) <= 60 and H.is_end_heading(b.text)),
+        content_prefix=prefix,
+    )
+
+
+def _ld_article(ld: list[dict]) -> dict | None:
+    best = None
+    for obj in ld:
+        types = ld_types(obj)
+        if any(t.endswith(P.ARTICLE_LD_SUFFIXES) or t == "ReportageNews" for t in types):
+            return obj
+        if best is None and types & {"WebPage", "ItemPage"} and obj.get("datePublished"):
+            best = obj
+    return best
+
+
+@dataclass(frozen=True)
+class Title:
+    """The title anchor: the heading block (if the page shows one), its text, where it sits."""
+
+    block: Block | None
+    text: str | None
+    pos: int | None
+    #: The heading's element and its ancestors: containers that hold the article, not chrome.
+    ancestors: frozenset[_Element]
+
+
+@dataclass(frozen=True)
+class Related:
+    """The related-links anchor: the "Các tin khác" sections, their links and elements."""
+
+    links: list[dict]
+    titles: frozenset[str]
+    els: frozenset[_Element]
+
+    def holds(self, el: _Element) -> bool:
+        """Whether ``el`` sits inside a related section."""
+        return any(inside(el, r) for r in self.els)
+
+
+def norm(text: str) -> str:
+    """Comparison form of a title: folded, punctuation (quotes of any style) and spaces squeezed."""
+    return P.NON_WORD.sub(" ", fold(text)).strip()
+
+
+def inside(el: _Element, container: _Element) -> bool:
+    """Whether ``el`` is ``container`` or inside it."""
+    node: _Element | None = el
+    while node is not None:
+        if node is container:
+            return True
+        node = node.getparent()
+    return False
+
+
+def parents(el: _Element, n: int) -> list[_Element]:
+    """Up to ``n`` ancestors of ``el``, nearest first."""
+    out = []
+    node = el.getparent()
+    while node is not None and len(out) < n:
+        out.append(node)
+        node = node.getparent()
+    return out
+
+
+def is_caption_el(el: _Element) -> bool:
+    """A figcaption, or an element named like a caption, or inside one (three levels)."""
+    if el.tag == "figcaption" or class_has(el, P.CAPTIONISH):
+        return True
+    return any(a.tag == "figcaption" or class_has(a, P.CAPTIONISH) for a in parents(el, 3))
+
+
+def to_int(value: object) -> int:
+    """An HTML size or position attribute as an int ("300px" -> 300); 0 when unreadable."""
+    try:
+        return int(str(value).strip().removesuffix("px"))
+    except (TypeError, ValueError):
+        return 0
