@@ -33,6 +33,8 @@ _SCANNER = re.compile(r'"([^"]*)"?(\*?)|([^\s"]+)')
 # Something the unicode61 tokenizer keeps as a token character: a letter or digit.
 _TOKEN_CHAR = re.compile(r"[^\W_]")
 _LETTER = re.compile(r"[^\W\d_]")
+# A word as the tokenizer cuts it: a run of letters and digits (combining marks included).
+_TOKEN_WORD = re.compile(r"[^\W_]+")
 
 # Tone marks as combining characters; the reverse of archive.vntext.normalize_tones.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -89,9 +91,85 @@ def _phrase(text: str, prefix: bool) -> str:
     return f"{EXACT_COLUMNS} : ({variants})"
 
 
-# Cached: the ranked search evaluates escape_fts(:q) once per result row, in a subquery.
-@lru_cache(maxsize=1024)
+# -- bounds ----------------------------------------------------------------------------------
+# A search's cost in FTS5 grows with its phrases, and much faster with its prefixes (each one
+# merges the doclists of every indexed word it starts). The search box, the ranked query and
+# escape_fts() in custom SQL are open to anyone, so what they accept is bounded: longer than
+# this is not a search a reader types.
+
+#: Characters in one search (the box, ``q`` of the canned queries, escape_fts()).
+MAX_QUERY_CHARS = 200
+#: Words in one search, over all its phrases.
+MAX_TERMS = 12
+#: Prefix words (``tuyên*``) in one search, and the letters each needs before its ``*``.
+MAX_PREFIXES = 2
+MIN_PREFIX_CHARS = 2
+#: Characters of each argument vn_snippet() reads: an article's text is far shorter; a longer
+#: argument only comes from custom SQL, and the snippet is then taken from its start.
+MAX_SNIPPET_CHARS = 200_000
+
+
+class QueryError(ValueError):
+    """A search the archive refuses to run; the message says why, in one line."""
+
+
+def check_query(query: str) -> None:
+    """Raise QueryError for a search over the bounds above (a clear 400, before any SQL runs)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"search too long: {len(query):,} characters (at most {MAX_QUERY_CHARS})")
+    terms = prefixes = 0
+    for m in _SCANNER.finditer(unicodedata.normalize("NFC", query).translate(_QUOTES)):
+        quoted, star, word = m.groups()
+        if word in _OPERATORS:
+            continue
+        words = _TOKEN_WORD.findall(quoted if word is None else word)
+        terms += len(words)
+        if (star if word is None else word.endswith("*")) and words:
+            prefixes += 1
+            if len(words[-1]) < MIN_PREFIX_CHARS:
+                raise QueryError(
+                    f"prefix {words[-1]}* too short: a prefix needs at least {MIN_PREFIX_CHARS} letters"
+                )
+    if prefixes > MAX_PREFIXES:
+        raise QueryError(f"search has {prefixes} prefix words ending in * (at most {MAX_PREFIXES})")
+    if terms > MAX_TERMS:
+        raise QueryError(f"search has {terms} words (at most {MAX_TERMS})")
+
+
+def sql_escape_fts(query: object) -> str:
+    """``escape_fts()`` as SQL sees it: build_fts_query on a bounded argument.
+
+    A Python function called from SQL runs to its end: SQLite's progress handler (which
+    enforces ``sql_time_limit_ms``) only runs between calls. Refusing long arguments keeps each
+    call short, so the time limit applies to a query calling it over and over.
+    """
+    if query is None:
+        return MATCH_NOTHING
+    if not isinstance(query, str):
+        raise QueryError("escape_fts() takes text")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"escape_fts(): argument of {len(query):,} characters (at most {MAX_QUERY_CHARS})")
+    return build_fts_query(query)
+
+
+def sql_snippet(text: object, marked_exact: object, marked_fold: object) -> str | None:
+    """``vn_snippet()`` as SQL sees it: snippet() on text arguments cut to MAX_SNIPPET_CHARS."""
+    args = []
+    for value in (text, marked_exact, marked_fold):
+        if value is not None and not isinstance(value, str):
+            raise QueryError("vn_snippet() takes text")
+        args.append(value[:MAX_SNIPPET_CHARS] if value else value)
+    return snippet(*args)
+
+
 def build_fts_query(query: str | None) -> str:
+    """Turn what a researcher typed into an FTS5 query that is never a syntax error (see _build_fts_query)."""
+    if query and len(query) <= MAX_QUERY_CHARS:
+        return _build_cached(query)
+    return _build_fts_query(query)
+
+
+def _build_fts_query(query: str | None) -> str:
     """Turn what a researcher typed into an FTS5 query that is never a syntax error.
 
     - Consecutive words form one phrase: "công an" does not match "công tác ... an toàn".
@@ -127,6 +205,11 @@ def build_fts_query(query: str | None) -> str:
             run.append(word)
     flush()
     return _join(units) or MATCH_NOTHING
+
+
+# Cached: the ranked search evaluates escape_fts(:q) once per result row, in a subquery. Only
+# short queries: a cache keyed by any argument held every huge one in memory for good.
+_build_cached = lru_cache(maxsize=1024)(_build_fts_query)
 
 
 def _join(units: list[str]) -> str:

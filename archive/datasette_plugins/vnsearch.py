@@ -15,6 +15,11 @@ it, and this plugin's ``filters_from_request`` builds the filter instead:
 - anything else (filters, another sort, facets, CSV streaming) gets Datasette's own filter over
   every match, as before.
 Either way the rows, their order and the pagination are Datasette's own.
+
+Open to anyone, so bounded: a search over ``archive.search``'s limits (length, words, prefixes)
+is a 400 before any SQL runs, on the table page and for ``q`` of the canned searches; the
+plugin's own FTS queries run under ``sql_time_limit_ms`` like Datasette's; the SQL functions
+refuse or cut huge arguments; ``_sort`` on an unknown column is a 400, not a 500.
 """
 
 from __future__ import annotations
@@ -25,33 +30,43 @@ import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments
-from datasette.utils import urlsafe_components
+from datasette.utils import sqlite_timelimit, urlsafe_components
+from datasette.utils.asgi import Response
+from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
 from archive.search import (
     COUNT_CAP,
+    QueryError,
     build_fts_query,
     capped_count,
+    check_query,
     is_plain_search,
     newest_page_rowids,
-    snippet,
+    sql_escape_fts,
+    sql_snippet,
 )
 
 TABLE = "articles"
 FTS_TABLE = "articles_fts"
 #: /<database>/articles, .json or .csv: the table pages whose search this plugin answers.
 _TABLE_PATH = re.compile(r"^/[^/]+/" + TABLE + r"(\.json|\.csv)?$")
+#: /<database>/<canned search>, .json or .csv: the queries whose ``q`` is a search.
+_SEARCH_QUERY_PATH = re.compile(r"^/[^/]+/(search|mentions_per_month)(\.json|\.csv)?$")
 #: Marks the _nocount/_nofacet this plugin adds, so that a later request can tell them from a user's.
 OURS = "vn"
+#: Datasette's messages for a ``_sort``/``_sort_desc`` it cannot apply: the request's fault.
+_BAD_SORT = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time")
 
 
 # trylast: Datasette's own plugin registers escape_fts on every connection too, and whichever
 # runs last wins. Without trylast ours runs first and is silently replaced.
 @hookimpl(trylast=True)
 def prepare_connection(conn) -> None:
-    conn.create_function("escape_fts", 1, build_fts_query, deterministic=True)
-    conn.create_function("vn_snippet", 3, snippet, deterministic=True)
+    conn.create_function("escape_fts", 1, sql_escape_fts, deterministic=True)
+    conn.create_function("vn_snippet", 3, sql_snippet, deterministic=True)
 
 
 @hookimpl
@@ -85,13 +100,50 @@ def rewrite_query_string(query_string: str) -> str:
     return urlencode(pairs)
 
 
+def refused_search(path: str, query_string: str) -> str | None:
+    """Why a request's search is refused (over archive.search's bounds), or None.
+
+    The search box's ``_search``/``_vnsearch`` on the articles table and ``q`` of the canned
+    searches; checked on the raw query string, before Datasette runs anything.
+    """
+    if _TABLE_PATH.match(path):
+        keys = ("_search", "_vnsearch")
+    elif _SEARCH_QUERY_PATH.match(path):
+        keys = ("q",)
+    else:
+        return None
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        if key in keys or (keys[0] == "_search" and key.startswith("_search_")):
+            try:
+                check_query(value)
+            except QueryError as exc:
+                return str(exc)
+    return None
+
+
+async def _send_refusal(send, path: str, message: str) -> None:
+    """A 400 in the form asked for (.json: Datasette's error shape; otherwise one line of text)."""
+    if path.endswith(".json"):
+        error = {"ok": False, "error": message, "status": 400, "title": "Invalid search"}
+        response = Response.json(error, status=400)
+    else:
+        response = Response.text(f"Invalid search: {message}\n", status=400)
+    await response.asgi_send(send)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def rename_search(scope, receive, send):
-            if scope.get("type") == "http" and _TABLE_PATH.match(scope.get("path", "")):
+            if scope.get("type") == "http":
+                path = scope.get("path", "")
                 query_string = scope.get("query_string", b"").decode("latin-1")
-                if "search" in query_string or OURS in query_string:
+                if "search" in query_string or "q=" in query_string:
+                    refused = refused_search(path, query_string)
+                    if refused:
+                        await _send_refusal(send, path, refused)
+                        return
+                if _TABLE_PATH.match(path) and ("search" in query_string or OURS in query_string):
                     new = rewrite_query_string(query_string).encode("latin-1")
                     scope = {**scope, "query_string": new}
             await app(scope, receive, send)
@@ -101,6 +153,18 @@ def asgi_wrapper(datasette):
     return wrap
 
 
+@hookimpl(tryfirst=True)
+def handle_exception(exception):
+    """``_sort`` on a column the table lacks is a bad request (400), not a server error (500).
+
+    Datasette 0.65 raises it with its default status 500; the page it renders stays Datasette's.
+    """
+    bad_sort = isinstance(exception, DatasetteError) and str(exception.message).startswith(_BAD_SORT)
+    if bad_sort and exception.status == 500:
+        exception.status = 400
+    return None
+
+
 @hookimpl
 def filters_from_request(request, database, table, datasette):
     if table != TABLE or not request.args.get("_vnsearch", "").strip():
@@ -108,6 +172,10 @@ def filters_from_request(request, database, table, datasette):
 
     async def search_filter() -> FilterArguments:
         query = request.args["_vnsearch"]
+        try:
+            check_query(query)  # the ASGI wrapper already refused it; a direct call too
+        except QueryError as exc:
+            raise DatasetteError(str(exc), title="Invalid search", status=400) from None
         raw = request.args.get("_searchmode") == "raw"
         match = query if raw else build_fts_query(query)
         every_match = FilterArguments(
@@ -124,11 +192,22 @@ def filters_from_request(request, database, table, datasette):
         if size is None or after is False:
             return every_match
 
+        limit_ms = _time_limit_ms(request, datasette)
+
         def newest(conn: sqlite3.Connection):
-            return newest_page_rowids(conn, match, after, size), capped_count(conn, match)
+            # execute_fn has no time limit of its own: the same one as Datasette's execute()
+            with sqlite_timelimit(conn, limit_ms):
+                try:
+                    return newest_page_rowids(conn, match, after, size), capped_count(conn, match)
+                except sqlite3.OperationalError as exc:
+                    if exc.args == ("interrupted",):
+                        raise QueryInterrupted(exc, _NEWEST_SQL, {"vnmatch": match}) from None
+                    raise
 
         try:
             rowids, count = await datasette.get_database(database).execute_fn(newest)
+        except QueryInterrupted:
+            raise
         except sqlite3.OperationalError:
             return every_match  # e.g. raw FTS5 syntax error: Datasette reports it as usual
         if rowids is None:
@@ -145,6 +224,20 @@ def filters_from_request(request, database, table, datasette):
         )
 
     return search_filter
+
+
+#: What the interrupted-query page shows for the plugin's own search.
+_NEWEST_SQL = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :vnmatch order by rowid desc"
+
+
+def _time_limit_ms(request, datasette) -> int:
+    """``sql_time_limit_ms``, or ``?_timelimit=`` when lower, as Datasette's table view applies them."""
+    limit = datasette.sql_time_limit_ms
+    try:
+        custom = int(request.args.get("_timelimit") or 0)
+    except ValueError:
+        custom = 0
+    return custom if 0 < custom < limit else limit
 
 
 def _page_size(request, datasette, database: str) -> int | None:

@@ -1,0 +1,254 @@
+"""Issue 13, items 1-4 and 11: the public instance and its exports against hostile requests.
+
+A real ``vnarchive serve`` (archive.serve.serve, in its own process) on 127.0.0.1 over an archive
+of replica articles written through the store. Bounds are generous: the point is that a request
+stops at the limit or is refused at once, where before it ran for as long as it liked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from archive import export, search, store
+from replica import build_site
+from tests.archive_fixtures import free_port, stop
+
+#: Two two-letter prefixes: within the bounds, yet it merges the doclists of most words.
+WIDE_PREFIXES = "ng* OR th*"
+STORM = " ".join(f"{c}{c}*" for c in "abcdeghiklmnopqrstuvxy")  # 22 prefixes
+SORT_ERRORS = [{"_sort": "nope"}, {"_sort_desc": "nope"}, {"_sort": "title", "_sort_desc": "url"}]
+
+
+def build_archive(path: Path, n_articles: int) -> Path:
+    """``n_articles`` replica articles through the store, one crawl run (with its pid and host)."""
+    site = build_site(n_articles=n_articles)
+    db = store.open_db(path)
+    run = store.start_run(db, "tuyengiao", "http://127.0.0.1:8765")
+    for i, a in enumerate(site.articles):
+        url = f"http://127.0.0.1:8765{a.path}"
+        record = {
+            "site": "tuyengiao", "title": a.title, "lead": a.lead, "text": "\n\n".join(a.paragraphs),
+            "author": a.author, "source": a.source, "category": a.category.name, "tags": list(a.tags),
+            "images": [], "related": [], "published": a.published.isoformat(), "published_source": "css:.date",
+            "published_raw": a.published.strftime("%d/%m/%Y %H:%M"), "modified": None, "language": "vi",
+            "canonical_url": url, "flags": [], "extractor": "test", "extractor_version": "1",
+        }  # fmt: skip
+        page = {
+            "url": url, "status": 200, "kind": "article", "body": f"<html>{i}</html>".encode(),
+            "headers": {"Content-Type": "text/html; charset=utf-8"},
+            "fetched_at": datetime(2024, 6, 1, tzinfo=UTC).isoformat(),
+        }  # fmt: skip
+        store.record_page(db, page, record, run_id=run)
+    store.finish_run(db, run, status="finished", exit_code=0, stats={})
+    db.conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive_db(tmp_path_factory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("hostile-serve") / "archive.db", 400)
+
+
+@contextmanager
+def served(db_path: Path, **settings) -> Iterator[str]:
+    """``archive.serve.serve`` (what ``vnarchive serve`` runs) on a free loopback port."""
+    port = free_port()
+    code = (
+        "import json, sys; from archive.serve import serve; "
+        "serve(sys.argv[1], port=int(sys.argv[2]), settings=json.loads(sys.argv[3]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(db_path), str(port), json.dumps(settings)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {proc.stderr.read().decode(errors='replace')}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        stop(proc)
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def server(archive_db) -> Iterator[str]:
+    with served(archive_db) as base:
+        yield base
+
+
+def get(url: str, **params) -> tuple[httpx.Response, float]:
+    start = time.monotonic()
+    response = httpx.get(url, params=params, timeout=120)
+    return response, time.monotonic() - start
+
+
+# -- 1. the search box stops at the time limit; its size is bounded ------------------------------
+
+
+def test_plain_search_runs_under_the_time_limit(server):
+    """The plugin's own FTS queries obey the limit (here ``_timelimit=1``, which only lowers it).
+
+    Before: they ran through ``execute_fn`` with no limit and the page answered 200.
+    """
+    r, _ = get(f"{server}/archive/articles", _search=WIDE_PREFIXES, _timelimit=1)
+    assert r.status_code == 400
+    assert "SQL query took too long" in r.text
+    assert "articles_fts match" in r.text  # the plugin's query, not Datasette's page query
+    ok, _ = get(f"{server}/archive/articles.json", _search=WIDE_PREFIXES)
+    assert ok.status_code == 200 and ok.json()["rows"]
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "query", "why"),
+    [
+        ("/archive/articles", "_search", STORM, "prefix words"),
+        ("/archive/articles.json", "_search", STORM, "prefix words"),
+        ("/archive/articles.json", "_search", "a* văn hóa", "too short"),
+        ("/archive/articles.json", "_search", "văn hóa " * 60, "too long"),
+        ("/archive/articles.json", "_search", " ".join(["Đảng"] * 13), "words"),
+        ("/archive/articles.json", "_search_title", STORM, "prefix words"),
+        ("/archive/search.json", "q", STORM, "prefix words"),
+        ("/archive/search", "q", "x" * 800, "too long"),
+        ("/archive/mentions_per_month.json", "q", STORM, "prefix words"),
+    ],
+)
+def test_oversized_searches_are_a_clear_400_at_once(server, path, key, query, why):
+    params = {key: query, "category": ""} if "mentions" in path else {key: query}
+    r, elapsed = get(server + path, **params)
+    assert r.status_code == 400
+    assert why in r.text and "Traceback" not in r.text
+    assert elapsed < 2.0  # refused before any SQL; the storm took seconds before
+    if path.endswith(".json"):
+        assert r.json()["ok"] is False
+
+
+def test_searches_within_the_bounds_still_work(server):
+    for query in ("văn hóa", "van hoa", "tuyên truyền*", '"Bộ Chính trị"', "Đả*", "a"):
+        r, _ = get(f"{server}/archive/articles.json", _search=query)
+        assert r.status_code == 200, (query, r.text[:300])
+    r, _ = get(f"{server}/archive/search.json", q="văn hóa", _shape="objects")
+    assert r.status_code == 200 and r.json()["rows"]
+
+
+# -- 2. SQL functions on huge arguments ----------------------------------------------------------
+
+
+def test_escape_fts_refuses_a_huge_argument_at_once(server):
+    """Before: 30 MB took seconds of a SQL thread, past the limit, and stayed in the lru_cache."""
+    sql = "select length(escape_fts(printf('%.*c', 30000000, 'a')))"
+    r, elapsed = get(f"{server}/archive.json", sql=sql)
+    assert r.status_code == 400
+    assert elapsed < 3.0
+
+
+def test_vn_snippet_on_huge_arguments_ends_within_the_limit(server):
+    """A folded highlight whose length differs from the text walks every character, in Python."""
+    sql = (
+        "select length(vn_snippet(printf('%.*c', 8000000, 'a'), null, "
+        "char(1) || 'a' || char(2) || printf('%.*c', 7000000, 'a')))"
+    )
+    r, elapsed = get(f"{server}/archive.json", sql=sql)
+    assert r.status_code in (200, 400)
+    assert elapsed < 3.0
+
+
+def test_functions_cache_only_small_arguments():
+    """In process: a long query is answered without entering the cache."""
+    search._build_cached.cache_clear()
+    conn = sqlite3.connect(":memory:")
+    conn.create_function("escape_fts", 1, search.sql_escape_fts)
+    conn.execute("select escape_fts('văn hóa')").fetchone()
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("select escape_fts(printf('%.*c', 1000000, 'a'))").fetchone()
+    assert search.build_fts_query("x " * 5000).startswith("(")
+    assert search._build_cached.cache_info().currsize == 1
+
+
+# -- 3. _sort on an unknown column ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("params", SORT_ERRORS)
+def test_sort_on_an_unknown_column_is_400(server, params):
+    for suffix in ("", ".json"):
+        r, _ = get(f"{server}/archive/articles{suffix}", **params)
+        assert r.status_code == 400, (params, r.status_code)
+        assert "Cannot" in r.text
+
+
+# -- 4. crawl_runs.pid and host are not published -------------------------------------------
+
+
+def test_pid_and_host_are_not_served(server, archive_db):
+    live = sqlite3.connect(archive_db).execute("select pid, host from crawl_runs").fetchone()
+    assert all(live)  # the crawler keeps them
+    rows = httpx.get(f"{server}/archive/crawl_runs.json", params={"_shape": "objects"}).json()["rows"]
+    assert rows and all(r["pid"] is None and r["host"] is None for r in rows)
+    for sql in (
+        "select pid, host from crawl_runs",
+        "select * from crawl_runs where pid is not null or host is not null",
+        "select group_concat(host) || group_concat(pid) as x from crawl_runs",
+    ):
+        r = httpx.get(f"{server}/archive.json", params={"sql": sql, "_shape": "array"})
+        assert r.status_code == 200
+        assert str(live[0]) not in r.text and live[1] not in r.text, sql
+    csv_text = httpx.get(f"{server}/archive/crawl_runs.csv").text
+    assert live[1] not in csv_text
+
+
+def test_pid_and_host_are_not_exported(archive_db, tmp_path):
+    pid, host = sqlite3.connect(archive_db).execute("select pid, host from crawl_runs").fetchone()
+    manifest = export.export_csv(archive_db, tmp_path / "e")
+    header = next(csv.reader((tmp_path / "e" / "crawl_runs.csv").open(encoding="utf-8")))
+    assert "pid" not in header and "host" not in header
+    assert "pid" not in manifest["files"]["crawl_runs.csv"]["columns"]
+    snap = export.snapshot(archive_db, tmp_path / "s")
+    copy = sqlite3.connect(snap / export.DATABASE_FILE)
+    assert copy.execute(
+        "select count(*) from crawl_runs where pid is not null or host is not null"
+    ).fetchone() == (0,)
+    assert export.verify(snap) == []
+    assert pid
+
+
+# -- 11. identifiers with brackets and quotes -------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["odd]name", 'say "hi"', "[x]", "a]]; drop table articles; --"])
+def test_export_quotes_any_column_name(archive_db, tmp_path, column):
+    """Before: ``[col]`` quoting broke on ``]`` and the export died with a traceback."""
+    db_path = tmp_path / "archive.db"
+    src = sqlite3.connect(archive_db)
+    src.execute("vacuum into ?", [str(db_path)])
+    src.close()
+    conn = sqlite3.connect(db_path)
+    quoted = export.quote_identifier(column)
+    conn.execute(f"alter table article_tags add column {quoted} text")
+    conn.execute(f"update article_tags set {quoted} = 'v,1'")
+    conn.commit()
+    conn.close()
+    export.export_csv(db_path, tmp_path / "e")
+    with (tmp_path / "e" / "article_tags.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][-1] == column and rows[1][-1] == "v,1"
