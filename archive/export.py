@@ -45,6 +45,9 @@ TABLES = (
 )
 #: Columns that exist only for search (folded text): derived, never exported.
 SEARCH_ONLY_SUFFIX = "_fold"
+#: Columns never published: which machine ran a crawl, as which process. Left out of the CSVs
+#: and emptied (NULL) in a snapshot's database; the live archive keeps them for the crawler.
+WITHHELD_COLUMNS = {"crawl_runs": ("pid", "host")}
 SOFTWARE = ("vnarchive", "scrapy", "trafilatura", "sqlite-utils", "datasette")
 
 
@@ -105,15 +108,24 @@ class _HashingFile:
         self.f.write(data)
 
 
+def quote_identifier(name: str) -> str:
+    """A table or column name as an SQL identifier, whatever characters it holds.
+
+    SQL's own quoting (double quotes, doubled inside): ``[name]`` breaks on a ``]`` in the name.
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    """The exported columns: all but the search-only folded copies."""
-    info = conn.execute(f"pragma table_info([{table}])").fetchall()
-    return [row[1] for row in info if not row[1].endswith(SEARCH_ONLY_SUFFIX)]
+    """The exported columns: all but the search-only folded copies and the withheld ones."""
+    info = conn.execute("select name from pragma_table_info(?)", [table]).fetchall()
+    withheld = WITHHELD_COLUMNS.get(table, ())
+    return [row[0] for row in info if not row[0].endswith(SEARCH_ONLY_SUFFIX) and row[0] not in withheld]
 
 
 def _csv_field(column: str) -> str:
     """SQL writing one NULL, integer or text value as csv.writer does (excel dialect, minimal quoting)."""
-    x = f"[{column}]"
+    x = quote_identifier(column)
     special = " or ".join(f"instr({x}, {c})" for c in ("','", "char(10)", "'\"'", "char(13)"))
     return (
         f"case when {x} is null then '' when typeof({x}) = 'integer' then cast({x} as text) "
@@ -134,10 +146,10 @@ def _lines_sql(table: str, columns: list[str]) -> str:
     """
     line = f"printf('{','.join(['%s'] * len(columns))}' || char(13, 10), {', '.join(_csv_field(c) for c in columns)})"
     odd = " or ".join(
-        f"case typeof([{c}]) when 'text' then instr([{c}], char(0)) when 'integer' then 0 when 'null' then 0 else 1 end"
-        for c in columns
+        f"case typeof({q}) when 'text' then instr({q}, char(0)) when 'integer' then 0 when 'null' then 0 else 1 end"
+        for q in map(quote_identifier, columns)
     )
-    return f"select rowid, {odd}, {line} from [{table}] order by rowid"
+    return f"select rowid, {odd}, {line} from {quote_identifier(table)} order by rowid"
 
 
 def _write_table(conn: sqlite3.Connection, table: str, sink: _HashingFile) -> tuple[int, list[str]]:
@@ -148,7 +160,9 @@ def _write_table(conn: sqlite3.Connection, table: str, sink: _HashingFile) -> tu
     columns = _columns(conn, table)
     writer = csv.writer(sink)
     writer.writerow(columns)
-    one_row = f"select {', '.join(f'[{c}]' for c in columns)} from [{table}] where rowid = ?"
+    one_row = (
+        f"select {', '.join(map(quote_identifier, columns))} from {quote_identifier(table)} where rowid = ?"
+    )
     rows = 0
     conn.text_factory = bytes
     try:
@@ -338,6 +352,7 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
         try:
             with closing(sqlite3.connect(copy, isolation_level=None)) as c:
                 c.execute("pragma journal_mode=delete")  # one self-contained file, no -wal/-shm
+                _empty_withheld(c)
             db_sha = sha256_file(copy)
             final = out_dir / f"{placeholder.name}-{db_sha[:8]}"
             _check_target(final)
@@ -360,6 +375,17 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
             raise ExportError(f"cannot write {out_dir}: {getattr(exc, 'strerror', None) or exc}") from exc
         _publish(tmp, final)
     return final
+
+
+def _empty_withheld(conn: sqlite3.Connection) -> None:
+    """NULL the withheld columns in a snapshot's copy (which is then served and downloadable)."""
+    present = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    for table, columns in WITHHELD_COLUMNS.items():
+        have = {r[0] for r in conn.execute("select name from pragma_table_info(?)", [table])}
+        sets = ", ".join(f"{quote_identifier(c)} = null" for c in columns if c in have)
+        if table in present and sets:
+            conn.execute(f"update {quote_identifier(table)} set {sets}")
+    conn.execute("vacuum")  # no trace of the old values left in free pages
 
 
 # -- verification ---------------------------------------------------------------------------
