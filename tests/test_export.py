@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -94,9 +95,32 @@ def test_snapshot_is_a_dated_verified_copy(archive_db, snap):
         q = f"select count(*) from {table}"
         assert copy.execute(q).fetchone() == original.execute(q).fetchone()
     assert copy.execute("pragma journal_mode").fetchone() == ("delete",)
-    assert not os.access(snap / "archive.db", os.W_OK) or os.geteuid() == 0
     assert oct((snap / "archive.db").stat().st_mode & 0o777) == "0o444"
     assert export.verify(snap) == []
+
+
+def copy_of(snap: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / snap.name
+    copy.mkdir()
+    for path in snap.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    return copy
+
+
+def flip_one_byte(directory: Path) -> None:
+    """Change one byte in the middle of the database, keeping its size (a bit rot, a quiet edit)."""
+    path = directory / "archive.db"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def rewrite_manifest(directory: Path, name: str, **entry) -> None:
+    """Vouch in the manifest for ``name`` as it now is, with ``entry`` overriding."""
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    data = (directory / name).read_bytes()
+    manifest["files"][name].update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), **entry)
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -112,16 +136,41 @@ def test_snapshot_is_a_dated_verified_copy(archive_db, snap):
         (lambda d: (d / "notes.txt").write_text("x"), "notes.txt: not in the manifest"),
         (lambda d: (d / "archive.db").write_bytes(b"x"), "archive.db: size 1 bytes"),
         (lambda d: (d / "manifest.json").write_text("{"), "manifest.json: unreadable"),
+        (flip_one_byte, "archive.db: sha256"),  # same size: only the digest can tell
     ],
 )
 def test_verify_detects_tampering(snap, tmp_path, tamper, expected):
-    copy = tmp_path / snap.name
-    copy.mkdir()
-    for path in snap.iterdir():
-        (copy / path.name).write_bytes(path.read_bytes())
+    copy = copy_of(snap, tmp_path)
+    assert export.verify(copy) == []
     tamper(copy)
     problems = export.verify(copy)
     assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_verify_same_size_tamper_is_one_line(snap, tmp_path):
+    copy = copy_of(snap, tmp_path)
+    size = (copy / "archive.db").stat().st_size
+    flip_one_byte(copy)
+    [problem] = export.verify(copy)
+    assert (copy / "archive.db").stat().st_size == size
+    assert re.fullmatch(r"archive\.db: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}", problem), problem
+
+
+def test_verify_checks_csv_row_counts_behind_a_matching_digest(snap, tmp_path):
+    """A manifest whose digest matches but whose row count does not: the count is checked too."""
+    copy = copy_of(snap, tmp_path)
+    rows = json.loads((copy / "manifest.json").read_text())["files"]["articles.csv"]["rows"]
+    assert rows == 9
+    rewrite_manifest(copy, "articles.csv", rows=10)
+    assert export.verify(copy) == ["articles.csv: 9 rows, manifest says 10"]
+
+
+def test_verify_reports_a_csv_it_cannot_read(snap, tmp_path):
+    copy = copy_of(snap, tmp_path)
+    (copy / "articles.csv").write_bytes(b"url,title\r\nx,\xff\xfe not UTF-8\r\n")
+    rewrite_manifest(copy, "articles.csv")
+    [problem] = export.verify(copy)
+    assert problem.startswith("articles.csv: not readable CSV ('utf-8' codec can't decode byte 0xff"), problem
 
 
 # -- the commands ---------------------------------------------------------------------------

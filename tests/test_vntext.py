@@ -50,6 +50,8 @@ def test_decomposed_text_and_stray_marks_fold_like_composed_text():
     assert vntext.fold("a\u0301\u0323 x\u0300") == "a x"  # marks on letters that never carry them
     assert vntext.fold("\u0369") == ""  # the last combining mark folded, U+0369 < U+0370
     assert vntext.fold("\u0370") == "\u0371"  # Greek Heta is a letter: lowercased, kept
+    rebuilt = vntext._fold_table()
+    assert "x\u0300 x\u0301 x\u036f \u0370".translate(rebuilt) == "x x x \u0370"  # U+0300..U+036F only
 
 
 @pytest.mark.parametrize(
