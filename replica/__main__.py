@@ -24,8 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--today", type=date.fromisoformat, help="masthead date YYYY-MM-DD (default: the real date)"
     )
+    parser.add_argument(
+        "--generated", metavar="FAMILY", help="serve generated pages of one CMS family (replica.generator)"
+    )
     args = parser.parse_args(argv)
-    site = build_site(n_articles=args.articles, today=args.today, seed=args.seed, faults=args.faults)
+    if args.generated:
+        from replica.generator import GeneratedSite
+
+        site = GeneratedSite(args.generated, n_articles=args.articles, seed=args.seed)
+    else:
+        site = build_site(n_articles=args.articles, today=args.today, seed=args.seed, faults=args.faults)
     server = ReplicaServer(site, host=args.host, port=args.port).start()
     print(f"Replica portal serving at {server.url}", flush=True)
     try:

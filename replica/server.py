@@ -14,10 +14,14 @@ import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from replica.model import Site
 from replica.responses import Response
 from replica.routes import route
+
+if TYPE_CHECKING:
+    from replica.generator.site import GeneratedSite
 
 _CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
@@ -85,7 +89,10 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host")
         base = f"http://{host}" if host else replica.url
         try:
-            response = route(replica.site, self.command, self.path, headers, base)
+            if isinstance(replica.site, Site):
+                response = route(replica.site, self.command, self.path, headers, base)
+            else:  # a site with its own routes (replica.generator.GeneratedSite)
+                response = replica.site.route(self.command, self.path, headers, base)
         except Exception:  # a replica bug: show it, and answer like a broken portal would
             traceback.print_exc()
             response = Response(500, b"<h1>500 Internal Server Error</h1>")
@@ -119,12 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ReplicaServer:
-    """Serve a :class:`Site` on ``host:port`` (port 0 picks a free one) from a background thread.
+    """Serve a :class:`Site` (or a generated site) on ``host:port`` (port 0 picks a free one) from a background thread.
 
     Usable as ``with ReplicaServer(site) as server: ...`` or with ``start()`` / ``stop()``.
     """
 
-    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: Site | GeneratedSite, host: str = "127.0.0.1", port: int = 0) -> None:
         self.site = site
         self.host = host
         self.port = port

@@ -8,6 +8,7 @@ field; ``GeneratedSite`` serves one family's generated articles as a portal thro
 from replica.generator.axes import AXES
 from replica.generator.check import FIELDS, check
 from replica.generator.generate import Variant, sample, variant
+from replica.generator.site import GeneratedSite
 from replica.generator.truth import Picture, Truth
 
-__all__ = ["AXES", "FIELDS", "Picture", "Truth", "Variant", "check", "sample", "variant"]
+__all__ = ["AXES", "FIELDS", "GeneratedSite", "Picture", "Truth", "Variant", "check", "sample", "variant"]

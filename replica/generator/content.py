@@ -173,8 +173,28 @@ def _boxes(
     return boxes
 
 
-def build(seed: int, axes: dict[str, str], family: Family, base: str) -> Story:
-    """The story of variant ``seed`` with these axis values, for a page served at ``base``."""
+def _site_boxes(pool: list[Link], published: datetime, count: int, rng: random.Random) -> list[Box]:
+    """Link boxes drawn from a generated site's own articles: newer ones first, as portals show them."""
+    newer = [x for x in pool if x.when > published]
+    older = [x for x in pool if x.when < published]
+    boxes = []
+    for heading in rng.sample(BOX_HEADINGS, count):
+        n = rng.randint(3, 6)
+        picks = rng.sample(newer, min(n, len(newer)))
+        picks += rng.sample(older, min(n - len(picks), len(older)))
+        boxes.append(
+            Box(heading, sorted(picks, key=lambda x: x.when, reverse=True), dated=rng.random() < 0.6)
+        )
+    return boxes
+
+
+def build(
+    seed: int, axes: dict[str, str], family: Family, base: str, pool: list[Link] | None = None
+) -> Story:
+    """The story of variant ``seed`` with these axis values, for a page served at ``base``.
+
+    ``pool``: a generated site's articles (site-relative hrefs), for link boxes that lead somewhere.
+    """
     rng = random.Random(f"story:{seed}")
     writer = Writer(seed % 1009, _WRITER_SIZE, load_bank())
     k = rng.randrange(_WRITER_SIZE)
@@ -190,11 +210,11 @@ def build(seed: int, axes: dict[str, str], family: Family, base: str) -> Story:
     article_id = 100_000 + seed % 900_000
     path = article_path(family.url, category.slug, slug, article_id, published)
 
-    pool = _pool(writer, k, published, slug, rng)
-    paragraphs = _paragraphs(axes["length"], pool, rng)
+    texts = _pool(writer, k, published, slug, rng)
+    paragraphs = _paragraphs(axes["length"], texts, rng)
     lead = None
     if axes["sapo"] != "absent":
-        lead = writer.fill(base_text.lead, ctx, v) if base_text.lead else sentences(pool[-1])[0]
+        lead = writer.fill(base_text.lead, ctx, v) if base_text.lead else sentences(texts[-1])[0]
         if axes["sapo"] == "tagged":
             lead = family.agency + lead
     line, names, placeholder = _byline(axes["byline"], writer, rng)
@@ -222,7 +242,10 @@ def build(seed: int, axes: dict[str, str], family: Family, base: str) -> Story:
             (Picture(src, caption), i * len(paragraphs) // max(1, n_images), twice and caption is not None)
         )
     n_boxes = {"none": 0, "few": rng.randint(1, 3), "many": rng.randint(4, 8)}[axes["sidebars"]]
-    boxes = _boxes(family, writer, published, today, n_boxes, rng, base)
+    if pool is None:
+        boxes = _boxes(family, writer, published, today, n_boxes, rng, base)
+    else:
+        boxes = _site_boxes([x for x in pool if x.href != path], published, n_boxes, rng)
     tags = []
     if base_text.tags and rng.random() < 0.5:
         tags = list(dict.fromkeys(writer.fill(t, ctx, v) for t in base_text.tags))[: rng.randint(2, 4)]

@@ -43,15 +43,18 @@ class Variant:
         return encode(html, self.axes["encoding"])
 
 
-def variant(seed: int, base: str | None = None, **fixed: str) -> Variant:
+def variant(
+    seed: int, base: str | None = None, pool: list[content.Link] | None = None, **fixed: str
+) -> Variant:
     """The page of ``seed``; ``fixed`` pins axis values, ``base`` the scheme and host it is served at.
 
     The default base is the family's example host (``https://<host>``), never a real portal.
+    ``pool``: the other articles of a generated site, for its link boxes (``site.py``).
     """
     axes = axes_mod.draw(random.Random(f"axes:{seed}"), fixed)
     fam = family(axes["family"])
     base = base or f"https://{fam.host}"
-    story = content.build(seed, axes, fam, base)
+    story = content.build(seed, axes, fam, base, pool)
     charset, _ = CHARSETS[axes["encoding"]]
     html, chrome = render.article_page(story, charset)
     if axes["classless"] == "yes":
