@@ -32,7 +32,7 @@ INVITE = "*Mời bạn đọc vào chuyên mục {cat} xem các tin, bài liên 
 PARAGRAPHS = {"brief": (1, 2), "short": (3, 5), "medium": (6, 12), "long": (13, 30)}
 MAX_CHARS = 20_000
 _FIRST_DAY = date(2019, 1, 2)
-_SPAN_DAYS = 2_700
+_SPAN_DAYS = 2_370  # to 2025-06, so that the masthead day (up to 500 days later) is never in the future
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ỸĐ])")
 _WRITER_SIZE = 18 * 60
 
@@ -201,7 +201,7 @@ def build(
     day = _FIRST_DAY + timedelta(days=rng.randrange(_SPAN_DAYS))
     hour = rng.randrange(7) if rng.random() < 0.12 else rng.randrange(7, 24)
     published = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), VN_TZ)
-    today = day + timedelta(days=rng.randint(1, 700))
+    today = day + timedelta(days=rng.randint(1, 500))
     ctx = writer.context(k, published)
     title = writer.title(k, ctx)
     slug = slugify(title)

@@ -88,7 +88,7 @@ class _Printer:
     def __init__(self, story: Story) -> None:
         self.s = story
         self.f = story.family
-        self.rng = random.Random(f"render:{story.article_id}:{story.axes}")
+        self.rng = random.Random(f"render:{story.article_id}:{story.family.key}")
         self.chrome: list[str] = []
         self._body: str | None = None
 
