@@ -29,7 +29,17 @@ def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
-SITES = click.Choice(sorted(PROFILES))
+def _site_or_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A name from the sites file, or the http(s) address of any portal."""
+    if "://" in value:
+        return _check_url(ctx, param, value) or value
+    if value not in PROFILES:
+        raise click.BadParameter(
+            f"{value!r} is neither a site of the sites file ({', '.join(sorted(PROFILES))}) nor an http(s) address"
+        )
+    return value
+
+
 PORT = click.IntRange(0, 65535)
 
 
@@ -40,7 +50,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("site", default="tuyengiao", type=SITES)
+@click.argument("site", default="tuyengiao", callback=_site_or_address)
 @click.option(
     "--base-url", callback=_check_url, help="Root of the portal to crawl (default: the live site of SITE)."
 )
@@ -55,15 +65,16 @@ def cli() -> None:
 def crawl(
     site: str, base_url: str | None, db_path: str, fast: bool, overrides: tuple[str, ...], quiet: bool
 ) -> None:
-    """Crawl SITE into the archive and print the run's summary.
+    """Crawl SITE (a name from sites.toml, or any portal's address) and print the run's summary.
 
     The exit code says how the run went (see the README): 0 ok, 3 partial failures,
     4 blocked by the site, 5 nothing extracted, 6 field coverage warning, 7 interrupted,
     8 another crawl holds the lock.
 
     \b
-    Example:
+    Examples:
         vnarchive crawl tuyengiao --base-url http://127.0.0.1:8765 --db data/archive.db --fast
+        vnarchive crawl https://bantuyengiao.cantho.gov.vn --db data/archive.db
     """
     from archive.crawl import FAST_SETTINGS, run_crawl
     from archive.lock import LockError, LockHeld
@@ -85,6 +96,32 @@ def crawl(
         raise click.ClickException(f"the crawl of {site!r} did not start (see the messages above)")
     click.echo(runs.summary(run))
     sys.exit(run["exit_code"])
+
+
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+def sites(db_path: str) -> None:
+    """List the portals (sites.toml, and any crawled by address) with their last run and articles.
+
+    \b
+    Example:
+        vnarchive sites --db data/archive.db
+    """
+    from archive.sites import site_overview
+
+    try:
+        rows = site_overview(PROFILES, db_path if Path(db_path).exists() else None)
+    except store.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'site':<28} {'group':<11} {'articles':>8}  last run")
+    for row in rows:
+        last = row["last_run"]
+        run = (
+            f"{last['id']} {last['status']} (exit {last['exit_code']}) {last['started_at']}"
+            if last
+            else "never"
+        )
+        click.echo(f"{row['name']:<28} {row['group']:<11} {row['articles']:>8}  {run}")
 
 
 @cli.command()

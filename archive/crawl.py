@@ -30,7 +30,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def scrapy_command(
     site: str, db_path: str | Path, base_url: str | None, settings: dict[str, str]
 ) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", site, "-s", f"ARCHIVE_DB_PATH={db_path}"]
+    """``scrapy crawl`` for a site of the sites file by name, or for any portal by its address."""
+    spider = ["portal", "-a", f"url={site}"] if "://" in site else [site]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", *spider, "-s", f"ARCHIVE_DB_PATH={db_path}"]
     if base_url:
         cmd += ["-a", f"base_url={base_url}"]
     for key, value in settings.items():

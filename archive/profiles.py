@@ -1,15 +1,33 @@
-"""Per-site knowledge as data: what one portal's URLs and pages look like.
+"""Per-site knowledge as data: what one portal's URLs and pages tend to look like.
 
-The crawler reads the URL side (which links are articles, where listings and feeds live);
-the extractor reads the page side (date formats, where the byline sits). Anything that is
-true of Vietnamese portals in general belongs in the shared heuristics, not here.
+The portals are listed in ``sites.toml`` at the repository root, so a researcher adds one with
+a few lines and no Python. The crawler reads the URL side (which links usually are articles,
+where listings and feeds live); the extractor reads the page side (selectors, date formats).
+Every rule is a hint: a portal with no entry at all is crawled from its address
+(:func:`profile_for_address`). Anything true of Vietnamese portals in general belongs in the
+shared heuristics, not here.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from cssselect import HTMLTranslator, SelectorError
+
+#: The sites file read at import; ``VNARCHIVE_SITES`` names another.
+SITES_FILE = Path(os.environ.get("VNARCHIVE_SITES") or Path(__file__).resolve().parent.parent / "sites.toml")
+#: Record fields the extractor takes selector hints for.
+SELECTOR_FIELDS = frozenset({"title", "lead", "body", "date", "author", "source", "tags", "category"})
+
+
+class SitesError(ValueError):
+    """The sites file cannot be used as it is; the message names the entry and the key."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,10 @@ class SiteProfile:
     #: Date lines as the site prints them (site-notes §6), with the instant each means; the
     #: extractor's parser (archive.dates) must read every one (tests/test_dates.py checks).
     date_examples: tuple[tuple[str, str], ...] = ()
+    #: The portal as a researcher would cite it.
+    title: str = ""
+    #: Schedule group (``vnarchive crawl --group``): central, army, government, provincial, ...
+    group: str = "other"
 
     def is_article_url(self, url: str) -> bool:
         path = urlsplit(url).path
@@ -57,161 +79,127 @@ class SiteProfile:
         return any(re.search(p, path) for p in self.listing_path_patterns)
 
 
-#: A slug path segment: lowercase ASCII words joined by hyphens (Vietnamese slugs drop diacritics).
-_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)+"
+def _strings(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SitesError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
 
 
-def _cls(*names: str) -> str:
-    """XPath matching any element whose class list holds one of ``names``."""
-    tests = " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {n} ')" for n in names)
-    return f"//*[{tests}]"
+def _regexes(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    patterns = _strings(entry, key, where)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise SitesError(f"{where}: {key} has a bad regex {pattern!r}: {exc}") from exc
+    return patterns
 
 
-TUYENGIAO = SiteProfile(
-    name="tuyengiao",
-    hosts=("tuyengiao.vn",),
-    base_url="https://tuyengiao.vn",
-    # /<category-slug>/<article-slug>-<numeric id> and the short /<article-slug>-<numeric id>;
-    # unconfirmed on the live site, so a sub-category level, capitals and an .html/.aspx ending
-    # (generation (a) was ASP.NET) are accepted too.
-    article_path_patterns=(rf"(?i)^/(?:[a-z0-9-]+/){{0,2}}{_SLUG}-\d{{3,}}(?:\.html?|\.aspx)?/?$",),
-    listing_path_patterns=(r"^/[a-z0-9]+(?:-[a-z0-9]+)*/?$",),
-    # Generation (a) ASP.NET (story_*, #ArticleContent) and (b) 2022-2024 (names from a public
-    # clone of the page, site-notes §1.3-1.4): hints only.
-    hints={
-        "title": (_cls("story_headline", "news-detail__title"),),
-        "lead": (_cls("story_teaser", "news-detail__section-title"),),
-        "body": ("//*[@id='ArticleContent']", _cls("story_body", "detail-blog-content")),
-        "date": (_cls("story_date"), _cls("news-detail__date")),
-        "author": (_cls("author__name"),),
-        "source": (_cls("author__source"),),
-        "tags": (_cls("story_tags", "news__tag"),),
-    },
-    date_examples=(
-        ("Thứ Tư, 14/9/2022 10:10'(GMT+7)", "2022-09-14T10:10:00+07:00"),
-        ("Thứ Năm, 19/5/2022 7:22'(GMT+7)", "2022-05-19T07:22:00+07:00"),
-        ("10/07/2018 08:30", "2018-07-10T08:30:00+07:00"),
-        ("01/04/2022 - 15:28 GMT+7", "2022-04-01T15:28:00+07:00"),
-    ),
-)
+def _selectors(entry: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """CSS selectors of the sites file as the XPath the extractor evaluates."""
+    table = entry.get("selectors", {})
+    if not isinstance(table, dict):
+        raise SitesError(f"{where}: selectors must be a table")
+    unknown = set(table) - SELECTOR_FIELDS
+    if unknown:
+        raise SitesError(f"{where}: selectors for unknown fields {sorted(unknown)}")
+    translator = HTMLTranslator()
+    hints = {}
+    for name in sorted(table):
+        try:
+            hints[name] = tuple(translator.css_to_xpath(css) for css in _strings(table, name, where))
+        except SelectorError as exc:
+            raise SitesError(f"{where}: selectors.{name}: {exc}") from exc
+    return hints
 
-TUYENGIAODANVAN = SiteProfile(
-    name="tuyengiaodanvan",
-    hosts=("tuyengiaodanvan.vn",),
-    base_url="https://tuyengiaodanvan.vn",
-    # /vn/<slug> and /<slug>-<12+ hex id>; /vn/van-ban is the documents section, not an article
-    article_path_patterns=(
-        r"^/vn/(?!van-ban/?$)[a-z0-9]+(?:-[a-z0-9]+){2,}/?$",
-        r"^/[a-z0-9-]+-[0-9a-f]{12,}/?$",
-    ),
-    listing_path_patterns=(r"^/blogs/category/type/[a-z0-9-]+/?$", r"^/vn/?$"),
-    next_data=True,
-    date_examples=(("Thứ Hai, 19/01/2026 08:15", "2026-01-19T08:15:00+07:00"),),
-)
 
-NHANDAN = SiteProfile(
-    name="nhandan",
-    hosts=("nhandan.vn",),
-    base_url="https://nhandan.vn",
-    article_path_patterns=(r"-post\d+\.html$",),
-    listing_path_patterns=(r"^/[a-z0-9-]+/?$",),
-    feed_paths=("/rss/home.rss", "/rss/tin-moi.rss"),
-    hints={
-        "title": (_cls("article__title"),),
-        "lead": (_cls("article__sapo"),),
-        "body": (_cls("article__body"),),
-        "date": (_cls("article__meta") + "//time",),
-        "author": (_cls("article__author"),),
-        "tags": (_cls("article__tag"),),
-    },
-    date_examples=(
-        ("2024-03-14T10:10:00+0700", "2024-03-14T10:10:00+07:00"),
-        ("Thứ Năm, 14-03-2024, 10:10", "2024-03-14T10:10:00+07:00"),
-    ),
-)
+_KEYS = {
+    "title", "base_url", "hosts", "group", "article_paths", "listing_paths", "feeds", "sitemaps",
+    "page_param", "url_date", "next_data", "selectors", "date_examples",
+}  # fmt: skip
 
-DANGCONGSAN = SiteProfile(
-    name="dangcongsan",
-    hosts=("dangcongsan.vn",),
-    base_url="https://dangcongsan.vn",
-    article_path_patterns=(r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)*[a-z0-9-]+-\d{3,}\.html$",),
-    listing_path_patterns=(r"^/[a-z0-9-]+/?$",),
-    feed_paths=("/rss",),
-    hints={
-        "title": (_cls("post-title"),),
-        "lead": (_cls("post-summary"),),
-        "body": (_cls("post-content"),),
-        "date": (_cls("lbPublishedDate"),),
-    },
-    date_examples=(('"Thứ Tư, 14/09/2022 - 10:10"', "2022-09-14T10:10:00+07:00"),),
-)
 
-TAPCHICONGSAN = SiteProfile(
-    name="tapchicongsan",
-    hosts=("tapchicongsan.org.vn",),
-    base_url="https://www.tapchicongsan.org.vn",
-    # Liferay: /web/guest/<cat>/-/2018/<id>/<slug>.aspx, .../view_content, asset_publisher URLs.
-    # The "2018" segment is a fixed portlet path, not the publication year.
-    article_path_patterns=(
-        r"/-/\d{4}/\d+/[^/]+\.aspx$",
-        r"/-/\d{4}/\d+/view_content$",
-        r"/chi-tiet/-/asset_publisher/[^/]+/content/[^/]+$",
-    ),
-    listing_path_patterns=(r"^/web/guest/[a-z0-9-]+/?$",),
-    hints={
-        "lead": (_cls("sumary", "summary"),),
-        "body": (_cls("detailContent"),),
-        "date": (_cls("publishdate"),),
-        "author": (_cls("author"),),
-    },
-    date_examples=(("22:45, ngày 22-11-2020", "2020-11-22T22:45:00+07:00"),),
-)
+def site_profile(name: str, entry: dict[str, Any]) -> SiteProfile:
+    """One ``[name]`` table of the sites file as a profile; SitesError says what is wrong."""
+    where = f"sites file [{name}]"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise SitesError(f"{where}: a name is lowercase letters, digits, - and _")
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise SitesError(f"{where}: unknown keys {sorted(unknown)}")
+    base_url = entry.get("base_url")
+    if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
+        raise SitesError(f"{where}: base_url must be an http(s) URL")
+    base_host = (urlsplit(base_url).hostname or "").removeprefix("www.")
+    examples = entry.get("date_examples", [])
+    if not all(isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in examples):
+        raise SitesError(f"{where}: date_examples must be [printed, ISO instant] pairs")
+    url_date = entry.get("url_date")
+    if url_date is not None:
+        _regexes({"url_date": [url_date]}, "url_date", where)
+    defaults = SiteProfile(name=name, hosts=(), base_url=base_url)
+    return SiteProfile(
+        name=name,
+        hosts=tuple(dict.fromkeys((base_host, *_strings(entry, "hosts", where)))),
+        base_url=base_url.rstrip("/"),
+        article_path_patterns=_regexes(entry, "article_paths", where),
+        listing_path_patterns=_regexes(entry, "listing_paths", where),
+        feed_paths=_strings(entry, "feeds", where) or defaults.feed_paths,
+        sitemap_paths=_strings(entry, "sitemaps", where) or defaults.sitemap_paths,
+        page_param=str(entry.get("page_param", defaults.page_param)),
+        hints=_selectors(entry, where),
+        url_date_pattern=url_date,
+        next_data=bool(entry.get("next_data", False)),
+        date_examples=tuple((raw, iso) for raw, iso in examples),
+        title=str(entry.get("title", "")),
+        group=str(entry.get("group", defaults.group)),
+    )
 
-QDND = SiteProfile(
-    name="qdnd",
-    hosts=("qdnd.vn",),
-    base_url="https://www.qdnd.vn",
-    article_path_patterns=(rf"^/[a-z0-9-]+/(?:[a-z0-9-]+/)*{_SLUG}-\d{{3,}}/?$",),
-    listing_path_patterns=(r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/?$",),
-    feed_paths=("/rss/cate/kinh-te.rss",),
-    hints={
-        "title": (_cls("post-title"),),
-        "lead": (_cls("post-summary"),),
-        "body": (_cls("post-content", "article-detail"),),
-        "date": (_cls("post-date", "post-time"),),
-        "author": (_cls("post-author"),),
-    },
-    date_examples=(("Thứ Năm, 15/09/2022 | 01:30", "2022-09-15T01:30:00+07:00"),),
-)
 
-BAOCHINHPHU = SiteProfile(
-    name="baochinhphu",
-    hosts=("baochinhphu.vn",),
-    base_url="https://baochinhphu.vn",
-    # New /<slug>-102YYMMDDhhmmssNNN.htm (the ID is the publication time); old .vgp URLs.
-    article_path_patterns=(r"-102\d{15}\.htm$", r"/\d+\.vgp$"),
-    listing_path_patterns=(r"^/[a-z0-9-]+\.htm$",),
-    feed_paths=("/home.rss", "/rss/tin-noi-bat.rss"),
-    url_date_pattern=r"-102(?P<yy>\d{2})(?P<m>\d{2})(?P<d>\d{2})(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})\d{3}\.htm",
-    hints={
-        "title": (_cls("detail-title"),),
-        "lead": (_cls("detail-sapo"),),
-        "body": (_cls("detail-content"),),
-        "date": (_cls("detail-time"),),
-        "author": (_cls("detail-author"),),
-    },
-    date_examples=(("14/09/2022 10:10", "2022-09-14T10:10:00+07:00"),),
-)
+def load_sites(path: Path = SITES_FILE) -> dict[str, SiteProfile]:
+    """Every portal of the sites file, by name; an absent file lists none."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SitesError(f"cannot read the sites file {path}: {exc}") from exc
+    profiles = {}
+    for name, entry in data.items():
+        if not isinstance(entry, dict):
+            raise SitesError(f"sites file: {name} must be a table ([{name}])")
+        profiles[name] = site_profile(name, entry)
+    return profiles
 
-PROFILES: dict[str, SiteProfile] = {
-    p.name: p for p in (TUYENGIAO, TUYENGIAODANVAN, NHANDAN, DANGCONGSAN, TAPCHICONGSAN, QDND, BAOCHINHPHU)
-}
+
+PROFILES: dict[str, SiteProfile] = load_sites()
 
 
 def profile_for_url(url: str) -> SiteProfile | None:
-    """The profile whose host matches ``url``, or None for an unknown site."""
+    """The profile whose host matches ``url``, or None for a site without an entry."""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     for profile in PROFILES.values():
         if host in profile.hosts or any(host.endswith("." + h) for h in profile.hosts):
             return profile
     return None
+
+
+def site_name(host: str) -> str:
+    """The name a portal without an entry goes by: its host (``bantuyengiao.cantho.gov.vn``)."""
+    return host.lower().removeprefix("www.")
+
+
+def profile_for_address(url: str) -> SiteProfile:
+    """The profile of the portal at ``url``: its entry, or one made from the address alone."""
+    known = profile_for_url(url)
+    if known is not None:
+        return known
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise SitesError(f"not a portal address: {url!r} (give http(s)://host/)")
+    return SiteProfile(
+        name=site_name(host), hosts=(site_name(host),), base_url=f"{parts.scheme}://{parts.netloc}"
+    )

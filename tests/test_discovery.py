@@ -89,10 +89,15 @@ def test_every_site_profile_has_a_spider(monkeypatch):
     from archive.profiles import PROFILES
 
     loader = SpiderLoader.from_settings(get_project_settings())
-    assert set(loader.list()) == set(PROFILES)
+    assert set(loader.list()) == {*PROFILES, "portal"}
     spider = loader.load("nhandan")(base_url="http://127.0.0.1:9")
     assert spider.profile.is_article_url("http://127.0.0.1:9/chinh-tri/hoi-nghi-post812345.html")
-    assert spider.allowed_domains == ["127.0.0.1", "nhandan.vn"]
+    assert spider.allowed_domains == ["127.0.0.1", "nhandan.com.vn", "nhandan.org.vn", "nhandan.vn"]
+    by_name = loader.load("portal")(site="nhandan")
+    assert (by_name.name, by_name.profile) == ("nhandan", PROFILES["nhandan"])
+    by_address = loader.load("portal")(url="https://www.bantuyengiao.cantho.gov.vn")
+    assert by_address.name == "bantuyengiao.cantho.gov.vn"
+    assert by_address.allowed_domains == ["bantuyengiao.cantho.gov.vn"]
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,11 @@ class PortalSpider(scrapy.Spider):
     def __init__(self, base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.base_url = clean_url(base_url or self.profile.base_url).rstrip("/")
-        base_host = urlsplit(self.base_url).hostname or ""
+        # robots.txt, sitemaps and feeds live at the host's root even when the portal is a path
+        # of it (a provincial board under its province's site).
+        parts = urlsplit(self.base_url)
+        self.root = f"{parts.scheme}://{parts.netloc}"
+        base_host = parts.hostname or ""
         self.hosts = {base_host.removeprefix("www."), *self.profile.hosts}
         self.allowed_domains = sorted(self.hosts)
 
@@ -61,10 +65,10 @@ class PortalSpider(scrapy.Spider):
         )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.request(f"{self.base_url}/robots.txt", "robots")
+        yield self.request(f"{self.root}/robots.txt", "robots")
         yield self.request(f"{self.base_url}/", "home")
         for path in self.profile.feed_paths:
-            yield self.request(f"{self.base_url}{path}", "feed", optional=True)
+            yield self.request(f"{self.root}{path}", "feed", optional=True)
 
     # -- callbacks -------------------------------------------------------------------------
 
@@ -72,9 +76,9 @@ class PortalSpider(scrapy.Spider):
         yield self.page_item(response)
         sitemaps = []
         if response.status == 200:
-            sitemaps = discovery.robots_sitemaps(response.text, self.base_url)
+            sitemaps = discovery.robots_sitemaps(response.text, self.root)
         if not sitemaps:
-            sitemaps = [f"{self.base_url}{path}" for path in self.profile.sitemap_paths]
+            sitemaps = [f"{self.root}{path}" for path in self.profile.sitemap_paths]
         for url in sitemaps:
             if discovery.same_site(url, self.hosts):
                 yield self.request(clean_url(url), "sitemap")
