@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+import replica.pages  # noqa: F401  (in-repo: an import error must stop the run, not let importorskip skip)
 from archive import store
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -19,10 +20,23 @@ from tests.archive_fixtures import build_archive, running_server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BAR_BLUE = (0x2B, 0x6C, 0xB0)  # the bars' fill in vnchart.js
 
+#: CI (``CI=true``, as .ci/run is started) must run these: a missing browser fails there, never skips.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make browser installs it)"),
+    pytest.mark.skipif(
+        CHROMIUM is None and not IN_CI, reason="chromium not installed (make browser installs it)"
+    ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def chromium_present() -> None:
+    if CHROMIUM is None:
+        pytest.fail(
+            "chromium not installed and CI=true: run `make browser` (the browser tests must run in CI)"
+        )
 
 
 class Server(str):
