@@ -112,7 +112,8 @@ def _published(got: str | None, truth: Truth) -> Verdict:
     if value.utcoffset() != _VN:
         return Verdict(False, f"offset of {got!r} is not +07:00")
     if value.replace(second=0, microsecond=0) != want:
-        return Verdict(False, f"got {got}, want {want.isoformat()}")
+        day_only = "" if truth.published_has_time else " (the page gives a day only)"
+        return Verdict(False, f"got {got}, want {want.isoformat()}{day_only}")
     return Verdict(True)
 
 

@@ -61,7 +61,6 @@ class Story:
     truth: Truth
     family: Family
     axes: dict[str, str]
-    base: str
     path: str
     category: Category
     #: The real publication time, printed or not depending on the ``date`` axis.
@@ -257,7 +256,7 @@ def build(
         images=[p for p, _, _ in images], canonical_url=base + path,
     )  # fmt: skip
     story = Story(
-        truth=truth, family=family, axes=axes, base=base, path=path, category=category, published=published,
+        truth=truth, family=family, axes=axes, path=path, category=category, published=published,
         date_style=style, today=today, lead=lead, images=images, boxes=boxes, article_id=article_id,
     )  # fmt: skip
     if family.invite_line:

@@ -10,12 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Axis value -> (charset label written in the page and the header, Python codec).
-CHARSETS = {
-    "utf8-nfc": ("utf-8", "utf-8"),
-    "utf8-nfd": ("utf-8", "utf-8"),
-    "cp1258": ("windows-1258", "cp1258"),
-}
+#: Axis value -> the charset label written in the page's meta and its Content-Type.
+CHARSETS = {"utf8-nfc": "utf-8", "utf8-nfd": "utf-8", "cp1258": "windows-1258"}
 #: The five Vietnamese tone marks, which windows-1258 keeps as combining characters.
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _CLASS_ID = re.compile(r"""\s(?:class|id)=(?:"[^"<>]*"|'[^'<>]*')""")

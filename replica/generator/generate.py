@@ -55,7 +55,7 @@ def variant(
     fam = family(axes["family"])
     base = base or f"https://{fam.host}"
     story = content.build(seed, axes, fam, base, pool)
-    charset, _ = CHARSETS[axes["encoding"]]
+    charset = CHARSETS[axes["encoding"]]
     html, chrome = render.article_page(story, charset)
     if axes["classless"] == "yes":
         html = strip_class_id(html)
