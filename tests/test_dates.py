@@ -203,3 +203,31 @@ def test_separate_update_line_is_the_modified_date() -> None:
     rec = extract(_page(after=after), "https://example.vn/a-1", now=NOW)
     assert rec["published"] == "2022-09-14T10:10:00+07:00"
     assert rec["modified"] == "2022-09-15T10:10:00+07:00"
+
+
+def test_todays_date_just_above_the_title_is_the_masthead_not_the_publish_date() -> None:
+    """A bare date of the crawl day right above the headline is the site's "today", never the date."""
+    rec = extract(_page(before="Thứ Năm, 23/5/2024"), "https://example.vn/a-1", now=NOW)
+    assert rec["published"] is None
+    assert "no-date" in rec["flags"]
+
+
+def test_todays_masthead_above_loses_to_the_articles_own_bare_date_below() -> None:
+    rec = extract(
+        _page(before="Thứ Năm, 23/5/2024", after="Ngày 14 tháng 9 năm 2022"),
+        "https://example.vn/a-1",
+        now=NOW,
+    )
+    assert (rec["published"], rec["published_source"]) == ("2022-09-14T00:00:00+07:00", "dateline")
+
+
+def test_an_earlier_bare_date_above_the_title_is_the_articles() -> None:
+    """Only the crawl day's date is taken for the masthead: another bare date above the title counts."""
+    rec = extract(_page(before="Thứ Ba, 21/5/2024"), "https://example.vn/a-1", now=NOW)
+    assert (rec["published"], rec["published_source"]) == ("2024-05-21T00:00:00+07:00", "dateline")
+
+
+def test_todays_date_with_a_time_above_the_title_is_the_articles() -> None:
+    """A time of day makes it the article's own date line, even on the crawl day."""
+    rec = extract(_page(before="Thứ Năm, 23/5/2024 08:15"), "https://example.vn/a-1", now=NOW)
+    assert rec["published"] == "2024-05-23T08:15:00+07:00"

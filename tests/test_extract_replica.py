@@ -13,11 +13,10 @@ from urllib.parse import urljoin
 
 import pytest
 
+import replica
 from archive.extract import extract, is_article
 from archive.vntext import nfc
-
-replica = pytest.importorskip("replica")
-pages = pytest.importorskip("replica.pages")
+from replica import pages
 
 BASE = "https://tuyengiao.vn"
 TODAY = date(2024, 5, 23)
