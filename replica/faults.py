@@ -32,6 +32,21 @@ duplicate         one article at its path, at ``?utm_source=x`` and with a trail
 sitemap-gz        ``/sitemap-gz.xml.gz``: a gzip-compressed urlset of the fault articles
 sitemap-malformed ``/sitemap-hong.xml``: broken XML (unescaped ``&``, cut mid-element)
 ================  ==========================================================================
+
+Hostile mode (``install_hostile(site)``, on top of or instead of the faults above): what a
+portal could serve to stop a crawl rather than to confuse it.
+
+================  ==========================================================================
+kind              what the URL answers
+================  ==========================================================================
+hostile-robots    ``/robots.txt``: the usual rules, 400,000 blank lines, then ``Sitemap:`` lines
+                  for the sitemap index and the bomb below
+sitemap-bomb      ``/sitemap-bom.xml.gz``: a small gzip expanding to 200,000 ``<url>`` entries
+                  (four times the protocol's 50,000) and then 60 MB of blanks
+hostile-title     an article page whose ``<title>`` and headline are 200,000 characters of
+                  separators, spaces and quotes
+slow-extract      a legal article page of about 5 MB, 200 ``<div>`` deep: seconds of extraction
+================  ==========================================================================
 """
 
 from __future__ import annotations
@@ -59,6 +74,66 @@ SOCKET_KINDS = frozenset({"never-answers", "reset-mid-body", "truncated-body"})
 _CATEGORY = Category("kiem-thu", "Kiểm thử")
 _FIRST_ID = 90001
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+HOSTILE_KINDS = ("hostile-title", "slow-extract")
+HOSTILE_SITEMAP = "/sitemap-bom.xml.gz"
+_FIRST_HOSTILE_ID = 95001
+#: Entries in the sitemap bomb, and blank bytes after them (both past the protocol's limits).
+BOMB_ENTRIES = 200_000
+BOMB_TAIL_BYTES = 60 * 1024 * 1024
+
+
+def hostile_path(kind: str) -> str:
+    return f"/kiem-thu/doc-hai-{kind}-{_FIRST_HOSTILE_ID + HOSTILE_KINDS.index(kind)}"
+
+
+def install_hostile(site: Site) -> None:
+    """Register the hostile URLs on ``site`` (robots.txt included): see the second table above."""
+    site.faults["/robots.txt"] = "hostile-robots"
+    site.faults[HOSTILE_SITEMAP] = "sitemap-bomb"
+    for kind in HOSTILE_KINDS:
+        site.faults[hostile_path(kind)] = kind
+
+
+def _hostile_robots(base: str) -> str:
+    return (
+        "User-agent: *\nDisallow: /noi-bo/\nDisallow: /tim-kiem\nDisallow: /phan-hoi\n"
+        + "\n" * 400_000
+        + f"Sitemap: {base}/sitemap.xml\nSitemap: {base}{HOSTILE_SITEMAP}\n"
+    )
+
+
+@cache
+def _sitemap_bomb() -> bytes:
+    """Off-site URLs (``bom.invalid``), so a crawler that read them all would still fetch none."""
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    )
+    urls = "".join(f"<url><loc>http://bom.invalid/bai-{i}</loc></url>" for i in range(BOMB_ENTRIES))
+    compressor = gzip.compress((head + urls).encode() + b" " * BOMB_TAIL_BYTES + b"</urlset>", mtime=0)
+    return compressor
+
+
+def _hostile_page(site: Site, kind: str) -> str:
+    article = fault_article(site, "no-title")
+    article.id, article.slug = _FIRST_HOSTILE_ID + HOSTILE_KINDS.index(kind), f"doc-hai-{kind}"
+    page = pages.article_page(site, article)
+    if kind == "hostile-title":
+        title = "Tin " + ("- | : " * 8_000) + (" " * 100_000) + ('"' * 20_000) + " hết"
+        return re.sub(
+            r"(<title>).*?(</title>)|(<(h[12]) class=\"bt-detail__heading\">).*?(</\4>)",
+            lambda m: (
+                f"{m.group(1)}{title}{m.group(2)}" if m.group(1) else f"{m.group(3)}{title}{m.group(5)}"
+            ),
+            page,
+            flags=re.S,
+        )
+    paragraphs = "".join(
+        f"<p>Đoạn thứ {i} của một trang dài bất thường, dùng để kiểm thử thời gian trích xuất.</p>"
+        for i in range(40_000)
+    )
+    return page.replace("<body>", "<body>" + "<div>" * 200 + paragraphs + "</div>" * 200, 1)
 
 
 def path_of(kind: str) -> str:
@@ -161,6 +236,12 @@ def answer(site: Site, target: str, path: str, query: dict[str, list[str]], base
         site.fault_hits[path] += 1
         hits = site.fault_hits[path]
     retry = {"Retry-After": "1"}
+    if kind == "hostile-robots":
+        return Response(200, _hostile_robots(base).encode(), "text/plain; charset=utf-8")
+    if kind == "sitemap-bomb":
+        return Response(200, _sitemap_bomb(), "application/x-gzip")
+    if kind in HOSTILE_KINDS:
+        return html(200, _hostile_page(site, kind))
     if kind == "404":
         return not_found(site)
     if kind == "410":
