@@ -93,9 +93,41 @@ _LABEL = r"\s*[:：]\s*"
 _SOURCE = re.compile(r"^\(?\s*(?:Nguồn|Nguồn tin|Nguồn bài)" + _LABEL + r"(?P<v>.+?)\s*\)?\.?$", re.I)
 _THEO = re.compile(r"^\(?\s*Theo\s+(?P<v>[^.!?]{2,80}?)\s*\)?$")
 _TAGS_LABEL = re.compile(r"^(?:Tags?|Từ\s+khóa|Từ\s+khoá|Chủ\s+đề|Keywords?)\s*[:：]?\s*", re.I)
+#: A byline's role label: "Bài và ảnh:", "TIN, ẢNH:", "Tác giả:" (the role is the group).
 _AUTHOR_LABEL = re.compile(
-    r"^(?:Tác\s+giả|Bài(?:\s*(?:và|,|&)\s*ảnh)?|Ảnh|Người\s+viết|Phóng\s+viên|By)\s*[:：]\s*", re.I
+    r"^(?P<role>Tác\s+giả|(?:Bài|Tin)(?:\s*(?:và|,|&)\s*ảnh)?|Ảnh|Người\s+viết|Phóng\s+viên|Thực\s+hiện|By)"
+    r"\s*[:：]\s*",
+    re.I,
 )
+#: Bylines that name a desk, not a person: kept, and marked so.
+_PLACEHOLDER_BYLINES = frozenset(
+    fold(p)
+    for p in ("PV", "BTV", "CTV", "ĐCSVN", "Ban biên tập", "Nhóm PV", "Nhóm phóng viên", "Phóng viên",
+              "Biên tập viên", "Cộng tác viên", "Tòa soạn", "Tổng hợp", "Nhóm tác giả", "TTXVN", "TG", "QĐND")
+)  # fmt: skip
+#: Agency tags printed bare at the head of a lead ("QĐND - "); bracketed ones are read whatever
+#: their name ("(TG) - ", "(Chinhphu.vn) - "). A bare upper-case word may be a place instead.
+LEAD_TAGS = frozenset(
+    [
+        "QĐND",
+        "TCCS",
+        "TCCSĐT",
+        "TTXVN",
+        "ĐCSVN",
+        "LLCT",
+        "TG",
+        "VOV",
+        "VTV",
+        "CAND",
+        "SGGP",
+        "HNM",
+        "PLVN",
+        "NDĐT",
+    ]
+)
+_LEAD_TAG = re.compile(r"^(?:\((?P<p>[^()\s]{2,24})\)|(?P<u>[A-ZĐ]{2,10}))[ \u00a0]?[-–—][ \u00a0]")
+#: The closing invitation to a section ("Mời bạn đọc vào chuyên mục ... xem các tin, bài liên quan").
+_INVITATION = re.compile(r"^[*\s]*moi (?:ban doc|quy doc gia|doc gia|quy vi|cac ban)\b")
 _HOME = frozenset({"trang chu", "home", "trang nhat", "trang chinh"})
 _NOT_FOUND = re.compile(
     r"khong tim thay|khong ton tai|da bi xoa|da bi go|trang ban (?:yeu cau|tim)|duong dan khong|"
@@ -164,6 +196,38 @@ def strip_tags_label(text: str) -> tuple[bool, str]:
 def strip_author_label(text: str) -> str:
     """ "Tác giả: Trọng Đạt" -> "Trọng Đạt"."""
     return _AUTHOR_LABEL.sub("", text).strip()
+
+
+def author_role(text: str) -> str | None:
+    """The role label a byline opens with, in sentence case: "BÀI VÀ ẢNH: X" -> "Bài và ảnh"."""
+    m = _AUTHOR_LABEL.match(text)
+    if not m:
+        return None
+    role = " ".join(m["role"].split())
+    return role.capitalize() if role.isupper() else role[:1].upper() + role[1:]
+
+
+def is_placeholder_byline(name: str) -> bool:
+    """A desk or agency byline ("PV", "BTV", "ĐCSVN", "Ban biên tập", "Nhóm PV"), not a person."""
+    return key(_PAREN_TAIL.sub("", name)) in _PLACEHOLDER_BYLINES
+
+
+def lead_tag(text: str | None) -> str | None:
+    """The agency tag a lead opens with, without its brackets: "(TG) - Sáng 10/5, ..." -> "TG"."""
+    m = _LEAD_TAG.match(text or "")
+    if not m:
+        return None
+    if m["u"]:
+        return m["u"] if m["u"] in LEAD_TAGS else None
+    return m["p"] if any(ch.isupper() for ch in m["p"]) else None
+
+
+def is_invitation_line(text: str) -> bool:
+    """ "Mời bạn đọc vào chuyên mục ... xem các tin, bài liên quan.": the portal's, not the article's."""
+    if len(text) > 250:
+        return False
+    folded = fold(text)
+    return bool(_INVITATION.match(folded)) and " xem " in folded
 
 
 _CATEGORY_LABEL = re.compile(

@@ -231,3 +231,23 @@ def m006_articles_newest_first(db: Database) -> None:
     for _, sql in triggers:
         db.execute(sql)
     db.execute("insert into articles_fts (articles_fts) values ('rebuild')")
+
+
+@migrations()
+def m007_url_shapes(db: Database) -> None:
+    # What the crawler has learned of each site's URL shapes (archive.shapes): how many pages of
+    # a shape turned out articles and how many did not, so the next run fetches likely articles
+    # first and spends only a bounded share on shapes that never yielded one.
+    db["url_shapes"].create(
+        {"site": str, "shape": str, "articles": int, "others": int, "example": str, "last_seen": str},
+        pk=("site", "shape"),
+    )
+
+
+@migrations()
+def m008_lead_tag_and_bylines(db: Database) -> None:
+    # Extractor version 4: a lead's agency tag ("(TG) - " -> "TG") and the byline split into
+    # names with role, person-or-desk and facet form (JSON), on current and earlier records.
+    for table in ("articles", "article_versions"):
+        db[table].add_column("lead_tag", str)
+        db[table].add_column("bylines", str)

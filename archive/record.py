@@ -9,6 +9,10 @@ Conventions every component codes against:
   ``published-date-only``; ``published_source`` says where it came from: "jsonld", "meta",
   "nextdata", "time" (``<time datetime>`` near the title), "dateline" (the article's own date
   line), "url" (a date in the URL), "htmldate" (htmldate's markup-only search, last resort);
+- ``lead`` stays as published; an agency tag it opens with ("(TG) - ", "QĐND - ") is also
+  ``lead_tag``; ``author`` is the byline as printed without its role label, ``bylines`` the
+  same split into names with role, person-or-desk and facet form; ``source`` the syndication
+  line ("Nguồn: TTXVN", "Theo TTXVN");
 - ``encoding`` is the codec the bytes were read with (None when the input was already text);
 - ``flags``: input ("empty", "not-html", "truncated", "extraction-error"), decoding
   ("encoding-guessed", "unknown-charset", "replacement-chars", "legacy-font-encoding": TCVN3/VNI
@@ -33,6 +37,18 @@ class Image(TypedDict):
     caption: str | None
 
 
+class Byline(TypedDict):
+    """One name of a byline: as printed, its role label, whether it names a person, its facet form."""
+
+    name: str
+    #: The printed role label in sentence case ("Bài và ảnh", "Tin, ảnh"), None without one.
+    role: str | None
+    #: False for a desk or agency ("PV", "BTV", "ĐCSVN", "Ban biên tập", "Nhóm PV").
+    person: bool
+    #: The name for facets: upper-case printed names in normal case ("SƠN BÌNH" -> "Sơn Bình").
+    facet: str
+
+
 class Link(TypedDict):
     """One editorial link to another article ("Các tin khác") and the section it was listed under."""
 
@@ -50,8 +66,11 @@ class Record:
     site: str | None = None
     title: str | None = None
     lead: str | None = None
+    #: The agency tag the lead (or the first paragraph) opens with: "(TG) - " -> "TG".
+    lead_tag: str | None = None
     text: str = ""
     author: str | None = None
+    bylines: list[Byline] = field(default_factory=list)
     source: str | None = None
     category: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -86,8 +105,10 @@ RECORD_COLUMNS: dict[str, type] = {
     "site": str,
     "title": str,
     "lead": str,
+    "lead_tag": str,
     "text": str,
     "author": str,
+    "bylines": str,
     "source": str,
     "category": str,
     "tags": str,

@@ -119,7 +119,7 @@ def clean_body(
             continue
         if H.is_footer_line(line) and substantial >= 150:
             break
-        if k == title_k or H.is_widget_line(line) or k in crumbs_k:
+        if k == title_k or H.is_widget_line(line) or k in crumbs_k or H.is_invitation_line(line):
             continue
         src = H.source_of(line)
         if src:

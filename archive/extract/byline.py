@@ -1,7 +1,12 @@
-"""Who wrote it and where it came from: the byline (``author``) and the syndication line (``source``)."""
+"""Who wrote it and where it came from: the byline (``author``, ``bylines``) and the syndication line (``source``).
+
+The finders return the byline as printed, role label included ("Bài và ảnh: SƠN BÌNH");
+``byline_fields`` turns it into the record's ``author`` and ``bylines``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from archive import heuristics as H
@@ -11,6 +16,7 @@ from archive.extract.bridge import MainText
 from archive.extract.dom import in_chrome, ld_name, text_of, tokens
 from archive.extract.nextdata import NextArticle
 from archive.extract.page import PageIndex, Related, Title
+from archive.record import Byline
 from archive.vntext import fold
 
 
@@ -25,7 +31,7 @@ def split_trailer(page: PageIndex, title: Title, out: list[str]) -> tuple[str | 
             out.pop()
             continue
         if author is None and H.looks_like_byline(last) and len(out[-2]) >= 40:
-            author = H.strip_author_label(last)
+            author = last
             out.pop()
             continue
         if (
@@ -34,7 +40,7 @@ def split_trailer(page: PageIndex, title: Title, out: list[str]) -> tuple[str | 
             and H.looks_like_affiliation(last)
             and H.looks_like_byline(out[-2])
         ):
-            author = H.strip_author_label(out[-2])
+            author = out[-2]
             del out[-2:]
             continue
         break
@@ -54,7 +60,7 @@ def _byline_after(page: PageIndex, title: Title, last_line: str) -> str | None:
         if H.source_of(nxt.text) or H.theo_source(nxt.text):
             continue
         if H.looks_like_byline(nxt.text) and not in_chrome(nxt.el, title.ancestors):
-            return H.strip_author_label(nxt.text)
+            return nxt.text
         return None
     return None
 
@@ -67,13 +73,14 @@ def find_author(
     byline: str | None,
     nxt: NextArticle | None,
 ) -> str | None:
-    """Embedded JSON, an author element, the trailing byline, then person-like metadata."""
+    """Embedded JSON, an author element, the trailing byline, then person-like metadata (as printed)."""
     if nxt and nxt.author:
         return nxt.author
     for el in page.hints("author"):
-        text = H.strip_author_label(text_of(el))
+        raw = text_of(el)
+        text = H.strip_author_label(raw)
         if text and len(text) <= 80:
-            return text
+            return raw
     element = _author_element(page, title, related)
     if element:
         return element
@@ -112,9 +119,10 @@ def _author_element(page: PageIndex, title: Title, related: Related) -> str | No
             continue
         if related.holds(el):
             continue
-        text = H.strip_author_label(text_of(el))
+        raw = text_of(el)
+        text = H.strip_author_label(raw)
         if text and len(text) <= 80 and not parse_vn_date(text) and any(ch.isalpha() for ch in text):
-            return text
+            return raw
     return None
 
 
@@ -132,3 +140,37 @@ def find_source_line(page: PageIndex, title: Title, related: Related) -> str | N
         if src and not in_chrome(b.el, title.ancestors):
             return src
     return None
+
+
+#: Between the names of a byline: " - ", " & ", " và ", ",", ";" (a match never starts inside a
+#: run of spaces, so the split stays linear).
+_NAME_SPLIT = re.compile(r"(?:(?<!\s)|(?!\s))(?:\s+(?:[-–—&]|và)\s+|\s*[,;]\s*)")
+
+
+def byline_fields(raw: str | None) -> tuple[str | None, list[Byline]]:
+    """The record's ``author`` (the byline without its role label) and ``bylines`` (its names)."""
+    if not raw:
+        return None, []
+    author = H.strip_author_label(raw) or None
+    if author is None or len(author) > 200:
+        return author, []
+    role = H.author_role(raw)
+    if role is None and author.startswith("Theo ") and len(author) > 5:
+        role, author = "Theo", author[5:].strip()
+    names = [n for n in (part.strip() for part in _NAME_SPLIT.split(author)) if n]
+    # "PGS, TS Trần Văn Phòng" is one name with its titles: every part must be a full name.
+    if len(names) > 1 and not all(H.looks_like_byline(n) and len(n.split()) > 1 for n in names):
+        names = [author]
+    return author, [_byline(name, role) for name in names]
+
+
+def _byline(name: str, role: str | None) -> Byline:
+    person = not H.is_placeholder_byline(name)
+    words = name.split()
+    printed = [w for w in words if not w.startswith("(")]
+    if person and " ".join(printed).isupper():
+        # Titles ("PGS.TS.", "ThS.") keep their form; the name's words go to normal case.
+        facet = " ".join(w if w.startswith("(") or "." in w else w.capitalize() for w in words)
+    else:
+        facet = name
+    return {"name": name, "role": role, "person": person, "facet": facet}

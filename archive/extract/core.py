@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
+from archive import heuristics as H
 from archive.encoding import decode_html, looks_font_encoded
 from archive.extract import bridge
 from archive.extract import patterns as P
 from archive.extract.body import clean_body, main_lines, next_body
-from archive.extract.byline import find_author, find_source_line, split_trailer
+from archive.extract.byline import byline_fields, find_author, find_source_line, split_trailer
 from archive.extract.dating import find_dates
-from archive.extract.kind import looks_listing, looks_not_found
+from archive.extract.kind import has_article_evidence, looks_listing, looks_not_found
 from archive.extract.lead import find_lead_block, lead_text
 from archive.extract.media import find_images
 from archive.extract.nextdata import find_article, next_data
@@ -34,7 +35,7 @@ from archive.vntext import fold
 
 EXTRACTOR_NAME = "vnarchive"
 #: Bump whenever the output for the same input changes (re-extraction keys on it).
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 #: Bytes beyond this are not decoded (the record is flagged "truncated").
 MAX_INPUT_BYTES = 20_000_000
 #: Characters of markup parsed at most, after scripts, styles and data: URIs are dropped from
@@ -207,10 +208,11 @@ def _fill(record: Record, page: PageIndex) -> None:
         page, title, related, lines, record.lead, captions, category.crumbs, record.tags
     )
     byline, trailer_source = split_trailer(page, title, body)
-    record.author = find_author(page, title, related, main, byline, nxt)
+    record.author, record.bylines = byline_fields(find_author(page, title, related, main, byline, nxt))
     if record.author and body and fold(body[-1]) == fold(record.author):
         body.pop()
     record.text = "\n".join(body)
+    record.lead_tag = H.lead_tag(record.lead) or (H.lead_tag(body[0]) if body else None)
     source = source or trailer_source
     record.source = (
         (nxt.source if nxt and nxt.source else None) or source or find_source_line(page, title, related)
@@ -238,11 +240,13 @@ def _fill(record: Record, page: PageIndex) -> None:
     visible = " ".join(b.text for b in page.blocks[:400])
     if looks_font_encoded(visible, page.html_text[:200_000], vietnamese=_vietnamese_hint(page, record)):
         flags.append("legacy-font-encoding")
-    if looks_listing(page, body):
+    evidence = has_article_evidence(page, title, record.published_source, body)
+    if looks_listing(page, body, evidence=evidence):
         # A listing's "lead", "author" and "date" belong to its first teasers, not to it.
         flags.append("listing")
-        record.lead = record.author = record.published = None
+        record.lead = record.lead_tag = record.author = record.published = None
         record.published_source = record.published_raw = record.modified = None
+        record.bylines = []
     if looks_not_found(page, record):
         flags.append("not-found")
 

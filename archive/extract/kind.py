@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from archive import heuristics as H
-from archive.extract.page import PageIndex
+from archive.extract.dom import ld_types
+from archive.extract.page import PageIndex, Title
+from archive.extract.patterns import ARTICLE_LD_SUFFIXES
 from archive.record import Record
 
 #: Minimum body for is_article(): a few sentences of real text.
@@ -15,27 +17,62 @@ MIN_ARTICLE_CHARS = 200
 NOT_ARTICLE_FLAGS = frozenset({"listing", "not-found", "not-html", "empty", "extraction-error"})
 
 
+#: Where a date that marks a page as an article comes from: the article's own date line or
+#: <time> next to its headline, its meta tags, JSON-LD or embedded JSON (not the URL, not htmldate).
+ARTICLE_DATE_SOURCES = frozenset({"dateline", "time", "meta", "jsonld", "nextdata"})
+#: The shortest main text block of an article: one sentence of a "tin ngắn".
+MIN_TEXT_BLOCK = 40
+
+
 def is_article(record: Mapping[str, Any]) -> bool:
-    """Page evidence of an article: a title and a body of real length, not a listing or an error page."""
+    """A title and a body, not a listing or an error page.
+
+    The body is of real length, or, however short (a one-paragraph "tin ngắn"), the article
+    is dated by its own date line, <time>, meta tags or JSON-LD.
+    """
     if not record.get("title"):
         return False
     if set(record.get("flags") or ()) & NOT_ARTICLE_FLAGS:
         return False
     text = record.get("text") or ""
+    if len(text) >= MIN_TEXT_BLOCK and record.get("published_source") in ARTICLE_DATE_SOURCES:
+        return True
     return len(text) >= MIN_ARTICLE_CHARS or (len(text) >= 120 and H.count_sentences(text) >= 3)
 
 
-def looks_listing(page: PageIndex, body: list[str]) -> bool:
-    """Mostly headline links and little own text: a category page, a home page."""
+def has_article_evidence(
+    page: PageIndex, title: Title, published_source: str | None, body: list[str]
+) -> bool:
+    """A headline on the page, dated as an article is (or typed NewsArticle), over a main text block."""
+    if title.block is None or len((title.text or "").split()) < 4:
+        return False
+    if not any(len(line) >= MIN_TEXT_BLOCK and not _linked(page, line) for line in body):
+        return False
+    typed = page.ld_article is not None and any(
+        t.endswith(ARTICLE_LD_SUFFIXES) for t in ld_types(page.ld_article)
+    )
+    return typed or published_source in ARTICLE_DATE_SOURCES
+
+
+def _linked(page: PageIndex, line: str) -> bool:
+    b = page.find_block(line)
+    return b is not None and b.link_share > 0.6
+
+
+def looks_listing(page: PageIndex, body: list[str], *, evidence: bool = False) -> bool:
+    """Mostly headline links and little own text: a category page, a home page.
+
+    The main text being links decides. Without article evidence, so do many teaser links
+    anywhere on the page; with it, sidebars ("Mới nhất", "Đọc nhiều", "Các tin khác",
+    galleries, weblinks) around a short article do not make it a listing.
+    """
     text_len = sum(len(x) for x in body)
-    teasers = [b for b in page.blocks if b.link_share > 0.8 and len(b.text.split()) >= 6]
-    linked = 0
-    for line in body:
-        b = page.find_block(line)
-        if b is not None and b.link_share > 0.6:
-            linked += len(line)
+    linked = sum(len(line) for line in body if _linked(page, line))
     if text_len and linked >= 0.4 * text_len:
         return True
+    if evidence:
+        return False
+    teasers = [b for b in page.blocks if b.link_share > 0.8 and len(b.text.split()) >= 6]
     if page.profile and page.profile.is_listing_url(page.url) and not page.profile.is_article_url(page.url):
         return len(teasers) >= 8 and text_len < 2000
     return len(teasers) >= 15 and text_len < 400
