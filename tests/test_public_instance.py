@@ -210,11 +210,21 @@ WRITES = [
 ]
 
 
+#: What Datasette answers to a write: its SELECT-only check, SQLite's read-only connection, its
+#: one-statement rule, and the authorizer that refuses load_extension.
+REFUSALS = {
+    "Statement must be a SELECT",
+    "attempt to write a readonly database",
+    "You can only execute one statement at a time.",
+    "not authorized",
+}
+
+
 @pytest.mark.parametrize("statement", WRITES)
 def test_writes_through_sql_are_refused(base, archive_db, statement):
     r = sql(base, statement)
-    assert r.status_code in (400, 403, 500), r.text
-    assert r.json()["ok"] is False
+    assert r.status_code == 400, r.text  # refused as a bad request, not a server error
+    assert r.json()["ok"] is False and r.json()["error"] in REFUSALS, r.json()["error"]
     assert article_count(archive_db) == len(ARTICLES)
     assert not Path(EVIL_DB).exists()
 
@@ -299,7 +309,8 @@ def test_slow_queries_are_cut_off_by_the_time_limit(base):
     for elapsed, r in results:
         assert r.status_code == 400, r.text[:200]
         assert "SQL query took too long" in r.json()["error"]
-        assert elapsed < TIME_LIMIT_S + 4, elapsed
+        # generous on a loaded 2-core machine: the message above is the proof that the limit cut it
+        assert elapsed < TIME_LIMIT_S + 25, elapsed
     assert get(base, "/archive/articles.json", _size="1").status_code == 200  # still serving
 
 
@@ -316,21 +327,25 @@ def test_row_limits_hold(base):
 
 
 @pytest.mark.parametrize(
-    "key",
+    ("key", "status"),
     [
-        "tags])) or 1=1--__arraycontains",  # GHSA-w3hf-fcg5-p4cc, fixed in Datasette 0.65.3
-        "tags])) or 1=1--__arraynotcontains",
-        'tags")) or 1=1--__arraycontains',
-        "tags])) or (select count(*) from bodies) > 0--__arraycontains",
-        "title] = 1 or 1=1--__exact",
-        'title" = 1 or 1=1--__exact',
-        "title] or 1=1--__contains",
+        ("tags])) or 1=1--__arraycontains", 400),  # GHSA-w3hf-fcg5-p4cc, fixed in Datasette 0.65.3
+        ("tags])) or 1=1--__arraynotcontains", 400),
+        ('tags")) or 1=1--__arraycontains', 400),
+        ("tags])) or (select count(*) from bodies) > 0--__arraycontains", 400),
+        ("title] = 1 or 1=1--__exact", 200),  # quoted as a column name: a filter that matches nothing
+        ('title" = 1 or 1=1--__exact', 400),
+        ("title] or 1=1--__contains", 200),
     ],
 )
-def test_filter_column_names_are_not_sql(base, key):
+def test_filter_column_names_are_not_sql(base, key, status):
+    """Either "no such column" or a filter on a column of that odd name: never a row let through."""
     r = get(base, "/archive/articles.json", **{key: "no-such-value", "_shape": "objects"})
-    rows = r.json().get("rows") or [] if r.headers["content-type"].startswith("application/json") else []
-    assert rows == [], f"injected SQL ran: {len(rows)} rows for {key!r}"
+    assert r.status_code == status and r.headers["content-type"].startswith("application/json"), r.text
+    if status == 400:
+        assert r.json()["error"].startswith("no such column: ") and "rows" not in r.json()
+    else:
+        assert r.json()["rows"] == [], f"injected SQL ran: {len(r.json()['rows'])} rows for {key!r}"
 
 
 def test_array_filter_itself_works(base):
