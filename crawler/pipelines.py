@@ -8,10 +8,14 @@ Scrapy's thread keeps downloading; the archive is written from Scrapy's thread o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from scrapy import Spider, signals
@@ -32,18 +36,126 @@ def extract_page(body: bytes, url: str, content_type: str | None) -> tuple[dict[
     return None, "not an article: " + (", ".join(record.get("flags") or []) or "no title or too little text")
 
 
+class ExtractTimeout(Exception):
+    """A page took longer than EXTRACT_TIMEOUT; its worker was killed and replaced."""
+
+
+class WorkerDied(Exception):
+    """A worker process ended while extracting a page (a crash); it was replaced."""
+
+
+#: How long a new worker may take to start (imports), before its first page's timeout begins.
+WORKER_START_TIMEOUT = 120.0
+
+
+def _worker_main(conn: Connection) -> None:
+    """A worker's loop: (body, url, content_type) in, ("ok", result) or ("error", message) out.
+
+    It first says "ready" (its imports done), so that a page's timeout never counts start-up.
+    Shutdown signals are the crawl's to handle: a signal to the process group must not kill a
+    worker under the page it is extracting (the crawl stops its workers itself).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    conn.send("ready")
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            conn.send(("ok", extract_page(*task)))
+        except Exception as exc:  # noqa: BLE001 - reported to the crawl as a failed capture
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Slot:
+    """One worker process and its pipe; a page that overstays kills the process, and the slot gets a new one.
+
+    A ProcessPoolExecutor cannot do that: a cancelled future's worker keeps computing, so two
+    pathological pages held both workers while every page queued behind them timed out.
+    """
+
+    def __init__(self, context: BaseContext) -> None:
+        self.context = context
+        self.process: BaseProcess | None = None
+        self.conn: Connection | None = None
+        self.ready = False
+        self.start()
+
+    def start(self) -> None:
+        self.conn, child = self.context.Pipe()
+        self.process = self.context.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def run(self, task: tuple, timeout: float) -> Any:
+        """Extract one page in this slot's process (blocking: called in a thread)."""
+        assert self.conn is not None
+        if not self.ready:
+            try:
+                if not self.conn.poll(WORKER_START_TIMEOUT) or self.conn.recv() != "ready":
+                    raise EOFError
+            except (EOFError, OSError):
+                self.restart()
+                raise WorkerDied("an extraction worker did not start") from None
+            self.ready = True
+        self.conn.send(task)
+        try:
+            ready = self.conn.poll(timeout)
+            answer = self.conn.recv() if ready else None
+        except (EOFError, OSError):
+            self.restart()
+            raise WorkerDied("the extraction worker died") from None
+        if answer is None:
+            self.restart()
+            raise ExtractTimeout(f"took longer than {timeout:g} s")
+        status, value = answer
+        if status == "error":
+            raise RuntimeError(value)
+        return value
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+        if self.process is not None:
+            self.process.join()
+        if self.conn is not None:
+            self.conn.close()
+        self.process, self.conn = None, None
+
+    def stop(self, grace: float) -> None:
+        """Ask the process to end; kill it if it is still busy after ``grace`` seconds."""
+        if self.process is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.process.join(grace)
+        self.kill()
+
+
 class ExtractPipeline:
     """Turn an article page's body into a record; a page that is not one gets ``record=None``.
 
     ``EXTRACT_WORKERS`` processes do the work (0: in Scrapy's thread); a page taking longer than
-    ``EXTRACT_TIMEOUT`` seconds, or crashing its worker, becomes a failed capture.
+    ``EXTRACT_TIMEOUT`` seconds once a worker has it, or crashing its worker, becomes a failed
+    capture, and that worker is killed and replaced: a page never keeps a worker past the timeout.
     """
 
     def __init__(self, stats, workers: int, timeout: float) -> None:
         self.stats = stats
         self.workers = workers
         self.timeout = timeout
-        self.pool: Executor | None = None
+        self.slots: list[_Slot] = []
+        self.idle: asyncio.Queue[_Slot] | None = None
+        self.threads: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -53,18 +165,29 @@ class ExtractPipeline:
         )
 
     def open_spider(self) -> None:
-        self._start_pool()
-
-    def _start_pool(self) -> None:
         if self.workers > 0:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            context = multiprocessing.get_context("spawn")
+            self.slots = [_Slot(context) for _ in range(self.workers)]
+            self.idle = asyncio.Queue()
+            for slot in self.slots:
+                self.idle.put_nowait(slot)
+            self.threads = ThreadPoolExecutor(self.workers, thread_name_prefix="extract")
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        """Idle workers end at once; a busy one is killed after a second, not waited for."""
+        for slot in self.slots:
+            slot.stop(grace=1.0)
+        if self.threads is not None:
+            self.threads.shutdown(wait=False, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
-        if item.kind != "article" or item.status != 200 or item.error or item.removed:
+        # Any page may be an article, whatever led to it: its content decides, not its address.
+        if (
+            item.kind not in ("article", "page", "listing")
+            or item.status != 200
+            or item.error
+            or item.removed
+        ):
             return item
         if not item.body:
             item.note = "not an article: empty body"
@@ -74,22 +197,21 @@ class ExtractPipeline:
         except Exception as exc:  # a bad page is a failed capture, never a crashed run
             logger.warning("extraction failed for %s: %r", item.final_url, exc)
             item.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
-            self.stats.inc_value("extract/error")
+            self.stats.inc_value("extract/timeout" if isinstance(exc, ExtractTimeout) else "extract/error")
             return item
         self.stats.inc_value("extract/article" if item.record else "extract/not_article")
         return item
 
     async def _extract(self, item: PageItem) -> tuple[dict[str, Any] | None, str | None]:
-        if self.pool is None:
+        if self.idle is None:
             return extract_page(item.body, item.final_url, item.content_type)
-        future = self.pool.submit(extract_page, item.body, item.final_url, item.content_type)
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except BrokenProcessPool:
-            # A worker died (a pathological page); later pages get a fresh pool.
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self._start_pool()
-            raise
+        idle = self.idle
+        slot = await idle.get()  # the timeout starts when a worker has the page
+        task = (item.body, item.final_url, item.content_type)
+        running = asyncio.get_running_loop().run_in_executor(self.threads, slot.run, task, self.timeout)
+        # back to the idle queue only once its thread is done with it, even if this await is cancelled
+        running.add_done_callback(lambda _: idle.put_nowait(slot))
+        return await running
 
 
 class ArchivePipeline:
@@ -119,6 +241,7 @@ class ArchivePipeline:
         record = page.pop("record")
         capture = store.record_page(self.db, page, record, run_id=self.run_id)
         self.crawler.stats.inc_value(f"archive/outcome/{capture['outcome']}")
+        item.outcome = capture["outcome"]
         if item.listed_by and item.status == 200:
             runs.count_listed_verdict(self.crawler.stats, item.listed_by, capture)
         item.body = None  # the archive has it; keep memory and logs light

@@ -33,6 +33,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests through unchecked while robots.txt downloads (crawler/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxtMiddleware": 100,
+    # Sitemaps parsed off Scrapy's thread, last of all middlewares to see the response.
+    "crawler.extensions.SitemapReader": 50,
     "crawler.retry_after.RetryAfterMiddleware": 560,
 }
 # Every status reaches the spider: a 404 for a known article is evidence of its removal.
@@ -60,7 +62,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 SPIDER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 50, "crawler.pacing.SitemapPacer": 40}
 # Read the next sitemap chunk only when the scheduler holds fewer requests than this (0: no pacing).
 SITEMAP_PACE_QUEUE = 500
-EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
+EXTENSIONS = {"crawler.extensions.ProgressExtension": 500, "crawler.extensions.OneStopPerSignal": 0}
+# A shutdown signal this soon after the last one is the same stop (see OneStopPerSignal).
+SIGNAL_COALESCE_SECONDS = 1.0
 # Incremental runs: skip known articles not due for a re-check; cap re-checks per run.
 INCREMENTAL = True
 RECHECK_MAX_PER_RUN = 500

@@ -82,6 +82,7 @@ _FIRST_HOSTILE_ID = 95001
 #: Entries in the sitemap bomb, and blank bytes after them (both past the protocol's limits).
 BOMB_ENTRIES = 200_000
 BOMB_TAIL_BYTES = 60 * 1024 * 1024
+_UNLISTED = frozenset({"hostile-robots", "sitemap-bomb"})
 
 
 def hostile_path(kind: str) -> str:
@@ -220,7 +221,11 @@ def _urlset(base: str, site: Site) -> str:
 
 def listing(site: Site) -> str:
     """``/loi-kiem-thu``: one link per fault URL, so a crawler meets them all."""
-    links = "".join(f'<li><a href="{pages.attr(p)}">Kiểm thử: {k}</a></li>' for p, k in site.faults.items())
+    links = "".join(
+        f'<li><a href="{pages.attr(p)}">Kiểm thử: {k}</a></li>'
+        for p, k in site.faults.items()
+        if k not in _UNLISTED  # reached the way a crawler meets them: from robots.txt
+    )
     main = f'<h1 class="bt-zone__name">Lỗi kiểm thử</h1><ul class="bt-links">{links}</ul>'
     return pages.layout(site, f"Lỗi kiểm thử - {pages.SITE_NAME}", main)
 
