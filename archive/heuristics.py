@@ -87,7 +87,8 @@ _WIDGET = re.compile(
     r"^(?:y kien phan hoi cua ban|khong qua \d+ ky tu|ho va ten|ho ten|email|so dien thoai|noi dung|"
     r"ma xac nhan|gui|gui y kien|gui phan hoi|huy|nhap lai|chia se|in bai|luu bai|gop y|"
     r"theo doi chung toi|lien he|dang nhap|dang ky|tim kiem|trang chu|ve dau trang|quay lai|"
-    r"xem tiep|xem them|doc tiep|binh luan|facebook|twitter|zalo|email|print|share)\s*[:.]?$"
+    r"xem tiep|xem them|doc tiep|binh luan|facebook|twitter|zalo|email|print|share)"
+    r"[ :.]{0,3}(?:\((?:khong qua|toi da) \d+ ky tu\))?[ :.]{0,3}$"
 )
 _LABEL = r"\s*[:：]\s*"
 _SOURCE = re.compile(r"^\(?\s*(?:Nguồn|Nguồn tin|Nguồn bài)" + _LABEL + r"(?P<v>.+?)\s*\)?\.?$", re.I)

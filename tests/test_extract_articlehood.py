@@ -181,3 +181,25 @@ def test_new_record_fields_are_stored(tmp_path) -> None:  # noqa: ANN001
     assert row == version
     assert row[0] == "TG"
     assert json.loads(row[1]) == record["bylines"] != []
+
+
+def test_a_first_paragraph_repeated_as_description_is_not_a_sapo() -> None:
+    """Without a sapo, og:description often repeats the first paragraph: it stays in the body."""
+    head = f'<meta property="og:description" content="{P1}">'
+    main = f"<div>{DATELINE}</div><h1>{TITLE}</h1><div><p>{P1}</p><p>{P2}</p></div>"
+    html = _page(main, classes=False).replace("</title>", f"</title>{head}")
+    rec = extract(html, URL, now=NOW)
+    assert rec["lead"] is None
+    assert rec["text"] == f"{P1}\n{P2}"
+
+
+def test_a_brief_item_that_trafilatura_reads_as_short_lines_keeps_its_paragraph() -> None:
+    """One paragraph, its byline, a "Theo" line and a feedback form: the paragraph is the body."""
+    main = (
+        f"<h1>{TITLE}</h1><div><p>{P1}</p></div><div>Thái Sơn</div><p><em>Theo Báo Nhân Dân</em></p>"
+        "<div><h3>Phản hồi</h3><p>Ý kiến phản hồi của bạn:(Không quá 1000 ký tự)</p></div>"
+    )
+    rec = extract(_page(main, classes=True), URL, now=NOW)
+    assert rec["text"] == P1
+    assert (rec["author"], rec["source"]) == ("Thái Sơn", "Báo Nhân Dân")
+    assert "listing" not in rec["flags"]

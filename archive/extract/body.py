@@ -10,9 +10,16 @@ from __future__ import annotations
 from archive import heuristics as H
 from archive.dates import parse_vn_date
 from archive.extract import patterns as P
-from archive.extract.dom import Block, ancestors_until, in_chrome, parse_fragment, walk_blocks
+from archive.extract.dom import (
+    Block,
+    ancestors_until,
+    common_ancestor,
+    in_chrome,
+    parse_fragment,
+    walk_blocks,
+)
 from archive.extract.media import caption, dedupe_images, image_src
-from archive.extract.page import PageIndex, Related, Title
+from archive.extract.page import PageIndex, Related, Title, inside
 from archive.vntext import clean_line, fold
 
 
@@ -32,7 +39,16 @@ def main_lines(page: PageIndex, title: Title, text: str) -> list[str]:
     lines = [ln for ln in (table_line(clean_line(x)) for x in text.split("\n")) if ln]
     if sum(len(x) for x in lines) < 150:
         lines = dom_body_lines(page, title) or lines
+    elif _paragraph_chars(lines) < 150:
+        # trafilatura kept only short lines (a source line, a form label) of a one-paragraph item
+        dom = dom_body_lines(page, title)
+        if _paragraph_chars(dom) > _paragraph_chars(lines):
+            lines = dom
     return [piece for line in lines for piece in _explode(page, line)]
+
+
+def _paragraph_chars(lines: list[str]) -> int:
+    return sum(len(x) for x in lines if len(x) >= 80)
 
 
 def dom_body_lines(page: PageIndex, title: Title) -> list[str]:
@@ -108,6 +124,7 @@ def clean_body(
     tag_line = fold(", ".join(tags)) if tags else None
     related_k = {fold(t) for t in related.titles}
     out: list[str] = []
+    kept: list[Block | None] = []
     source = None
     substantial = 0
     for i, line in enumerate(lines):
@@ -145,8 +162,28 @@ def clean_body(
         if out and fold(out[-1]) == k:
             continue
         out.append(line)
+        kept.append(block)
         substantial += len(line)
+    _drop_trailing_outside(out, kept)
     return out, source
+
+
+def _drop_trailing_outside(out: list[str], blocks: list[Block | None]) -> None:
+    """Short closing lines outside the box holding the article's paragraphs: a footer without class names."""
+    paragraphs = [b for line, b in zip(out, blocks, strict=True) if b is not None and len(line) >= 80]
+    if len(paragraphs) < 2:
+        return
+    box = paragraphs[0].el
+    for b in paragraphs[1:]:
+        lca = common_ancestor(box, b.el)
+        box = lca if lca is not None else box
+    if box.tag in ("body", "html"):
+        return
+    while len(out) > 1:
+        b = blocks[len(out) - 1]
+        if b is None or len(out[-1]) >= 80 or inside(b.el, box):
+            break
+        out.pop()
 
 
 def _before_title(title: Title, block: Block | None) -> bool:

@@ -241,7 +241,7 @@ def _fill(record: Record, page: PageIndex) -> None:
     if looks_font_encoded(visible, page.html_text[:200_000], vietnamese=_vietnamese_hint(page, record)):
         flags.append("legacy-font-encoding")
     evidence = has_article_evidence(page, title, record.published_source, body)
-    if looks_listing(page, body, evidence=evidence):
+    if looks_listing(page, title, body, evidence=evidence):
         # A listing's "lead", "author" and "date" belong to its first teasers, not to it.
         flags.append("listing")
         record.lead = record.lead_tag = record.author = record.published = None

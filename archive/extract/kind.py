@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive import heuristics as H
-from archive.extract.dom import ld_types
-from archive.extract.page import PageIndex, Title
+from archive.extract.dom import Block, in_chrome, ld_types
+from archive.extract.page import PageIndex, Title, norm
 from archive.extract.patterns import ARTICLE_LD_SUFFIXES
 from archive.record import Record
 
@@ -40,13 +41,20 @@ def is_article(record: Mapping[str, Any]) -> bool:
     return len(text) >= MIN_ARTICLE_CHARS or (len(text) >= 120 and H.count_sentences(text) >= 3)
 
 
+def has_headline_over_text(page: PageIndex, title: Title, body: list[str]) -> bool:
+    """A headline shown on the page (not a section or site name) over a main text block of its own."""
+    if title.block is None or len((title.text or "").split()) < 4:
+        return False
+    if urlsplit(page.url).path.strip("/") == "" or norm(title.text or "") == norm(page.meta("og:site_name") or ""):
+        return False  # a home page: its "headline" is the site's name
+    return any(len(line) >= MIN_TEXT_BLOCK and not _linked(page, line) for line in body)
+
+
 def has_article_evidence(
     page: PageIndex, title: Title, published_source: str | None, body: list[str]
 ) -> bool:
     """A headline on the page, dated as an article is (or typed NewsArticle), over a main text block."""
-    if title.block is None or len((title.text or "").split()) < 4:
-        return False
-    if not any(len(line) >= MIN_TEXT_BLOCK and not _linked(page, line) for line in body):
+    if not has_headline_over_text(page, title, body):
         return False
     typed = page.ld_article is not None and any(
         t.endswith(ARTICLE_LD_SUFFIXES) for t in ld_types(page.ld_article)
@@ -59,12 +67,13 @@ def _linked(page: PageIndex, line: str) -> bool:
     return b is not None and b.link_share > 0.6
 
 
-def looks_listing(page: PageIndex, body: list[str], *, evidence: bool = False) -> bool:
+def looks_listing(page: PageIndex, title: Title, body: list[str], *, evidence: bool = False) -> bool:
     """Mostly headline links and little own text: a category page, a home page.
 
-    The main text being links decides. Without article evidence, so do many teaser links
-    anywhere on the page; with it, sidebars ("Mới nhất", "Đọc nhiều", "Các tin khác",
-    galleries, weblinks) around a short article do not make it a listing.
+    The main text being links decides. With article evidence, nothing else does: sidebars
+    ("Mới nhất", "Đọc nhiều", "Các tin khác", galleries, weblinks) around a short article do
+    not make it a listing. Without it, many teaser links do: anywhere on a page with no headline
+    of its own, only those outside the chrome and the boxes under such headings otherwise.
     """
     text_len = sum(len(x) for x in body)
     linked = sum(len(line) for line in body if _linked(page, line))
@@ -72,10 +81,30 @@ def looks_listing(page: PageIndex, body: list[str], *, evidence: bool = False) -
         return True
     if evidence:
         return False
-    teasers = [b for b in page.blocks if b.link_share > 0.8 and len(b.text.split()) >= 6]
+    if has_headline_over_text(page, title, body):
+        teasers = _main_region_teasers(page)
+    else:
+        teasers = [b for b in page.blocks if _teaser(b)]
     if page.profile and page.profile.is_listing_url(page.url) and not page.profile.is_article_url(page.url):
         return len(teasers) >= 8 and text_len < 2000
     return len(teasers) >= 15 and text_len < 400
+
+
+def _teaser(b: Block) -> bool:
+    return b.link_share > 0.8 and len(b.text.split()) >= 6
+
+
+def _main_region_teasers(page: PageIndex) -> list[Block]:
+    """Teaser links outside the chrome and outside the boxes under end headings ("Đọc nhiều")."""
+    out, boxed = [], False
+    for b in page.blocks:
+        if page.is_end(b):
+            boxed = True
+        elif b.link_share <= 0.5 and len(b.text) >= 80:
+            boxed = False
+        elif not boxed and _teaser(b) and not in_chrome(b.el, set()):
+            out.append(b)
+    return out
 
 
 def looks_not_found(page: PageIndex, record: Record) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from archive.dates import parse_vn_date
 from archive.extract import patterns as P
 from archive.extract.dom import Block, class_has, has_ancestor, in_chrome, text_of
-from archive.extract.page import PageIndex, Title, is_caption_el, norm, parents
+from archive.extract.page import PageIndex, Title, inside, is_caption_el, norm, parents
 from archive.vntext import clean_line
 
 
@@ -45,12 +45,30 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
             ok_len
             and desc_n
             and len(desc_n) >= 30
-            and (t.startswith(desc_n[: max(30, len(desc_n) - 5)]) or desc_n.startswith(t))
+            and _set_apart(page, b)
+            and (
+                t.startswith(desc_n[: max(30, len(desc_n) - 5)])
+                or desc_n.startswith(t)
+                or (t.endswith(desc_n) and len(t) - len(desc_n) <= 30)  # a location stamp glued before
+            )
         ):
             return b
         if len(b.text) >= 150:
             break
     return None
+
+
+def _set_apart(page: PageIndex, b: Block) -> bool:
+    """Whether body paragraphs follow ``b`` outside its parent: a sapo, not the body's first paragraph.
+
+    A page with no sapo often repeats its first paragraph as the description; that paragraph
+    shares its box with the rest of the body, or is the whole body.
+    """
+    parent = b.el.getparent()
+    for nxt in page.blocks[b.index + 1 : b.index + 15]:
+        if len(nxt.text) >= 80 and nxt.link_share < 0.3:
+            return nxt.el.getparent() is not parent and not (parent is not None and inside(nxt.el, parent))
+    return False
 
 
 def _beside_image(b: Block) -> bool:
