@@ -325,7 +325,7 @@ def record_page(
     """
     fetched_at = page.get("fetched_at") or utcnow()
     fetched_as = url = page["url"]
-    if page.get("kind") == "article":
+    if page.get("kind") == "article" or record is not None:
         # One article, one row: a print/AMP/mobile rendering, or an address whose page names
         # another canonical on the same site, is a capture of that article.
         url = article_key(fetched_as, record.get("canonical_url") if record else None)
@@ -388,11 +388,11 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
         if page.get("kind") == "robots" and status == 404:
             return "stored", "no robots.txt"
         return "failed", f"HTTP {status}"
-    if page.get("kind") != "article":
-        return "stored", None
-    if record is None:
+    if record is not None:  # an article, whatever link led to it
+        return _save_article(db, url, page, record, capture_id, fetched_at, existing), None
+    if page.get("kind") == "article":
         return "not-article", page.get("note")
-    return _save_article(db, url, page, record, capture_id, fetched_at, existing), None
+    return "stored", None
 
 
 def _article(db: Database, url: str) -> dict | None:

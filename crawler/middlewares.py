@@ -20,9 +20,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from archive import store
+from archive import shapes, store
 from archive.urls import canonical_url
 from crawler import discovery, policy
+
+#: What the archive made of a page that is an article.
+ARTICLE_OUTCOMES = frozenset({"new", "changed", "unchanged"})
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,13 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
     Settings: ``INCREMENTAL`` (default True: False re-fetches everything), ``RECHECK_MAX_PER_RUN``
     (cap on re-checks of known articles not flagged by a sitemap lastmod), ``RECHECK_ALL`` (every
-    known article is due, within the cap), ``FRONTIER_FLUSH_EVERY``.
+    known article is due, within the cap), ``FRONTIER_FLUSH_EVERY``, ``SHAPE_PROBE_BUDGET``
+    (pages of a URL shape that never yielded an article fetched before the shape is given up).
+
+    Links no hint names (``kind="page"``) are fetched as the site's learned URL shapes
+    (archive.shapes) allow: a shape whose pages were articles is fetched as articles, an
+    unproven one a few times, a barren one no more. What each page turned out to be comes back
+    through ``item_scraped`` and is kept in the archive for the next run.
     """
 
     #: Listed pairs written to the temporary table per transaction.
@@ -46,6 +55,10 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.recheck_cap = settings.getint("RECHECK_MAX_PER_RUN", 500)
         self.recheck_all = settings.getbool("RECHECK_ALL", False)
         self.flush_every = settings.getint("FRONTIER_FLUSH_EVERY", 50)
+        self.probe_budget = settings.getint("SHAPE_PROBE_BUDGET", 5)
+        self.book: shapes.ShapeBook | None = None
+        #: Responses whose links included an article: only such a listing is paged through.
+        self._productive: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
         self.stats = crawler.stats
         self.db = None
         #: What the decisions need of each article the archive held when the run started:
@@ -74,6 +87,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.item_scraped, signal=signals.item_scraped)
         return middleware
 
     def _open(self) -> None:
@@ -85,6 +99,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         )
         self.known = self._known_articles()
         self.stats.set_value("incremental/known_articles", len(self.known))
+        self.book = shapes.load(self.db, self.crawler.spider.name, self.probe_budget)
 
     def _known_articles(self) -> dict[int, tuple[datetime | None, datetime | None]]:
         known = {}
@@ -157,8 +172,24 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         self._open()
         kind = request.meta.get("kind")
+        if kind in ("article", "page", "listing") and (trap := shapes.trap_reason(request.url)):
+            self.stats.inc_value(f"crawl/trap/{trap}")
+            return None
+        if kind == "page":
+            request = self._candidate(request)
+            if request is None:
+                return None
+            kind = request.meta["kind"]
         if kind == "article":
-            return self._article_request(request, response)
+            passed = self._article_request(request, response)
+            if response is not None:
+                self._productive[response] = True
+            return passed
+        if request.meta.get("paginates") and response is not None and not self._productive.get(response):
+            # A listing page none of whose links is an article: its next pages are no better
+            # (an empty listing that pages forever, a calendar, a tag cloud).
+            self.stats.inc_value("crawl/pagination_stopped")
+            return None
         if kind == "listing" and response is not None and self._walk_back():
             param = self.crawler.spider.profile.page_param
             if discovery.is_pagination_of(request.url, response.url, param) and not self._fresh_listing.get(
@@ -167,6 +198,31 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
                 self.stats.inc_value("incremental/listing_stopped")
                 return None
         return request
+
+    def _candidate(self, request: Request) -> Request | None:
+        """A link no hint names: an article request if its shape yields articles (or it is a
+        known article), a probe while its shape is unproven, nothing once it is barren."""
+        assert self.book is not None
+        if hash(canonical_url(request.url)) in self.known:
+            return self.crawler.spider.request(request.url, "article")
+        if self.book.productive(request.url):
+            # Fetched as an article, recorded as the page it is until its content says more.
+            self.stats.inc_value("crawl/shape_article")
+            return self.crawler.spider.request(request.url, "article", learned=True)
+        if self.book.allow_probe(request.url):
+            self.stats.inc_value("crawl/shape_probe")
+            return request
+        self.stats.inc_value("crawl/shape_refused")
+        return None
+
+    def item_scraped(self, item: Any, response: Response, spider: Any) -> None:
+        """Learn from each judged page what its URL's shape yields."""
+        if self.book is None or getattr(item, "status", None) != 200 or not getattr(item, "outcome", None):
+            return
+        if item.kind in ("article", "page", "listing") and item.outcome != "failed":
+            self.book.judged(
+                item.requested_url, item.outcome in ARTICLE_OUTCOMES, requested=item.kind == "page"
+            )
 
     def _article_request(self, request: Request, response: Response | None) -> Request | None:
         url = canonical_url(request.url)
@@ -264,8 +320,11 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             self._flush()
         coverage = self.coverage()
         run_id = self.stats.get_value("archive/run_id")
+        if self.book is not None:
+            shapes.save(self.db, self.book, store.utcnow())
         if run_id:
-            store.merge_run_stats(self.db, run_id, {"listing_coverage": coverage})
+            learned = self.book.table()[: shapes.SUMMARY_SHAPES] if self.book else []
+            store.merge_run_stats(self.db, run_id, {"listing_coverage": coverage, "url_shapes": learned})
         for path, row in coverage.items():
             logger.info("listing %s: %d articles listed, %d archived", path, row["listed"], row["archived"])
         self.db.close()

@@ -181,13 +181,9 @@ class ExtractPipeline:
             self.threads.shutdown(wait=False, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
-        # Any page may be an article, whatever led to it: its content decides, not its address.
-        if (
-            item.kind not in ("article", "page", "listing")
-            or item.status != 200
-            or item.error
-            or item.removed
-        ):
+        # Any page may be an article, whatever led to it: its content decides, not its address
+        # (listings the site's hints name are read for their links only).
+        if item.kind not in ("article", "page") or item.status != 200 or item.error or item.removed:
             return item
         if not item.body:
             item.note = "not an article: empty body"

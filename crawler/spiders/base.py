@@ -26,7 +26,9 @@ from crawler.items import PageItem
 
 #: Articles before more discovery: a sitemap chunk is read only when the articles already found
 #: are fetched, so the queue holds about one chunk (~1000 requests), not the whole site.
-PRIORITY = {"robots": 100, "feed": 80, "home": 70, "article": 50, "sitemap": 40, "listing": 10}
+#: A "page" is a link no hint names: fetched as the site's learned URL shapes allow (the
+#: incremental middleware decides), and judged by its content like any other page.
+PRIORITY = {"robots": 100, "feed": 80, "home": 70, "article": 50, "sitemap": 40, "page": 20, "listing": 10}
 
 
 class PortalSpider(scrapy.Spider):
@@ -52,6 +54,7 @@ class PortalSpider(scrapy.Spider):
             "feed": self.parse_feed,
             "home": self.parse_listing,
             "listing": self.parse_listing,
+            "page": self.parse_listing,
             "article": self.parse_article,
         }[kind]
         if kind == "article":
@@ -122,32 +125,41 @@ class PortalSpider(scrapy.Spider):
         articles = [u for u in links if self.profile.is_article_url(u)]
         for url in articles:
             yield self.request(url, "article")
-        if response.meta["kind"] == "home":
-            for href in response.css(
-                'link[type="application/rss+xml"]::attr(href), link[type="application/atom+xml"]::attr(href)'
-            ).getall():
-                yield self.request(clean_url(response.urljoin(href)), "feed")
-        # Only a page that lists articles is a listing worth paging through or branching from.
-        if not articles and response.meta["kind"] != "home":
-            return
+        for href in response.css(
+            'link[rel="alternate"][type="application/rss+xml"]::attr(href),'
+            ' link[rel="alternate"][type="application/atom+xml"]::attr(href)'
+        ).getall():
+            yield self.request(clean_url(response.urljoin(href)), "feed")
         yield from self.listing_requests(response, links)
+        # Every other link of the site is a candidate: its page, not its address, decides.
+        for url in links:
+            if urlsplit(url).path not in {"", "/"} and not self._named(url, response.url):
+                yield self.request(url, "page")
+
+    def _named(self, url: str, page_url: str) -> bool:
+        """A link the hints or the page's pagination already name (requested as such)."""
+        return (
+            self.profile.is_article_url(url)
+            or self.profile.is_listing_url(url)
+            or discovery.is_pagination_of(url, page_url, self.profile.page_param)
+        )
 
     def listing_requests(self, response: Response, links: list[str]) -> Iterator[scrapy.Request]:
+        """Further pages of this listing, and the listings the hints name.
+
+        Whether a listing is worth paging through is the incremental middleware's call: it
+        sees which of the page's links turned out articles.
+        """
         param = self.profile.page_param
         limit = self.settings.getint("LISTING_MAX_PAGES")
-        from_home = response.meta["kind"] == "home"
         for url in links:
             if self.profile.is_article_url(url):
                 continue
             if discovery.is_pagination_of(url, response.url, param):
                 number = discovery.page_number(url, param) or 1
                 if not limit or number <= limit:
-                    yield self.request(url, "listing")
-            elif urlsplit(url).path not in {"", "/"} and (
-                self.profile.is_listing_url(url) or (from_home and _depth(url) <= 2)
-            ):
-                # The home page's menus name the sections; a candidate that lists no articles
-                # is fetched once and dropped (parse_listing pages only through real listings).
+                    yield self.request(url, "listing", paginates=True)
+            elif urlsplit(url).path not in {"", "/"} and self.profile.is_listing_url(url):
                 yield self.request(url, "listing")
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -166,6 +178,8 @@ class PortalSpider(scrapy.Spider):
                     continue
                 if self.profile.is_article_url(url):
                     yield self.request(url, "article")
+                elif urlsplit(url).path not in {"", "/"} and not self._named(url, response.url):
+                    yield self.request(url, "page")
 
     def follow_article_redirect(self, response: Response) -> Iterator[Any]:
         """An article URL that redirects: moved to another article, or gone (sent to the home page or a listing).
@@ -238,7 +252,9 @@ class PortalSpider(scrapy.Spider):
             final_url=response.url,
             fetched_at=_now(),
             status=response.status,
-            kind=kind or response.meta.get("kind", "other"),
+            # An article request made only because its URL's shape yields articles is a page
+            # until the extractor says otherwise: its not being one is no failure of the run.
+            kind=kind or ("page" if response.meta.get("learned") else response.meta.get("kind", "other")),
             content_type=headers.get("Content-Type"),
             headers=headers,
             body=response.body,
@@ -260,10 +276,6 @@ def _renderings_dropped(links: list[str]) -> list[str]:
     A print link on every article would otherwise double every fetch and every archived row.
     """
     return list(dict.fromkeys(variant_base(url) or url for url in links))
-
-
-def _depth(url: str) -> int:
-    return len([part for part in urlsplit(url).path.split("/") if part])
 
 
 def _now() -> str:
