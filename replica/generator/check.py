@@ -10,9 +10,11 @@ Rules:
 - lead: None when the page has no sapo; else the sapo as printed, with or without its agency tag.
 - body: every truth paragraph appears in the text, in order.
 - clean: no text line is boilerplate (menus, boxes, captions, byline, source line, masthead date,
-  footer, "Phản hồi"...), the title or the lead; no boilerplate of 25+ characters inside a line.
-- published: None when the page states no time; else equal to the minute, offset +07:00 (a page
-  that prints only a day means local midnight).
+  footer, "Phản hồi"...), the title or the lead; no boilerplate of 25+ characters inside a line
+  (unless the article's own text says it too, as a body may name the site's owner).
+- published: equal to the minute, offset +07:00 (a page that prints only a day means local
+  midnight). When the page states no time: None, or the right local day at midnight (the day its
+  image paths and first sentence give away), never another day.
 - author: None when there is no byline; a placeholder byline (PV, BTV...) may be kept or dropped;
   else the same names, compared case-insensitively, without the role label ("Bài và ảnh:").
 - source: the syndication source's name ("TTXVN" from "Theo TTXVN"), else None.
@@ -25,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from replica.generator.truth import Truth
 
@@ -36,6 +38,7 @@ FIELDS = (
 _SPACES = re.compile(r"\s+")
 _NAME_SEP = re.compile(r"\s*(?:,|;|&|\s[-–]\s|\svà\s)\s*")
 _VN = timedelta(hours=7)
+_VN_TZ = timezone(_VN)
 _LONG_BOILERPLATE = 25
 
 
@@ -89,7 +92,8 @@ def _clean(text: str, truth: Truth) -> Verdict:
     banned[norm(truth.title)] = "title"
     if truth.lead:
         banned[norm(truth.lead)] = banned[norm(truth.lead.removeprefix(truth.agency or ""))] = "lead"
-    long = [b for b in banned if len(b) >= _LONG_BOILERPLATE]
+    article = " ".join(norm(p) for p in truth.paragraphs)
+    long = [b for b in banned if len(b) >= _LONG_BOILERPLATE and b not in article]
     for line in lines:
         if line in banned:
             return Verdict(False, f"{banned[line]} line in body: {_short(line)!r}")
@@ -99,9 +103,10 @@ def _clean(text: str, truth: Truth) -> Verdict:
     return Verdict(True)
 
 
-def _published(got: str | None, truth: Truth) -> Verdict:
+def _published(got: str | None, truth: Truth, day: date) -> Verdict:
     if truth.published is None:
-        return Verdict(got is None, f"the page states no date, got {got!r}")
+        guess = datetime.combine(day, time(), _VN_TZ).isoformat()
+        return Verdict(got in (None, guess), f"the page states no date, got {got!r}")
     want = truth.published.replace(second=0, microsecond=0)
     if got is None:
         return Verdict(False, f"none found, want {want.isoformat()}")
@@ -150,7 +155,7 @@ def check(record: dict, truth: Truth, is_article: bool) -> dict[str, Verdict]:
         "lead": _lead(record.get("lead"), truth),
         "body": _body(text, truth),
         "clean": _clean(text, truth),
-        "published": _published(record.get("published"), truth),
+        "published": _published(record.get("published"), truth, truth.published_day),
         "author": _author(record.get("author"), truth),
         "source": _equal(record.get("source"), truth.source),
         "category": _equal(record.get("category"), truth.category),

@@ -252,7 +252,7 @@ def build(
     truth = Truth(
         title=title, lead=lead, agency=family.agency if axes["sapo"] == "tagged" else None,
         paragraphs=paragraphs, authors=names, placeholder_author=placeholder, byline=line,
-        source=source, published=stated, published_has_time=has_time, category=category.name, tags=tags,
+        source=source, published=stated, published_has_time=has_time, published_day=day, category=category.name, tags=tags,
         images=[p for p, _, _ in images], canonical_url=base + path,
     )  # fmt: skip
     story = Story(

@@ -7,7 +7,7 @@ an extracted record against this field by field.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,8 @@ class Truth:
     published: datetime | None
     #: False when the page gives only a day (then ``published`` is local midnight).
     published_has_time: bool
+    #: The real publication day, stated or not (image paths and the first sentence often give it away).
+    published_day: date
     category: str
     tags: list[str]
     images: list[Picture]
@@ -52,4 +54,5 @@ class Truth:
         """JSON-friendly form (datetimes as ISO 8601)."""
         out = asdict(self)
         out["published"] = self.published.isoformat() if self.published else None
+        out["published_day"] = self.published_day.isoformat()
         return out

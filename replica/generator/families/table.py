@@ -16,7 +16,8 @@ FAMILIES: dict[str, Family] = {
             title='span class="story_headline"', sapo='div class="story_teaser clearfix"',
             body='div class="story_body" id="ArticleContent"', date='span class="story_date"',
             author='p class="story_author"', tags='div class="story_tags"', box='div class="zoneteaser"',
-            image="tbl", author_in_body=True, order=("date", "title", "sapo", "body", "author_end", "source", "tags", "tools"),
+            image="tbl", author_in_body=True,
+            order=("crumbs", "date", "title", "sapo", "body", "author_end", "source", "tags", "tools"),
         ),
         Family(
             key="tuyengiao_b", site_name="Ban Tuyên giáo Trung ương", host="tuyengiao.example",
