@@ -41,10 +41,10 @@ DEFAULT_TESTS: dict[str, list[str]] = {
     "archive/dates.py": ["tests/test_dates.py"],
     "crawler/policy.py": ["tests/test_policy_lock.py"],
     "archive/history.py": ["tests/test_history.py"],
-    "archive/vntext.py": ["tests/test_vntext.py"],
+    "archive/vntext.py:fold,_fold_map,_fold_table": ["tests/test_vntext.py"],
     "archive/search.py": ["tests/test_search.py"],
     "archive/store.py": ["tests/test_store.py", "tests/test_history.py"],
-    "archive/export.py:verify": ["tests/test_export.py"],
+    "archive/export.py:verify,_check_entry": ["tests/test_export.py"],
     "crawler/retry_after.py": ["tests/test_retry_after.py"],
 }
 #: What a test run needs beside the packages mutmut copies.
@@ -58,7 +58,8 @@ def parse_target(spec: str) -> tuple[str, list[str], list[str]]:
     """``PATH[:FUNC,...][=TESTS,...]`` -> (path, functions, tests)."""
     spec, _, tests = spec.partition("=")
     path, _, funcs = spec.partition(":")
-    test_files = [t for t in tests.split(",") if t] or DEFAULT_TESTS.get(spec) or DEFAULT_TESTS.get(path)
+    defaults = {key.partition(":")[0]: files for key, files in DEFAULT_TESTS.items()}
+    test_files = [t for t in tests.split(",") if t] or DEFAULT_TESTS.get(spec) or defaults.get(path)
     if not test_files:
         module = path.removesuffix(".py").replace("/", ".")
         test_files = sorted(
