@@ -126,7 +126,7 @@ LEAD_TAGS = frozenset(
         "NDĐT",
     ]
 )
-_LEAD_TAG = re.compile(r"^(?:\((?P<p>[^()\s]{2,24})\)|(?P<u>[A-ZĐ]{2,10}))[ \u00a0]?[-–—][ \u00a0]")
+_LEAD_TAG = re.compile(r"^(?:\((?P<p>[^()\s]{2,24})\)|(?P<u>[A-ZĐ]{2,10}(?:\.VN)?))[ \u00a0]?[-–—][ \u00a0]")
 #: The closing invitation to a section ("Mời bạn đọc vào chuyên mục ... xem các tin, bài liên quan").
 _INVITATION = re.compile(r"^[*\s]*moi (?:ban doc|quy doc gia|doc gia|quy vi|cac ban)\b")
 _HOME = frozenset({"trang chu", "home", "trang nhat", "trang chinh"})
@@ -219,7 +219,7 @@ def lead_tag(text: str | None) -> str | None:
     if not m:
         return None
     if m["u"]:
-        return m["u"] if m["u"] in LEAD_TAGS else None
+        return m["u"] if m["u"].removesuffix(".VN") in LEAD_TAGS else None
     return m["p"] if any(ch.isupper() for ch in m["p"]) else None
 
 

@@ -185,7 +185,7 @@ def test_new_record_fields_are_stored(tmp_path) -> None:  # noqa: ANN001
 
 def test_a_first_paragraph_repeated_as_description_is_not_a_sapo() -> None:
     """Without a sapo, og:description often repeats the first paragraph: it stays in the body."""
-    head = f'<meta property="og:description" content="{P1}">'
+    head = f'<meta property="og:description" content="{P1[:100]}">'
     main = f"<div>{DATELINE}</div><h1>{TITLE}</h1><div><p>{P1}</p><p>{P2}</p></div>"
     html = _page(main, classes=False).replace("</title>", f"</title>{head}")
     rec = extract(html, URL, now=NOW)
@@ -203,3 +203,17 @@ def test_a_brief_item_that_trafilatura_reads_as_short_lines_keeps_its_paragraph(
     assert rec["text"] == P1
     assert (rec["author"], rec["source"]) == ("Thái Sơn", "Báo Nhân Dân")
     assert "listing" not in rec["flags"]
+
+
+def test_a_sentence_with_a_date_opening_a_brief_body_is_body() -> None:
+    """Only a date line (no sentence) above the body is skipped, not a first sentence that has a date."""
+    sentence = "Căn nhà mới rộng 80 m² của bà Trịnh Quốc Trí được bàn giao sáng 11/5/2020."
+    main = f"<div>{DATELINE}</div><h1>{TITLE}</h1><div><p>{sentence}</p><p>Theo VOV</p></div>"
+    rec = extract(_page(main, classes=False), URL, now=NOW)
+    assert (rec["text"], rec["source"]) == (sentence, "VOV")
+    assert is_article(rec)
+
+
+def test_a_bare_agency_tag_may_carry_its_domain() -> None:
+    rec = extract(_page(_article(["VOV.VN - " + P1, P2], "PV", classes=True), classes=True), URL, now=NOW)
+    assert rec["lead_tag"] == "VOV.VN"

@@ -157,8 +157,8 @@ def clean_body(
             continue
         if substantial == 0 and len(line) < 150 and _before_title(title, block):
             continue  # masthead lines ahead of the title
-        if len(line) <= 100 and substantial == 0 and parse_vn_date(line):
-            continue
+        if len(line) <= 100 and substantial == 0 and not line.endswith(".") and parse_vn_date(line):
+            continue  # a date line above the body (a sentence with a date in it is body)
         if out and fold(out[-1]) == k:
             continue
         out.append(line)

@@ -45,7 +45,8 @@ def has_headline_over_text(page: PageIndex, title: Title, body: list[str]) -> bo
     """A headline shown on the page (not a section or site name) over a main text block of its own."""
     if title.block is None or len((title.text or "").split()) < 4:
         return False
-    if urlsplit(page.url).path.strip("/") == "" or norm(title.text or "") == norm(page.meta("og:site_name") or ""):
+    home = urlsplit(page.url).path.strip("/") == ""
+    if home or norm(title.text or "") == norm(page.meta("og:site_name") or ""):
         return False  # a home page: its "headline" is the site's name
     return any(len(line) >= MIN_TEXT_BLOCK and not _linked(page, line) for line in body)
 

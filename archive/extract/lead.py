@@ -19,6 +19,7 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
     if title.block is None:
         return None
     desc = page.meta(*P.DESCRIPTION_META)
+    desc_cut = bool(desc and P.ELLIPSIS_END.search(desc))
     desc_n = norm(P.ELLIPSIS_END.sub("", desc or ""))
     start = title.block.index
     for b in page.blocks[start + 1 : start + 15]:
@@ -45,7 +46,7 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
             ok_len
             and desc_n
             and len(desc_n) >= 30
-            and _set_apart(page, b)
+            and (desc_cut or len(t) <= len(desc_n) + 5 or _set_apart(page, b))
             and (
                 t.startswith(desc_n[: max(30, len(desc_n) - 5)])
                 or desc_n.startswith(t)
@@ -61,8 +62,9 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
 def _set_apart(page: PageIndex, b: Block) -> bool:
     """Whether body paragraphs follow ``b`` outside its parent: a sapo, not the body's first paragraph.
 
-    A page with no sapo often repeats its first paragraph as the description; that paragraph
-    shares its box with the rest of the body, or is the whole body.
+    A page with no sapo often has the first characters of its first paragraph as description
+    (cut without an ellipsis); that paragraph shares its box with the rest of the body, or is
+    the whole body.
     """
     parent = b.el.getparent()
     for nxt in page.blocks[b.index + 1 : b.index + 15]:
