@@ -208,9 +208,8 @@ def test_a_brief_item_that_trafilatura_reads_as_short_lines_keeps_its_paragraph(
 def test_a_sentence_with_a_date_opening_a_brief_body_is_body() -> None:
     """Only a date line (no sentence) above the body is skipped, not a first sentence that has a date."""
     sentence = "Căn nhà mới rộng 80 m² của bà Trịnh Quốc Trí được bàn giao sáng 11/5/2020."
-    main = f"<div>{DATELINE}</div><h1>{TITLE}</h1><div><p>{sentence}</p><p>Theo VOV</p></div>"
-    rec = extract(_page(main, classes=False), URL, now=NOW)
-    assert (rec["text"], rec["source"]) == (sentence, "VOV")
+    rec = extract(_page(_article([sentence, P2, "Theo VOV"], "", classes=True), classes=True), URL, now=NOW)
+    assert (rec["text"], rec["source"]) == (f"{sentence}\n{P2}", "VOV")
     assert is_article(rec)
 
 
