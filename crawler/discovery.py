@@ -26,14 +26,14 @@ ROBOTS_MAX_SITEMAPS = 1000
 # One line at a time, anchored at its start: ``^\s*`` over the whole text with MULTILINE
 # retried every blank line from each of them (quadratic: 400,000 newlines held the GIL, and the
 # crawl ignored SIGTERM, for tens of seconds).
-_SITEMAP_LINE = re.compile(r"[ \t]*sitemap[ \t]*:[ \t]*(\S+)", re.IGNORECASE)
+_SITEMAP_LINE = re.compile(r"sitemap[ \t]*:[ \t]*(\S+)", re.IGNORECASE)
 
 
 def robots_sitemaps(text: str, base_url: str) -> list[str]:
     """The ``Sitemap:`` URLs a robots.txt names, absolute; linear in the text, which is cut at 500 KiB."""
     found = []
     for line in text[:ROBOTS_MAX_CHARS].splitlines():
-        m = _SITEMAP_LINE.match(line)
+        m = _SITEMAP_LINE.match(line.lstrip())
         if m:
             found.append(urljoin(base_url, m.group(1)))
             if len(found) >= ROBOTS_MAX_SITEMAPS:
