@@ -19,13 +19,20 @@ server listens on 127.0.0.1 only and is stopped at the end. The archive is ``--d
 default, a fresh one of ``--articles`` replica articles written through the store (kept under
 bench/results/ for the next run).
 
+``--hostile N`` adds N attacking threads for the whole load phase, sending without pause what
+issue 13 found: prefix storms in the search box and the ranked query (22 and 110 prefixes,
+refused at once), the widest searches still allowed (two 2-letter prefixes, run under the time
+limit), and huge arguments to escape_fts()/vn_snippet() in custom SQL. Their answers (400 is
+the expected one) are reported as ``hostile ...`` rows, apart from the normal traffic, and the
+verdict line adds the normal requests' p95 while attacked.
+
 It asserts nothing: it prints a table and a verdict line ``errors: N, memory growth: X%``, and
 writes bench/results/load_datasette.json.
 
 Usage::
 
     .venv/bin/python bench/load_datasette.py [--db data/archive.db] [--articles 2000]
-        [--threads 8] [--requests 150] [--seconds 120]
+        [--threads 8] [--requests 150] [--seconds 120] [--hostile 3]
 """
 
 from __future__ import annotations
@@ -85,6 +92,34 @@ QUERIES = [
     "tuyên truyền*",
     "Hà Nội",
 ]
+
+
+STORM_22 = " ".join(f"{c}{c}*" for c in "abcdeghiklmnopqrstuvxy")
+STORM_110 = " ".join(f"{a}{b}*" for a in "abcdeghik" for b in "aeiouynhgt")[:806]
+
+
+def hostile_mix(db_name: str) -> list[tuple[str, str, dict]]:
+    """What an attacker sends: issue 13's prefix storms and huge SQL-function arguments."""
+    table, query = f"/{db_name}/articles", f"/{db_name}"
+    return [
+        ("hostile storm", table, {"_search": STORM_22}),
+        ("hostile storm", table + ".json", {"_search": STORM_110}),
+        ("hostile storm", f"{query}/search.json", {"q": STORM_22}),
+        ("hostile wide", table + ".json", {"_search": "ng* OR th*"}),
+        ("hostile wide", f"{query}/search.json", {"q": "ng* OR th*"}),
+        (
+            "hostile huge",
+            query + ".json",
+            {"sql": "select length(escape_fts(printf('%.*c', 100000000, 'a')))"},
+        ),
+        (
+            "hostile huge",
+            query + ".json",
+            {
+                "sql": "select length(vn_snippet(printf('%.*c', 50000000, 'a'), null, char(1) || 'a' || char(2)))"
+            },
+        ),
+    ]
 
 
 # -- the archive ------------------------------------------------------------------------------------
@@ -203,13 +238,40 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def run_load(base: str, mix, threads: int, per_thread: int, seconds: float, on_half) -> dict:
-    """Each thread sends ``per_thread`` requests from the mix (staggered), stopping at ``seconds``."""
+def run_load(
+    base: str,
+    mix,
+    threads: int,
+    per_thread: int,
+    seconds: float,
+    on_half,
+    hostile=(),
+    hostile_threads: int = 0,
+) -> dict:
+    """Each thread sends ``per_thread`` requests from the mix (staggered), stopping at ``seconds``.
+
+    Meanwhile ``hostile_threads`` threads send the ``hostile`` mix without pause until the
+    normal threads are done.
+    """
     results: list[tuple[str, float, int | str]] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     total = threads * per_thread
     half = threading.Event()
+    done = threading.Event()
+
+    def attacker(index: int) -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            for kind, path, params in itertools.islice(itertools.cycle(hostile), index, None):
+                if done.is_set():
+                    return
+                t0 = time.perf_counter()
+                try:
+                    outcome: int | str = client.get(path, params=params).status_code
+                except httpx.HTTPError as exc:
+                    outcome = type(exc).__name__
+                with lock:
+                    results.append((kind, time.perf_counter() - t0, outcome))
 
     def worker(index: int) -> None:
         start = (index * len(mix)) // threads
@@ -232,19 +294,28 @@ def run_load(base: str, mix, threads: int, per_thread: int, seconds: float, on_h
                         on_half()
 
     t_start = time.monotonic()
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(worker, range(threads)))
+    with ThreadPoolExecutor(max(hostile_threads, 1)) as attackers:
+        attacks = [attackers.submit(attacker, i) for i in range(hostile_threads if hostile else 0)]
+        try:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(worker, range(threads)))
+        finally:
+            done.set()
+        for attack in attacks:
+            attack.result()
     wall = time.monotonic() - t_start
     return {"results": results, "wall_s": wall, "stopped_by_time_cap": time.monotonic() > deadline}
 
 
 def summarise(results) -> dict[str, dict]:
+    """Per kind; "all" is the normal traffic only. A hostile request's expected answer is 400."""
     kinds = sorted({k for k, _, _ in results})
     rows = {}
     for kind in [*kinds, "all"]:
-        sel = [(t, o) for k, t, o in results if kind == "all" or k == kind]
-        ok = [t * 1000 for t, o in sel if o == 200]
-        errors = [o for _, o in sel if o != 200]
+        sel = [(t, o) for k, t, o in results if k == kind or (kind == "all" and not k.startswith("hostile"))]
+        expected = (200, 400) if kind.startswith("hostile") else (200,)
+        ok = [t * 1000 for t, o in sel if o in expected]
+        errors = [o for _, o in sel if o not in expected]
         rows[kind] = {
             "requests": len(sel),
             "errors": len(errors),
@@ -265,7 +336,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--requests", type=int, default=150, help="Requests per thread (at most)")
     parser.add_argument("--seconds", type=float, default=120, help="Time cap of the load phase")
+    parser.add_argument("--hostile", type=int, default=0, help="Attacking threads beside the load (0-8)")
     args = parser.parse_args()
+    if not 0 <= args.hostile <= 8:
+        parser.error("keep it bounded: 0-8 hostile threads")
     if not 1 <= args.threads <= 64 or not 1 <= args.requests <= 10_000 or not 0 < args.seconds <= 1800:
         parser.error("keep it bounded: 1-64 threads, 1-10000 requests each, at most 1800 s")
 
@@ -304,6 +378,8 @@ def main() -> None:
             args.requests,
             args.seconds,
             on_half=lambda: rss.setdefault("middle", rss_kib(proc.pid)),
+            hostile=hostile_mix(db.stem),
+            hostile_threads=args.hostile,
         )
         rss["end"] = rss_kib(proc.pid)
     finally:
@@ -319,10 +395,10 @@ def main() -> None:
         + (", stopped by the time cap" if load["stopped_by_time_cap"] else "")
     )
     print()
-    print(f"{'kind':<14}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    print(f"{'kind':<16}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind, row in rows.items():
         print(
-            f"{kind:<14}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+            f"{kind:<16}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}"
             f"{row['p99_ms']:>9}{row['max_ms']!s:>9}"
         )
     print()
@@ -332,6 +408,11 @@ def main() -> None:
         f"errors: {rows['all']['errors']}, memory growth: {growth:.1f}%  "
         f"(end vs after warm-up; {second_half:.1f}% over the second half of the load)"
     )
+    if args.hostile:
+        print(
+            f"under attack by {args.hostile} threads: normal requests p95 {rows['all']['p95_ms']} ms "
+            f"(target under 1000 ms), {rows['all']['errors']} errors"
+        )
 
     out = RESULTS / "load_datasette.json"
     out.write_text(
@@ -349,6 +430,7 @@ def main() -> None:
                 "threads": args.threads,
                 "requests_per_thread": args.requests,
                 "time_cap_s": args.seconds,
+                "hostile_threads": args.hostile,
                 "sent": len(load["results"]),
                 "wall_s": round(load["wall_s"], 2),
                 "stopped_by_time_cap": load["stopped_by_time_cap"],
