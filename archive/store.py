@@ -371,6 +371,8 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
         removed = "soft-404"  # a known article's URL now answers with a page that is no article
     if removed:
         if existing is None:
+            if page.get("kind") == "page":  # a link the site shows to nothing: its dead link
+                return "stored", f"dead link: {removed}"
             return "failed", f"{removed} before it was ever archived"
         if existing["status"] != "removed":
             _update(
@@ -387,6 +389,8 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
     if status is None or status >= 400:
         if page.get("kind") == "robots" and status == 404:
             return "stored", "no robots.txt"
+        if page.get("kind") == "page" and status in (404, 410):
+            return "stored", f"dead link: HTTP {status}"
         return "failed", f"HTTP {status}"
     if record is not None:  # an article, whatever link led to it
         return _save_article(db, url, page, record, capture_id, fetched_at, existing), None

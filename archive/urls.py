@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that only track where a click came from; they never select content.
 TRACKING_PARAMS = frozenset(
@@ -44,8 +44,10 @@ def clean_url(url: str) -> str:
     port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _keep_param(k)])
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+    # The query keeps its own encoding: a server may compare it byte for byte (an id-less
+    # ``?categoryId=1902448,1902446`` re-encoded as ``%2C`` answered 404).
+    pieces = [p for p in parts.query.split("&") if p and _keep_param(unquote_plus(p.partition("=")[0]))]
+    return urlunsplit((scheme, host, parts.path or "/", "&".join(pieces), ""))
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
@@ -106,8 +108,8 @@ def variant_base(url: str) -> str | None:
     """
     parts = urlsplit(clean_url(url))
     host = parts.hostname or ""
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in query if not _variant_param(k, v)]
+    query = [p for p in parts.query.split("&") if p]
+    kept = [p for p in query if not _variant_param(*(unquote_plus(x) for x in p.partition("=")[::2]))]
     segments = [s for s in parts.path.split("/") if s]
     path = parts.path
     if segments and segments[-1].lower().endswith(".amp"):
@@ -124,7 +126,7 @@ def variant_base(url: str) -> str | None:
     if len(kept) == len(query) and path == parts.path and base_host == host:
         return None
     netloc = base_host if parts.port is None else f"{base_host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, path, urlencode(kept), ""))
+    return urlunsplit((parts.scheme, netloc, path, "&".join(kept), ""))
 
 
 def article_key(url: str, canonical: str | None) -> str:

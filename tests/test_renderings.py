@@ -163,3 +163,27 @@ def test_a_few_listed_non_articles_are_reported_without_failing_the_run(fresh_db
     text = runs.summary(row)
     assert "  1 of 40 pages that the site's sitemap or feed lists as articles" in text
     assert "WARNING" not in text
+
+
+def test_a_request_url_keeps_the_query_as_the_site_wrote_it():
+    from archive.urls import clean_url
+
+    url = "https://dangcongsan.vn/tin-hoat-dong/bai.html?categoryId=1902448,1902446&utm_source=fb"
+    assert clean_url(url) == "https://dangcongsan.vn/tin-hoat-dong/bai.html?categoryId=1902448,1902446"
+    assert clean_url("http://a.vn/tim?q=c%C3%B4ng+an&fbclid=x") == "http://a.vn/tim?q=c%C3%B4ng+an"
+
+
+def test_a_candidate_link_to_nothing_is_the_sites_dead_link_not_our_failure(fresh_db):
+    dead = store.record_page(
+        fresh_db, page(b"Not found", status=404, url="https://tuyengiao.vn/tag/x", kind="page")
+    )
+    assert (dead["outcome"], dead["reason"]) == ("stored", "dead link: HTTP 404")
+    gone = store.record_page(
+        fresh_db, page(b"", status=404, url="https://tuyengiao.vn/a/b-1", kind="page", removed="http-404")
+    )
+    assert (gone["outcome"], gone["reason"]) == ("stored", "dead link: http-404")
+    # An article link that answers 404 before we ever had it is still a failure of the run.
+    lost = store.record_page(
+        fresh_db, page(b"", status=404, url="https://tuyengiao.vn/a/c-2", removed="http-404")
+    )
+    assert lost["outcome"] == "failed"
