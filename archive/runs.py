@@ -92,7 +92,10 @@ def classify(db: Database, run_id: int, reason: str, stats: Mapping[str, Any]) -
         db.execute("select status, count(*) from captures where run_id = ? group by status", [run_id])
     )
     fetched = counts["pages_fetched"]
-    refused = statuses.get(403, 0) + statuses.get(429, 0)
+    walled = db.execute(
+        "select count(*) from captures where run_id = ? and reason like 'blocked: %'", [run_id]
+    ).fetchone()[0]
+    refused = statuses.get(403, 0) + statuses.get(429, 0) + walled
     if fetched and refused / fetched >= 0.5:
         return "blocked"
     articles = counts["articles_new"] + counts["articles_changed"] + counts["articles_unchanged"]
@@ -135,6 +138,12 @@ def summary(run: Mapping[str, Any]) -> str:
         lines.append(
             f"  WARNING: of {coverage['new_articles']} new articles, {missing}: has the site's layout changed?"
         )
+    walls = {
+        k.removeprefix("blocked/").replace("_", " "): n for k, n in stats.items() if k.startswith("blocked/")
+    }
+    if walls:
+        shown = ", ".join(f"{n} behind a {reason}" for reason, n in sorted(walls.items()))
+        lines.append(f"  WARNING: the site blocked pages: {shown} (not archived; see captures.reason)")
     listed, rejected = listed_rejected(stats)
     if rejected:
         examples = stats.get("articlehood/listed_not_article_examples") or []

@@ -23,9 +23,14 @@ from scrapy.crawler import Crawler
 
 from archive import runs, store
 from archive.extract import extract, is_article
+from archive.walls import wall_reason
 from crawler.items import PageItem
 
 logger = logging.getLogger(__name__)
+
+
+#: Pages on which a cookie wall or JavaScript challenge is looked for.
+WALLED_KINDS = frozenset({"article", "page", "listing", "home"})
 
 
 def extract_page(body: bytes, url: str, content_type: str | None) -> tuple[dict[str, Any] | None, str | None]:
@@ -181,6 +186,11 @@ class ExtractPipeline:
             self.threads.shutdown(wait=False, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
+        if item.status == 200 and item.kind in WALLED_KINDS and (wall := wall_reason(item.body)):
+            # The site put a wall between us and the page: a refusal, never an article or a removal.
+            item.error = f"blocked: {wall}"
+            self.stats.inc_value("blocked/" + wall.replace(" ", "_"))
+            return item
         # Any page may be an article, whatever led to it: its content decides, not its address
         # (listings the site's hints name are read for their links only).
         if item.kind not in ("article", "page") or item.status != 200 or item.error or item.removed:

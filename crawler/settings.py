@@ -36,6 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Sitemaps parsed off Scrapy's thread, last of all middlewares to see the response.
     "crawler.extensions.SitemapReader": 50,
     "crawler.retry_after.RetryAfterMiddleware": 560,
+    # Self-redirects that set a cookie, gzip without Content-Encoding: before RedirectMiddleware.
+    "crawler.quirks.FetchQuirksMiddleware": 650,
 }
 # Every status reaches the spider: a 404 for a known article is evidence of its removal.
 HTTPERROR_ALLOW_ALL = True

@@ -47,6 +47,18 @@ hostile-title     an article page whose ``<title>`` and headline are 200,000 cha
                   separators, spaces and quotes
 slow-extract      a legal article page of about 5 MB, 200 ``<div>`` deep: seconds of extraction
 ================  ==========================================================================
+
+Quirks mode (``install_quirks(site)``): what real portals do that a plain client gets wrong.
+
+================  ==========================================================================
+kind              what the URL answers
+================  ==========================================================================
+feed-cookie       ``/rss-cookie``: without the cookie ``vnx=1``, a 302 to itself setting it (as
+                  qdnd.vn's ``/rss`` does); with it, an RSS feed of the site's newest articles
+gzip-no-header    an article page whose body is gzip-compressed, sent without Content-Encoding
+cookie-wall       a small page whose script sets a cookie and reloads (the site behind a wall)
+js-challenge      a "checking your browser" page
+================  ==========================================================================
 """
 
 from __future__ import annotations
@@ -57,7 +69,7 @@ import unicodedata
 from datetime import timedelta
 from functools import cache
 
-from replica import pages
+from replica import feeds, pages
 from replica.model import Article, Category, Site
 from replica.responses import PIXEL, Response, html, not_found
 from replica.texts import Writer
@@ -82,7 +94,47 @@ _FIRST_HOSTILE_ID = 95001
 #: Entries in the sitemap bomb, and blank bytes after them (both past the protocol's limits).
 BOMB_ENTRIES = 200_000
 BOMB_TAIL_BYTES = 60 * 1024 * 1024
-_UNLISTED = frozenset({"hostile-robots", "sitemap-bomb"})
+_UNLISTED = frozenset({"hostile-robots", "sitemap-bomb", "feed-cookie"})
+
+
+QUIRK_KINDS = ("gzip-no-header", "cookie-wall", "js-challenge")
+QUIRK_FEED = "/rss-cookie"
+_FIRST_QUIRK_ID = 96001
+
+
+def quirk_path(kind: str) -> str:
+    return f"/kiem-thu/la-{kind}-{_FIRST_QUIRK_ID + QUIRK_KINDS.index(kind)}"
+
+
+def install_quirks(site: Site) -> None:
+    """Register the quirk URLs on ``site``: see the third table above."""
+    site.faults[QUIRK_FEED] = "feed-cookie"
+    for kind in QUIRK_KINDS:
+        site.faults[quirk_path(kind)] = kind
+
+
+def _quirk(site: Site, kind: str, base: str, headers: dict[str, str]) -> Response:
+    if kind == "feed-cookie":
+        cookie = {k.lower(): v for k, v in headers.items()}.get("cookie", "")
+        if "vnx=1" not in cookie:
+            return Response(302, b"", None, {"Location": QUIRK_FEED, "Set-Cookie": "vnx=1; Path=/; HttpOnly"})
+        return Response(200, feeds.rss(site, base).encode(), "application/rss+xml; charset=utf-8")
+    if kind == "gzip-no-header":
+        article = fault_article(site, "windows-1258")
+        article.id, article.slug = _FIRST_QUIRK_ID, "la-gzip-no-header"
+        return Response(
+            200,
+            gzip.compress(pages.article_page(site, article).encode(), mtime=0),
+            "text/html; charset=utf-8",
+        )
+    if kind == "cookie-wall":
+        script = 'document.cookie="D1N=5e8f1c; path=/"; window.location.reload(true);'
+        return html(200, f"<html><head><script>{script}</script></head><body></body></html>")
+    return html(
+        200,
+        "<html><head><title>Just a moment...</title></head><body><h1>Checking your browser before"
+        " accessing the site.</h1><p>Vui lòng bật JavaScript và cookie.</p></body></html>",
+    )
 
 
 def hostile_path(kind: str) -> str:
@@ -227,10 +279,23 @@ def listing(site: Site) -> str:
         if k not in _UNLISTED  # reached the way a crawler meets them: from robots.txt
     )
     main = f'<h1 class="bt-zone__name">Lỗi kiểm thử</h1><ul class="bt-links">{links}</ul>'
-    return pages.layout(site, f"Lỗi kiểm thử - {pages.SITE_NAME}", main)
+    # The cookie feed is announced as feeds are, in the page's head.
+    head = (
+        f'<link rel="alternate" type="application/rss+xml" href="{QUIRK_FEED}">\n'
+        if QUIRK_FEED in site.faults
+        else ""
+    )
+    return pages.layout(site, f"Lỗi kiểm thử - {pages.SITE_NAME}", main, head)
 
 
-def answer(site: Site, target: str, path: str, query: dict[str, list[str]], base: str) -> Response | None:
+def answer(
+    site: Site,
+    target: str,
+    path: str,
+    query: dict[str, list[str]],
+    base: str,
+    headers: dict[str, str] | None = None,
+) -> Response | None:
     """The fault response for this request, or None when the URL is not a fault URL."""
     if path == LISTING:
         return html(200, listing(site))
@@ -241,6 +306,8 @@ def answer(site: Site, target: str, path: str, query: dict[str, list[str]], base
         site.fault_hits[path] += 1
         hits = site.fault_hits[path]
     retry = {"Retry-After": "1"}
+    if kind == "feed-cookie" or kind in QUIRK_KINDS:
+        return _quirk(site, kind, base, headers or {})
     if kind == "hostile-robots":
         return Response(200, _hostile_robots(base).encode(), "text/plain; charset=utf-8")
     if kind == "sitemap-bomb":

@@ -70,7 +70,7 @@ def route(site: Site, method: str, target: str, headers: dict[str, str], base: s
     """Answer one request; ``base`` is ``http://<Host header>`` for absolute URLs in feeds."""
     parts = urlsplit(target)
     path, query = parts.path, parse_qs(parts.query)
-    if site.faults and (fault := faults.answer(site, target, path, query, base)):
+    if site.faults and (fault := faults.answer(site, target, path, query, base, headers)):
         return fault
     if method == "POST":
         if path == "/phan-hoi":
