@@ -41,6 +41,8 @@ def _site_or_address(ctx: click.Context, param: click.Parameter, value: str) -> 
 
 
 PORT = click.IntRange(0, 65535)
+#: The demo edits the 2nd and 5th newest articles and removes the 8th.
+DEMO_MIN_ARTICLES = 8
 
 
 @click.group()
@@ -189,20 +191,29 @@ def reextract(db_path: str) -> None:
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
 @click.option("--from", "from_version", type=int, help="Older version (default: the one before --to).")
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
-def diff(url: str, db_path: str, from_version: int | None, to_version: int | None) -> None:
+@click.option("--lines", is_flag=True, help="A unified diff of whole paragraphs instead of marked words.")
+def diff(url: str, db_path: str, from_version: int | None, to_version: int | None, lines: bool) -> None:
     """Show what changed between two versions of an article.
+
+    Changed words are marked inside their paragraph, as git's --word-diff does:
+    [-deleted-]{+inserted+}. An article seen in one version only has nothing to compare:
+    that is said, and the exit code is 0.
 
     \b
     Example:
         vnarchive diff https://tuyengiao.vn/van-hoa-xa-hoi/bai-viet-113371 --db data/archive.db
     """
-    from archive.history import diff_versions, versions
+    from archive.history import diff_versions, versions, word_diff_text
     from archive.urls import canonical_url
 
     db = _open_existing(db_path)
     history = {v["version"]: v for v in versions(db, canonical_url(url))}
     if not history:
         raise click.ClickException(f"no article {url} in {db_path}")
+    if len(history) == 1 and from_version is None and to_version is None:
+        [only] = history.values()
+        click.echo(f"{url} has one version (captured {only['captured_at']}): nothing has changed")
+        return
     new = to_version or max(history)
     old = from_version or new - 1
     for number in (old, new):
@@ -210,7 +221,8 @@ def diff(url: str, db_path: str, from_version: int | None, to_version: int | Non
             raise click.ClickException(
                 f"{url} has no version {number} (it has {', '.join(map(str, sorted(history)))})"
             )
-    text = diff_versions(history[old], history[new])
+    show = diff_versions if lines else word_diff_text
+    text = show(history[old], history[new])
     click.echo(text or f"versions {old} and {new} have the same text")
 
 
@@ -222,16 +234,17 @@ def diff(url: str, db_path: str, from_version: int | None, to_version: int | Non
     "--articles",
     default=72,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=DEMO_MIN_ARTICLES),
     help="Size of the replica portal.",
 )
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl (for scripts and tests).")
 def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: bool) -> None:
     """The main job, offline: serve the replica portal, crawl it, then browse the archive.
 
-    Starts the replica of tuyengiao.vn on 127.0.0.1, crawls it into DB (incrementally, if DB
-    already holds a crawl), prints the run summary, and serves the archive with Datasette on
-    127.0.0.1 until Ctrl-C.
+    Starts the replica of tuyengiao.vn on 127.0.0.1 and crawls it into DB. On a new archive it
+    then edits two articles and removes one on the replica, as an editor would, and crawls
+    again: the archive shows an edited and a removed article from the start. It prints each
+    run's summary and serves the archive with Datasette on 127.0.0.1 until Ctrl-C.
 
     \b
     Example:
@@ -244,29 +257,40 @@ def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: 
 
     try:  # an unusable --db is refused before anything starts
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        store.open_db(db_path).close()
+        db = store.open_db(db_path)
+        fresh = not db["crawl_runs"].count
+        db.conn.close()
     except store.ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(f"cannot create {db_path}: {exc.strerror or exc}") from exc
     site = build_site(n_articles=articles)
+    if not fresh:  # the replica is rebuilt as it was: put back what the first demo changed
+        _demo_changes(site)
     try:
         replica = ReplicaServer(site, host="127.0.0.1", port=port).start()
     except OSError as exc:
         raise click.ClickException(
             f"cannot serve the replica on 127.0.0.1:{port}: {exc.strerror or exc}"
         ) from exc
-    try:
-        click.echo(f"Replica portal: {replica.url} ({len(site.articles)} articles)")
+
+    def crawl(settings: dict[str, str]) -> dict:
         try:
-            run = run_crawl(
-                "tuyengiao", db_path, base_url=replica.url, settings=dict(FAST_SETTINGS), quiet=True
-            )
+            run = run_crawl("tuyengiao", db_path, base_url=replica.url, settings=settings, quiet=True)
         except (LockError, store.ArchiveError) as exc:
             raise click.ClickException(str(exc)) from exc
         if run is None:
             raise click.ClickException("the crawl did not start (see the messages above)")
         click.echo(runs.summary(run))
+        return run
+
+    try:
+        click.echo(f"Replica portal: {replica.url} ({len(site.articles)} articles)")
+        run = crawl(dict(FAST_SETTINGS))
+        if fresh and run["exit_code"] == 0:
+            changed = _demo_changes(site)
+            click.echo(f"The replica's editors: {'; '.join(changed)}. Crawling again:")
+            run = crawl({**FAST_SETTINGS, "RECHECK_ALL": "True"})
         if no_serve:
             sys.exit(run["exit_code"])
         click.echo(
@@ -275,6 +299,34 @@ def demo(port: int, datasette_port: int, db_path: str, articles: int, no_serve: 
         serve(db_path, host="127.0.0.1", port=datasette_port)
     finally:
         replica.stop()
+
+
+def _demo_changes(site) -> list[str]:
+    """Edit two articles and remove one on the replica, the same way every time; say what was done.
+
+    One edit changes a few words (the title and a sentence), the other adds a paragraph: the
+    two kinds of change the diff view has to show. Dates are fixed so that a second demo on the
+    same archive finds the replica as the first left it.
+    """
+    from datetime import timedelta
+
+    newest = site.articles
+    first, second, gone = newest[1], newest[4], newest[7]
+    paragraphs = list(first.paragraphs)
+    paragraphs[0] = paragraphs[0].replace(" ", " đã ", 1)
+    site.edit(
+        first.id,
+        title=first.title + " (cập nhật)",
+        paragraphs=paragraphs,
+        modified=first.modified + timedelta(days=1),
+    )
+    site.edit(
+        second.id,
+        paragraphs=[*second.paragraphs, "Bài viết được bổ sung thông tin sau khi đăng."],
+        modified=second.modified + timedelta(days=1),
+    )
+    site.remove(gone.id, "404")
+    return [f"edited {first.path}", f"edited {second.path}", f"removed {gone.path} (now 404)"]
 
 
 def _open_existing(db_path: str):
