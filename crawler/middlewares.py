@@ -99,6 +99,13 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         )
         self.known = self._known_articles()
         self.stats.set_value("incremental/known_articles", len(self.known))
+        #: Pages judged not articles by an earlier run: hash(url) -> when (UTC).
+        self.judged = {
+            hash(url): policy.parse_time(at)
+            for url, at in self.db.execute(
+                "select url, max(fetched_at) from captures where outcome = 'not-article' group by url"
+            )
+        }
         self.book = shapes.load(self.db, self.crawler.spider.name, self.probe_budget)
 
     def _known_articles(self) -> dict[int, tuple[datetime | None, datetime | None]]:
@@ -217,12 +224,18 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
     def item_scraped(self, item: Any, response: Response, spider: Any) -> None:
         """Learn from each judged page what its URL's shape yields."""
-        if self.book is None or getattr(item, "status", None) != 200 or not getattr(item, "outcome", None):
+        if (
+            self.book is None
+            or not getattr(item, "outcome", None)
+            or item.kind not in ("article", "page", "listing")
+        ):
             return
-        if item.kind in ("article", "page", "listing") and item.outcome != "failed":
+        if item.status == 200 and item.outcome != "failed":
             self.book.judged(
                 item.requested_url, item.outcome in ARTICLE_OUTCOMES, requested=item.kind == "page"
             )
+        elif item.kind == "page" and item.status in (404, 410):
+            self.book.judged(item.requested_url, False)  # a dead link: nothing of its shape here
 
     def _article_request(self, request: Request, response: Response | None) -> Request | None:
         url = canonical_url(request.url)
@@ -243,6 +256,14 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             # Already requested in this run, perhaps through another form of its URL
             # (a trailing slash, a tracking parameter) that the duplicate filter cannot see.
             self.stats.inc_value("incremental/duplicate_url")
+            return None
+        if (
+            state is None
+            and self.incremental
+            and key in self.judged
+            and not policy.not_article_due(self.judged[key], request.meta.get("lastmod"), self.now)
+        ):
+            self.stats.inc_value("incremental/skipped_not_article")
             return None
         if state is None or not self.incremental:
             self.fetching.add(key)

@@ -54,3 +54,22 @@ def changed_since_check(lastmod: str | None, state: dict) -> bool | None:
     if modified is None or checked is None:
         return None
     return modified > checked
+
+
+#: How long a page judged not an article (a gallery, a video page a sitemap lists) is left alone
+#: when nothing says it changed: its verdict is re-read from the archive, not from the site.
+NOT_ARTICLE_RECHECK = timedelta(days=30)
+
+
+def not_article_due(judged_at: datetime | None, lastmod: str | None, now: datetime) -> bool:
+    """Whether a page last judged not an article should be fetched again.
+
+    Yes when a sitemap ``lastmod`` says it changed since, or after NOT_ARTICLE_RECHECK without
+    news; ``vnarchive reextract`` re-judges stored pages when the extractor improves.
+    """
+    if judged_at is None:
+        return True
+    changed = changed_since_check(lastmod, {"last_checked": judged_at})
+    if changed is not None:
+        return changed
+    return now - judged_at >= NOT_ARTICLE_RECHECK

@@ -1,0 +1,46 @@
+"""A generated portal of another CMS family, crawled from its address alone, then again.
+
+No profile, no URL rule: the crawler learns the site's shapes, fetches no print rendering, keys
+every article once, and a second run of the unchanged site fetches no article body again (its
+articles by their validators, the pages it judged not articles by that verdict).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from archive.urls import canonical_url
+from replica import ReplicaServer
+from replica.generator.site import GeneratedSite
+from tests.crawling import vnarchive
+
+
+def test_a_vccorp_like_portal_from_its_address_twice(tmp_path):
+    db = tmp_path / "archive.db"
+    site = GeneratedSite("vccorp", n_articles=30)
+    with ReplicaServer(site, port=0) as server:
+        first = vnarchive("crawl", server.url, "--db", str(db), "--fast", "--quiet")
+        assert first.returncode in (0, 6), first.stderr[-2000:]  # 6: undated variants lack a date
+        first_requests = len(server.requests)
+        second = vnarchive("crawl", server.url, "--db", str(db), "--fast", "--quiet")
+        assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+        paths = [p for _, p, _ in server.requests]
+    assert not [p for p in paths if "print=1" in p]
+    conn = sqlite3.connect(db)
+    truth = {canonical_url(server.url + e.path) for e in site.entries}
+    archived = [r[0] for r in conn.execute("select url from articles")]
+    assert len(archived) == len(set(archived))
+    assert len(truth & set(archived)) >= 0.8 * len(truth)
+    # The second run: no article body fetched again, no page judged not an article fetched again.
+    again = conn.execute(
+        "select count(*) from captures where run_id = 2 and status = 200 and kind in ('article', 'page')"
+        " and (url in (select url from articles) or url in (select url from captures where run_id = 1 and outcome = 'not-article'))"
+    ).fetchone()[0]
+    assert again == 0
+    assert len(paths) - first_requests < first_requests / 2
+    # What was learned is kept: the article shape of this CMS (/<slug>-<ts id>.htm) is productive.
+    shapes = dict(conn.execute("select shape, articles from url_shapes"))
+    assert shapes.get("/{slug}-{id}.htm", 0) >= 0.8 * len(truth)
+    stats = json.loads(conn.execute("select stats from crawl_runs where id = 1").fetchone()[0])
+    assert stats["url_shapes"][0]["shape"] == "/{slug}-{id}.htm"
