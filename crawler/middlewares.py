@@ -1,13 +1,14 @@
 """Incremental crawling: fetch what is new, re-check what is due, resume what a killed run left.
 
 A spider middleware, so the spider stays a pure discovery machine: it yields every link it
-finds, and this component decides, from what the archive already holds, which of them to
-request and how (conditional headers for re-checks).
+finds, and this component decides which of them to request and how (conditional headers for
+re-checks). It is a thin layer, as Scrapy's ``HttpCacheMiddleware`` is: the decisions' rules
+are ``crawler.policy`` and ``archive.shapes``, what the archive holds and what a run must
+remember is ``archive.crawlstate.CrawlState``, opened for the run the archive pipeline started.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import weakref
 from collections.abc import AsyncIterator
@@ -20,9 +21,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from archive import shapes, store
+from archive import shapes
+from archive.crawlstate import CrawlState
 from archive.urls import canonical_url
 from crawler import discovery, policy
+from crawler.pipelines import ArchivePipeline
 
 #: What the archive made of a page that is an article.
 ARTICLE_OUTCOMES = frozenset({"new", "changed", "unchanged"})
@@ -33,53 +36,33 @@ logger = logging.getLogger(__name__)
 class IncrementalMiddleware(BaseSpiderMiddleware):
     """Skip known articles that are not due, make re-checks conditional, keep a resumable frontier.
 
-    Settings: ``INCREMENTAL`` (default True: False re-fetches everything), ``RECHECK_MAX_PER_RUN``
-    (cap on re-checks of known articles not flagged by a sitemap lastmod), ``RECHECK_ALL`` (every
-    known article is due, within the cap), ``FRONTIER_FLUSH_EVERY``, ``SHAPE_PROBE_BUDGET``
-    (pages of a URL shape that never yielded an article fetched before the shape is given up).
+    Settings (defaults in crawler/settings.py): ``INCREMENTAL`` (False re-fetches everything),
+    ``RECHECK_MAX_PER_RUN`` (cap on re-checks of known articles not flagged by a sitemap
+    lastmod), ``RECHECK_ALL`` (every known article is due, within the cap),
+    ``FRONTIER_FLUSH_EVERY``, ``SHAPE_PROBE_BUDGET`` (pages of a URL shape that never yielded an
+    article fetched before the shape is given up).
 
-    Links no hint names (``kind="page"``) are fetched as the site's learned URL shapes
-    (archive.shapes) allow: a shape whose pages were articles is fetched as articles, an
-    unproven one a few times, a barren one no more. What each page turned out to be comes back
-    through ``item_scraped`` and is kept in the archive for the next run.
+    Links no hint names (``kind="page"``) are fetched as the site's learned URL shapes allow: a
+    shape whose pages were articles is fetched as articles, an unproven one a few times, a
+    barren one no more. What each page turned out to be comes back through ``item_scraped``.
     """
-
-    #: Listed pairs written to the temporary table per transaction.
-    LISTED_BATCH = 500
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         settings = crawler.settings
         self.db_path = settings.get("ARCHIVE_DB_PATH")
-        self.incremental = settings.getbool("INCREMENTAL", True)
-        self.recheck_cap = settings.getint("RECHECK_MAX_PER_RUN", 500)
-        self.recheck_all = settings.getbool("RECHECK_ALL", False)
-        self.flush_every = settings.getint("FRONTIER_FLUSH_EVERY", 50)
-        self.probe_budget = settings.getint("SHAPE_PROBE_BUDGET", 5)
-        self.book: shapes.ShapeBook | None = None
-        #: Responses whose links included an article: only such a listing is paged through.
-        self._productive: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
+        self.incremental = settings.getbool("INCREMENTAL")
+        self.recheck_cap = settings.getint("RECHECK_MAX_PER_RUN")
+        self.recheck_all = settings.getbool("RECHECK_ALL")
+        self.flush_every = settings.getint("FRONTIER_FLUSH_EVERY")
+        self.probe_budget = settings.getint("SHAPE_PROBE_BUDGET")
         self.stats = crawler.stats
-        self.db = None
-        #: What the decisions need of each article the archive held when the run started:
-        #: hash(url) -> (last checked, published else first seen), as UTC datetimes. ~230 bytes
-        #: per article instead of ~820 for its url and ``store.article_states`` row; the
-        #: validators for a conditional re-check are read from the archive when it is made. (A new
-        #: URL sharing a known one's hash would be judged as that one: odds ~5e-8 for 1M x 1M.)
-        self.known: dict[int, tuple[datetime | None, datetime | None]] = {}
+        self.state: CrawlState | None = None
         self.walk_back: bool | None = None
         self.rechecks = 0
-        # Per-run decisions, so a URL linked from many pages is judged (and counted) once; a
-        # skipped one is judged again only when a sitemap lastmod says it changed. Kept as the
-        # URLs' 64-bit hashes (~70 bytes per URL instead of ~165 for the string): every article
-        # of the site ends up here. Two URLs of one run sharing a hash (odds ~n²/2⁶⁵, 3e-8 for a
-        # million) would make the second look already requested.
-        self.fetching: set[int] = set()
-        self.skipped: set[int] = set()
-        self.pending: list[dict] = []
-        # (listing root, article URL) pairs waiting to be written to the connection's temporary
-        # ``listed`` table, which keeps the per-listing coverage on disk rather than in memory.
-        self.listed_pending: list[tuple[str, str]] = []
+        #: Responses whose links included an article: only such a listing is paged through.
+        self._productive: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
+        #: Listing responses that showed an article the archive does not hold yet.
         self._fresh_listing: weakref.WeakKeyDictionary[Response, bool] = weakref.WeakKeyDictionary()
         self.now = datetime.now(UTC)
 
@@ -90,55 +73,34 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         crawler.signals.connect(middleware.item_scraped, signal=signals.item_scraped)
         return middleware
 
-    def _open(self) -> None:
-        if self.db is not None:
-            return
-        self.db = store.open_db(self.db_path)
-        self.db.execute(
-            "create temp table if not exists listed (root text, url text, primary key (root, url)) without rowid"
-        )
-        self.known = self._known_articles()
-        self.stats.set_value("incremental/known_articles", len(self.known))
-        #: Pages judged not articles by an earlier run: hash(url) -> when (UTC).
-        self.judged = {
-            hash(url): policy.parse_time(at)
-            for url, at in self.db.execute(
-                "select url, max(fetched_at) from captures where outcome = 'not-article' group by url"
+    def _open(self) -> CrawlState:
+        if self.state is None:
+            # The run this crawl records itself as: started by the archive pipeline when the
+            # spider opened, before any request is made.
+            pipeline = self.crawler.get_item_pipeline(ArchivePipeline)
+            run_id = pipeline.run_id if pipeline is not None else None
+            self.state = CrawlState(
+                self.db_path,
+                self.crawler.spider.name,
+                run_id,
+                probe_budget=self.probe_budget,
+                flush_every=self.flush_every,
             )
-        }
-        self.book = shapes.load(self.db, self.crawler.spider.name, self.probe_budget)
-
-    def _known_articles(self) -> dict[int, tuple[datetime | None, datetime | None]]:
-        known = {}
-        for url, last_checked, published, first_seen in self.db.execute(
-            "select url, last_checked, published, first_seen from articles"
-        ):
-            checked = policy.parse_time(last_checked)
-            since = policy.parse_time(published) or policy.parse_time(first_seen)
-            known[hash(url)] = (
-                checked and checked.astimezone(UTC),
-                since and since.astimezone(UTC),  # one shared tzinfo, not one per +07:00 date
-            )
-        return known
+            self.stats.set_value("incremental/known_articles", len(self.state.known))
+        return self.state
 
     def _walk_back(self) -> bool:
         """Stop paging through a listing at known territory only when the last run saw it all."""
         if self.walk_back is None:
-            # Asked when the first listing is parsed, once the archive pipeline has started this run.
-            run_id = self.stats.get_value("archive/run_id")
-            self.walk_back = bool(
-                self.incremental
-                and self.known
-                and run_id
-                and store.previous_run_finished(self.db, self.crawler.spider.name, run_id)
-            )
+            state = self._open()
+            self.walk_back = bool(self.incremental and state.known and state.previous_run_finished())
             self.stats.set_value("incremental/walk_back", self.walk_back)
         return self.walk_back
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        self._open()
+        state = self._open()
         spider = self.crawler.spider
-        resumed = store.frontier(self.db)
+        resumed = state.resumable()
         if resumed:
             logger.info("resuming %d pages discovered by an unfinished run", len(resumed))
             self.stats.set_value("incremental/resumed", len(resumed))
@@ -161,20 +123,11 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         if not self.incremental:
             return []
         hosts = self.crawler.spider.hosts
-        # Read row by row, keeping only the newest ``recheck_cap`` due ones.
-        rows = self.db.execute("select url, last_checked, published, first_seen from articles")
-        due = (
-            (published or "", url)
-            for url, last_checked, published, first_seen in rows
-            if discovery.same_site(url, hosts)
-            and (
-                self.recheck_all
-                or policy.recheck_due(
-                    {"last_checked": last_checked, "published": published, "first_seen": first_seen}, self.now
-                )
-            )
+        return self._open().due_articles(
+            lambda state: self.recheck_all or policy.recheck_due(state, self.now),
+            lambda url: discovery.same_site(url, hosts),
+            self.recheck_cap,
         )
-        return [url for _, url in heapq.nlargest(self.recheck_cap, due)]
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         self._open()
@@ -209,14 +162,14 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     def _candidate(self, request: Request) -> Request | None:
         """A link no hint names: an article request if its shape yields articles (or it is a
         known article), a probe while its shape is unproven, nothing once it is barren."""
-        assert self.book is not None
-        if hash(canonical_url(request.url)) in self.known:
+        state = self._open()
+        if state.known_state(canonical_url(request.url)) is not None:
             return self.crawler.spider.request(request.url, "article")
-        if self.book.productive(request.url):
+        if state.shapes.productive(request.url):
             # Fetched as an article, recorded as the page it is until its content says more.
             self.stats.inc_value("crawl/shape_article")
             return self.crawler.spider.request(request.url, "article", learned=True)
-        if self.book.allow_probe(request.url):
+        if state.shapes.allow_probe(request.url):
             self.stats.inc_value("crawl/shape_probe")
             return request
         self.stats.inc_value("crawl/shape_refused")
@@ -224,72 +177,72 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
     def item_scraped(self, item: Any, response: Response, spider: Any) -> None:
         """Learn from each judged page what its URL's shape yields."""
-        if (
-            self.book is None
-            or not getattr(item, "outcome", None)
-            or item.kind not in ("article", "page", "listing")
-        ):
+        if self.state is None or not getattr(item, "outcome", None):
             return
+        if item.kind not in ("article", "page", "listing"):
+            return
+        book = self.state.shapes
         if item.status == 200 and item.outcome != "failed":
-            self.book.judged(
-                item.requested_url, item.outcome in ARTICLE_OUTCOMES, requested=item.kind == "page"
-            )
+            book.judged(item.requested_url, item.outcome in ARTICLE_OUTCOMES, requested=item.kind == "page")
         elif item.kind == "page" and item.status in (404, 410):
-            self.book.judged(item.requested_url, False)  # a dead link: nothing of its shape here
+            book.judged(item.requested_url, False)  # a dead link: nothing of its shape here
 
     def _article_request(self, request: Request, response: Response | None) -> Request | None:
+        state = self._open()
         url = canonical_url(request.url)
         key = hash(url)
-        known = self.known.get(key)
-        state = None if known is None else {"last_checked": known[0], "published": known[1]}
+        known = state.known_state(url)
         if (
             response is not None
             and response.meta.get("kind") == "listing"
             and self._own_article(response, url)
         ):
-            self.listed_pending.append((discovery.listing_root(response.url), url))
-            if len(self.listed_pending) >= self.LISTED_BATCH:
-                self._flush_listed()
-            if state is None:
+            state.listed(discovery.listing_root(response.url), url)
+            if known is None:
                 self._fresh_listing[response] = True
-        if key in self.fetching and not request.meta.get("moved_from"):
+        if key in state.fetching and not request.meta.get("moved_from"):
             # Already requested in this run, perhaps through another form of its URL
             # (a trailing slash, a tracking parameter) that the duplicate filter cannot see.
             self.stats.inc_value("incremental/duplicate_url")
             return None
         if (
-            state is None
+            known is None
             and self.incremental
-            and key in self.judged
-            and not policy.not_article_due(self.judged[key], request.meta.get("lastmod"), self.now)
+            and key in state.judged
+            and not policy.not_article_due(state.judged[key], request.meta.get("lastmod"), self.now)
         ):
             self.stats.inc_value("incremental/skipped_not_article")
             return None
-        if state is None or not self.incremental:
-            self.fetching.add(key)
-            self._remember(url, request)
+        if known is None or not self.incremental:
+            state.fetching.add(key)
+            state.remember(
+                {
+                    "url": url,
+                    "request_url": request.url,
+                    "kind": "article",
+                    "lastmod": request.meta.get("lastmod"),
+                }
+            )
             return request
-        changed = policy.changed_since_check(request.meta.get("lastmod"), state)
+        changed = policy.changed_since_check(request.meta.get("lastmod"), known)
         if changed is False:
             self.stats.inc_value("incremental/skipped_lastmod")
             return None
         if changed is None:
-            if key in self.skipped:
+            if key in state.skipped:
                 return None
             if (
-                not (self.recheck_all or policy.recheck_due(state, self.now))
+                not (self.recheck_all or policy.recheck_due(known, self.now))
                 or self.rechecks >= self.recheck_cap
             ):
-                self.skipped.add(key)
+                state.skipped.add(key)
                 self.stats.inc_value("incremental/skipped_not_due")
                 return None
             self.rechecks += 1
-        self.fetching.add(key)
+        state.fetching.add(key)
         self.stats.inc_value("incremental/rechecked")
+        etag, last_modified = state.validators(url)
         headers = {}
-        etag, last_modified = self.db.execute(
-            "select etag, last_modified from articles where url = ?", [url]
-        ).fetchone() or (None, None)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -306,56 +259,10 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         path = urlsplit(url).path
         return not section or path.startswith(section + "/") or path.count("/") < 2
 
-    def _remember(self, url: str, request: Request) -> None:
-        self.pending.append(
-            {
-                "url": url,
-                "request_url": request.url,
-                "kind": "article",
-                "lastmod": request.meta.get("lastmod"),
-            }
-        )
-        if len(self.pending) >= self.flush_every:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.pending and self.db is not None:
-            store.add_to_frontier(self.db, self.pending, self.stats.get_value("archive/run_id"))
-        self.pending = []
-
-    def _flush_listed(self) -> None:
-        if self.listed_pending and self.db is not None:
-            with self.db.atomic():
-                self.db.conn.executemany(
-                    "insert or ignore into temp.listed values (?, ?)", self.listed_pending
-                )
-        self.listed_pending = []
-
-    def spider_closed(self, spider, reason: str) -> None:
-        if self.db is None:
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.state is None:
             return
-        if reason == "finished":
-            self.pending = []
-            store.clear_frontier(self.db)
-        else:
-            self._flush()
-        coverage = self.coverage()
-        run_id = self.stats.get_value("archive/run_id")
-        if self.book is not None:
-            shapes.save(self.db, self.book, store.utcnow())
-        if run_id:
-            learned = self.book.table()[: shapes.SUMMARY_SHAPES] if self.book else []
-            store.merge_run_stats(self.db, run_id, {"listing_coverage": coverage, "url_shapes": learned})
-        for path, row in coverage.items():
+        summary = self.state.close(finished=reason == "finished")
+        self.state = None
+        for path, row in summary["listing_coverage"].items():
             logger.info("listing %s: %d articles listed, %d archived", path, row["listed"], row["archived"])
-        self.db.close()
-        self.db = None
-
-    def coverage(self) -> dict[str, dict[str, int]]:
-        """Per listing: how many articles its pages showed this run, and how many the archive holds."""
-        self._flush_listed()
-        rows = self.db.execute(
-            "select l.root, count(*), count(a.url) from temp.listed l"
-            " left join articles a on a.url = l.url group by l.root order by l.root"
-        ).fetchall()
-        return {path: {"listed": listed, "archived": archived} for path, listed, archived in rows}

@@ -5,7 +5,9 @@ A pure function of dates, so the policy is tested without a crawl.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from archive.crawlstate import parse_time
 
 #: (article younger than, re-check at most every): the first match wins.
 RECHECK_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
@@ -16,19 +18,6 @@ RECHECK_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
 )
 #: Re-check interval for anything older than the schedule covers.
 RECHECK_OLD = timedelta(days=90)
-
-
-def parse_time(value: str | datetime | None) -> datetime | None:
-    """An aware datetime from an ISO string (naive means UTC); a datetime is taken as it is."""
-    if isinstance(value, datetime):
-        return value
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def recheck_interval(published: datetime | None, now: datetime) -> timedelta:

@@ -70,5 +70,11 @@ SIGNAL_COALESCE_SECONDS = 1.0
 # Incremental runs: skip known articles not due for a re-check; cap re-checks per run.
 INCREMENTAL = True
 RECHECK_MAX_PER_RUN = 500
+# Every known article is due for a re-check (within the cap above).
+RECHECK_ALL = False
+# Discovered articles written to the frontier in batches of this many.
+FRONTIER_FLUSH_EVERY = 50
+# Pages of a URL shape that never yielded an article fetched before the shape is given up.
+SHAPE_PROBE_BUDGET = 5
 # Extraction runs in this many worker processes (0: in the crawl's own thread).
 EXTRACT_WORKERS = 2
