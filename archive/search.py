@@ -104,6 +104,10 @@ MAX_TERMS = 12
 #: Prefix words (``tuyên*``) in one search, and the letters each needs before its ``*``.
 MAX_PREFIXES = 2
 MIN_PREFIX_CHARS = 2
+#: A prefix shorter than this makes a search *wide*: within the bounds, but each such prefix
+#: merges the doclists of hundreds of words, so the public server runs wide searches one at a
+#: time, apart from the rest (the ``vnsearch`` plugin's lane for expensive requests).
+WIDE_PREFIX_CHARS = 4
 #: Characters of each argument vn_snippet() reads: an article's text is far shorter; a longer
 #: argument only comes from custom SQL, and the snippet is then taken from its start.
 MAX_SNIPPET_CHARS = 200_000
@@ -134,6 +138,20 @@ def check_query(query: str) -> None:
         raise QueryError(f"search has {prefixes} prefix words ending in * (at most {MAX_PREFIXES})")
     if terms > MAX_TERMS:
         raise QueryError(f"search has {terms} words (at most {MAX_TERMS})")
+
+
+def is_wide(query: str) -> bool:
+    """Whether a search (one check_query accepts) has a prefix word shorter than WIDE_PREFIX_CHARS.
+
+    Such a search costs the whole index's entries for that prefix (``ng*``: every word starting
+    ng), far more than any phrase; a reader's prefix is usually a longer word (``tuyên truyền*``).
+    """
+    for m in _SCANNER.finditer(unicodedata.normalize("NFC", query[: MAX_QUERY_CHARS + 1]).translate(_QUOTES)):
+        quoted, star, word = m.groups()
+        words = _TOKEN_WORD.findall(quoted if word is None else word)
+        if words and (star if word is None else word.endswith("*")) and len(words[-1]) < WIDE_PREFIX_CHARS:
+            return True
+    return False
 
 
 def sql_escape_fts(query: object) -> str:

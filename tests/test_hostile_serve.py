@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,6 +175,35 @@ def test_vn_snippet_on_huge_arguments_ends_within_the_limit(server):
     assert elapsed < 3.0
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select escape_fts(printf('%.*c', 100000000, 'x'))",
+        "select length(printf('%.*c', 2147483647, 'a'))",  # SQLite looped 2**31 times, past any limit
+        "select length(format('%.*c', '900000000', 'a'))",
+        "select length(printf('%2000000000d', 1))",
+        "select length(replace(printf('%.*c', 1000000, 'a'), 'a', 'aaaaaaaaaaaaaaaaaaaa'))",  # 20 MB
+        "select length(zeroblob(100000000))",
+    ],
+)
+def test_huge_strings_are_refused_at_once(server, sql):
+    """SQLITE_LIMIT_LENGTH and printf()'s bound on every served connection: a 400, one line, at once.
+
+    Before: the 100 MB printf() was built before escape_fts() could refuse it, and a precision of
+    2**31 repeated one character for seconds in a single call, which no time limit interrupts.
+    """
+    r, elapsed = get(f"{server}/archive.json", sql=sql)
+    assert r.status_code == 400, r.text[:300]
+    assert r.json()["error"] == "string or blob too big"
+    assert elapsed < 3.0
+
+
+def test_printf_still_formats(server):
+    sql = "select printf('%04d-%02d %s %.2f %%', 2024, 3, 'văn hóa', 3.14159) as a, format('%5s|%-*d|', 'x', 4, 7) as b"
+    r, _ = get(f"{server}/archive.json", sql=sql, _shape="array")
+    assert r.json() == [{"a": "2024-03 văn hóa 3.14 %", "b": "    x|7   |"}]
+
+
 def test_functions_cache_only_small_arguments():
     """In process: a long query is answered without entering the cache."""
     search._build_cached.cache_clear()
@@ -184,6 +214,86 @@ def test_functions_cache_only_small_arguments():
         conn.execute("select escape_fts(printf('%.*c', 1000000, 'a'))").fetchone()
     assert search.build_fts_query("x " * 5000).startswith("(")
     assert search._build_cached.cache_info().currsize == 1
+
+
+# -- expensive requests take their own lane ----------------------------------------------------
+
+#: Burns CPU until the time limit: custom SQL an attacker can send without pause.
+SLOW_SQL = "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000000) select count(*) from c"
+
+
+def test_attackers_queue_among_themselves_while_pages_answer(archive_db):
+    """Eight clients send slow custom SQL and wide searches without pause (each query runs to an
+    8 s time limit); table pages and ordinary searches still answer, far sooner than one attack.
+
+    Before: three slow queries took Datasette's three SQL threads, and a page waited for them.
+    """
+    from archive.datasette_plugins import vnsearch
+
+    attacks = [("/archive.json", {"sql": SLOW_SQL}), ("/archive/search.json", {"q": WIDE_PREFIXES})]
+    stop_at = time.monotonic() + 120
+    done = False
+    answers: list[tuple[int, str, str | None]] = []
+
+    with served(archive_db, sql_time_limit_ms=8000) as base:
+
+        def attacker(index: int) -> None:
+            path, params = attacks[index % len(attacks)]
+            while not done and time.monotonic() < stop_at:
+                r = httpx.get(base + path, params=params, timeout=60)
+                answers.append((r.status_code, r.text, r.headers.get("retry-after")))
+
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(attacker, i) for i in range(8)]
+            time.sleep(3)  # every SQL thread would be taken by now
+            try:
+                for params in (
+                    {"_size": "5"},
+                    {"_search": "văn hóa"},
+                    {"_facet": "author"},
+                    {"_search": "dang"},
+                ):
+                    for suffix in (".json", ""):
+                        r, elapsed = get(f"{base}/archive/articles{suffix}", **params)
+                        assert r.status_code == 200, (params, r.text[:300])
+                        # generous on a loaded machine; waiting for an attacker's query is 8 s or more
+                        assert elapsed < 4.0, (params, suffix, elapsed)
+            finally:
+                done = True
+                for future in futures:
+                    future.result()
+    busy = [a for a in answers if a[0] == 503]
+    assert busy, "more attackers than the lane holds: some are turned away"
+    status, text, retry_after = busy[0]
+    assert "expensive requests" in text and "\n" not in text.strip() and retry_after
+    assert {a[0] for a in answers} <= {200, 400, 503}
+    assert vnsearch.EXPENSIVE_SLOTS + vnsearch.EXPENSIVE_QUEUE < 8
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "expensive"),
+    [
+        ("/archive.json", "sql=select+1", True),
+        ("/archive", "sql=select+1", True),
+        ("/archive.csv", "sql=select+1", True),
+        ("/archive/articles.json", "_where=1", True),
+        ("/archive/crawl_runs", "_where=1", True),
+        ("/archive/articles.json", "_search=ng%2A", True),
+        ("/archive/articles", "_search_title=ng%2A+OR+van", True),
+        ("/archive/search.json", "q=ng%2A+OR+th%2A", True),
+        ("/archive/mentions_per_month", "q=%C4%90%E1%BA%A3%2A", True),
+        ("/archive/articles.json", "_search=tuy%C3%AAn+truy%E1%BB%81n%2A", False),
+        ("/archive/articles.json", "_search=v%C4%83n+h%C3%B3a", False),
+        ("/archive/search.json", "q=dang", False),
+        ("/archive/articles", "_facet=author", False),
+        ("/archive/articles/1.json", "sql=select+1", False),
+        ("/-/versions.json", "sql=select+1", False),
+    ],
+)
+def test_what_takes_the_expensive_lane(path, query, expensive):
+    from archive.datasette_plugins import vnsearch
+
+    assert vnsearch.is_expensive(path, query) is expensive
 
 
 # -- 3. _sort on an unknown column ------------------------------------------------------------

@@ -20,13 +20,24 @@ Open to anyone, so bounded: a search over ``archive.search``'s limits (length, w
 is a 400 before any SQL runs, on the table page and for ``q`` of the canned searches; the
 plugin's own FTS queries run under ``sql_time_limit_ms`` like Datasette's; the SQL functions
 refuse or cut huge arguments; ``_sort`` on an unknown column is a 400, not a 500.
+
+Expensive requests (custom SQL: ``?sql=`` and ``?_where=``; wide searches, whose prefix is
+shorter than ``archive.search.WIDE_PREFIX_CHARS``) may each hold one of Datasette's few SQL
+threads up to the time limit. They take the *expensive lane*: ``EXPENSIVE_SLOTS`` at a time,
+``EXPENSIVE_QUEUE`` more waiting (at most ``EXPENSIVE_WAIT_S``), any more answered 503 with
+``Retry-After``. Whoever floods the server with them waits behind their own requests, and the
+other SQL threads stay free for pages and ordinary searches.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
@@ -44,6 +55,7 @@ from archive.search import (
     capped_count,
     check_query,
     is_plain_search,
+    is_wide,
     newest_page_rowids,
     sql_escape_fts,
     sql_snippet,
@@ -57,6 +69,16 @@ _TABLE_PATH = re.compile(r"^/[^/]+/" + TABLE + r"(\.json|\.csv)?$")
 _SEARCH_QUERY_PATH = re.compile(r"^/[^/]+/(search|mentions_per_month)(\.json|\.csv)?$")
 #: Marks the _nocount/_nofacet this plugin adds, so that a later request can tell them from a user's.
 OURS = "vn"
+#: /<database>, .json or .csv: where ``?sql=`` runs custom SQL.
+_DATABASE_PATH = re.compile(r"^/[^/]+(\.json|\.csv)?$")
+#: /<database>/<table>, .json or .csv: where ``?_where=`` adds custom SQL to a table page.
+_ANY_TABLE_PATH = re.compile(r"^/[^/]+/[^/]+(\.json|\.csv)?$")
+#: Expensive requests run at a time; the rest of Datasette's ``num_sql_threads`` (3) stay free.
+EXPENSIVE_SLOTS = 1
+#: Expensive requests that may wait for a slot; one more is answered 503 at once.
+EXPENSIVE_QUEUE = 4
+#: Longest wait for a slot before a 503: a few time limits, past any reader's patience.
+EXPENSIVE_WAIT_S = 10.0
 #: Datasette's messages for a ``_sort``/``_sort_desc`` it cannot apply: the request's fault.
 _BAD_SORT = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time")
 
@@ -100,53 +122,142 @@ def rewrite_query_string(query_string: str) -> str:
     return urlencode(pairs)
 
 
+def _searches(path: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The searches a request carries: the box's ``_search``/``_vnsearch``/``_search_<column>``
+    on the articles table, ``q`` of the canned searches."""
+    if _TABLE_PATH.match(path):
+        return [v for k, v in pairs if k in ("_search", "_vnsearch") or k.startswith("_search_")]
+    if _SEARCH_QUERY_PATH.match(path):
+        return [v for k, v in pairs if k == "q"]
+    return []
+
+
 def refused_search(path: str, query_string: str) -> str | None:
     """Why a request's search is refused (over archive.search's bounds), or None.
 
-    The search box's ``_search``/``_vnsearch`` on the articles table and ``q`` of the canned
-    searches; checked on the raw query string, before Datasette runs anything.
+    Checked on the raw query string, before Datasette runs anything.
     """
-    if _TABLE_PATH.match(path):
-        keys = ("_search", "_vnsearch")
-    elif _SEARCH_QUERY_PATH.match(path):
-        keys = ("q",)
-    else:
-        return None
-    for key, value in parse_qsl(query_string, keep_blank_values=True):
-        if key in keys or (keys[0] == "_search" and key.startswith("_search_")):
-            try:
-                check_query(value)
-            except QueryError as exc:
-                return str(exc)
+    for value in _searches(path, parse_qsl(query_string, keep_blank_values=True)):
+        try:
+            check_query(value)
+        except QueryError as exc:
+            return str(exc)
     return None
 
 
-async def _send_refusal(send, path: str, message: str) -> None:
-    """A 400 in the form asked for (.json: Datasette's error shape; otherwise one line of text)."""
+def is_expensive(path: str, query_string: str) -> bool:
+    """Custom SQL (``?sql=`` on a database, ``?_where=`` on a table) or a wide search.
+
+    Decided from the request alone, before any SQL runs; a search here is one refused_search
+    let through.
+    """
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    if _DATABASE_PATH.match(path) and any(k == "sql" for k, _ in pairs):
+        return True
+    if _ANY_TABLE_PATH.match(path) and any(k == "_where" for k, _ in pairs):
+        return True
+    return any(is_wide(value) for value in _searches(path, pairs))
+
+
+class Busy(Exception):
+    """The expensive lane is full; the message says so in one line."""
+
+
+class _LaneState:
+    """A lane's semaphore on one event loop and how many wait for it (no dataclass: Datasette
+    loads plugins-dir modules without registering them in sys.modules)."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self.semaphore = semaphore
+        self.waiting = 0
+
+
+class Lane:
+    """At most ``slots`` requests at a time, ``queue`` more waiting up to ``wait_s``, or Busy.
+
+    One semaphore per event loop (a server has one; tests may start several).
+    """
+
+    def __init__(self, slots: int, queue: int, wait_s: float) -> None:
+        self.slots, self.queue, self.wait_s = slots, queue, wait_s
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LaneState] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is None:
+            state = self._states[loop] = _LaneState(asyncio.Semaphore(self.slots))
+        if state.semaphore.locked() and state.waiting >= self.queue:
+            raise Busy(
+                f"{self.slots + self.queue} expensive requests (custom SQL, wide searches) already running or waiting"
+            )
+        state.waiting += 1
+        try:
+            await asyncio.wait_for(state.semaphore.acquire(), self.wait_s)
+        except TimeoutError:
+            raise Busy(
+                f"no room for an expensive request (custom SQL, wide search) within {self.wait_s:g} s"
+            ) from None
+        finally:
+            state.waiting -= 1
+        try:
+            yield
+        finally:
+            state.semaphore.release()
+
+
+EXPENSIVE = Lane(EXPENSIVE_SLOTS, EXPENSIVE_QUEUE, EXPENSIVE_WAIT_S)
+
+
+async def _send_error(send, path: str, message: str, *, status: int, title: str, headers=None) -> None:
+    """An error in the form asked for (.json: Datasette's error shape; otherwise one line of text)."""
     if path.endswith(".json"):
-        error = {"ok": False, "error": message, "status": 400, "title": "Invalid search"}
-        response = Response.json(error, status=400)
+        error = {"ok": False, "error": message, "status": status, "title": title}
+        response = Response.json(error, status=status, headers=headers)
     else:
-        response = Response.text(f"Invalid search: {message}\n", status=400)
+        response = Response.text(f"{title}: {message}\n", status=status, headers=headers)
     await response.asgi_send(send)
+
+
+async def _send_refusal(send, path: str, message: str) -> None:
+    await _send_error(send, path, message, status=400, title="Invalid search")
 
 
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def rename_search(scope, receive, send):
-            if scope.get("type") == "http":
-                path = scope.get("path", "")
-                query_string = scope.get("query_string", b"").decode("latin-1")
-                if "search" in query_string or "q=" in query_string:
-                    refused = refused_search(path, query_string)
-                    if refused:
-                        await _send_refusal(send, path, refused)
-                        return
-                if _TABLE_PATH.match(path) and ("search" in query_string or OURS in query_string):
-                    new = rewrite_query_string(query_string).encode("latin-1")
-                    scope = {**scope, "query_string": new}
-            await app(scope, receive, send)
+            if scope.get("type") != "http":
+                await app(scope, receive, send)
+                return
+            path = scope.get("path", "")
+            query_string = scope.get("query_string", b"").decode("latin-1")
+            if "search" in query_string or "q=" in query_string:
+                refused = refused_search(path, query_string)
+                if refused:
+                    await _send_refusal(send, path, refused)
+                    return
+            if _TABLE_PATH.match(path) and ("search" in query_string or OURS in query_string):
+                new = rewrite_query_string(query_string).encode("latin-1")
+                scope = {**scope, "query_string": new}
+            if not is_expensive(path, query_string):
+                await app(scope, receive, send)
+                return
+            try:
+                async with EXPENSIVE.slot():
+                    await app(scope, receive, send)
+            except Busy as exc:
+                await _send_error(
+                    send,
+                    path,
+                    f"{exc}; retry in a few seconds",
+                    status=503,
+                    title="Server busy",
+                    headers={"Retry-After": "5"},
+                )
 
         return rename_search
 
