@@ -18,7 +18,8 @@ Conventions every component codes against:
   ("encoding-guessed", "unknown-charset", "replacement-chars", "legacy-font-encoding": TCVN3/VNI
   font-encoded text, stored as read), content ("no-title", "no-body", "no-date",
   "published-date-only", "nextdata": read from the page's Next.js JSON) and page kind
-  ("listing", "not-found": archive.extract.is_article() is then False).
+  ("listing", "not-found": archive.extract.is_article() is then False; "declared-article": an
+  undated page typed as an article by og:type or JSON-LD, its headline over its text).
 
 The store keeps ``RECORD_COLUMNS`` as columns of ``articles`` and ``article_versions`` (lists as
 JSON); ``images`` and ``related`` also go to their own tables.

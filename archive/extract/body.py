@@ -22,6 +22,9 @@ from archive.extract.media import caption, dedupe_images, image_src
 from archive.extract.page import PageIndex, Related, Title, inside
 from archive.vntext import clean_line, fold
 
+#: Consecutive headline-link lines that make a box of links, not the article's text.
+MIN_LINK_RUN = 3
+
 
 def table_line(line: str | None) -> str | None:
     """trafilatura prints table rows as "| a | b |": keep the non-empty cells, "a | b"."""
@@ -37,6 +40,12 @@ def table_line(line: str | None) -> str | None:
 def main_lines(page: PageIndex, title: Title, text: str) -> list[str]:
     """Body lines of trafilatura's text; the DOM's when it found too little; run-together cells split."""
     lines = [ln for ln in (table_line(clean_line(x)) for x in text.split("\n")) if ln]
+    if title.block is not None and _rescued(page, lines):
+        # trafilatura found too little and appended the page's other text out of order (its
+        # rescue of short items): the DOM's paragraphs under the title are the body
+        dom = dom_body_lines(page, title)
+        if _paragraph_chars(dom) >= _paragraph_chars(lines[:1]):
+            lines = dom
     if sum(len(x) for x in lines) < 150:
         lines = dom_body_lines(page, title) or lines
     elif _paragraph_chars(lines) < 150:
@@ -45,6 +54,19 @@ def main_lines(page: PageIndex, title: Title, text: str) -> list[str]:
         if _paragraph_chars(dom) > _paragraph_chars(lines):
             lines = dom
     return [piece for line in lines for piece in _explode(page, line)]
+
+
+def _rescued(page: PageIndex, lines: list[str]) -> bool:
+    """Lines that go back up the page: trafilatura's rescue text after a short main text."""
+    last = -1
+    for line in lines:
+        b = page.by_text.get(line)
+        if not b or len(b) > 1:
+            continue  # not on the page as such, or repeated: no position
+        if b[0].index < last:
+            return True
+        last = b[0].index
+    return False
 
 
 def _paragraph_chars(lines: list[str]) -> int:
@@ -127,9 +149,13 @@ def clean_body(
     kept: list[Block | None] = []
     source = None
     substantial = 0
+    blocks = [page.find_block(line) for line in lines]
+    boxed = _link_runs(blocks)
     for i, line in enumerate(lines):
         k = fold(line)
-        block = page.find_block(line)
+        block = blocks[i]
+        if i in boxed:
+            continue
         if (H.is_end_heading(line) or H.is_footer_line(line)) and len(line) <= 60:
             if substantial >= 150 and not _inline_box_follows(page, related, lines, i):
                 break
@@ -166,6 +192,25 @@ def clean_body(
         substantial += len(line)
     _drop_trailing_outside(out, kept)
     return out, source
+
+
+def _link_runs(blocks: list[Block | None]) -> set[int]:
+    """Lines in runs of headline links (a box of other articles whose heading was not kept)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, b in enumerate([*blocks, None]):
+        if b is not None and _headline_line(b):
+            run.append(i)
+            continue
+        if len(run) >= MIN_LINK_RUN:
+            out.update(run)
+        run = []
+    return out
+
+
+def _headline_line(b: Block) -> bool:
+    """A line that is a link of headline length, with at most a date or a short label besides."""
+    return b.link_share >= 0.5 and len(b.text) - b.link_chars <= 40 and len(b.text.split()) >= 4
 
 
 def _drop_trailing_outside(out: list[str], blocks: list[Block | None]) -> None:

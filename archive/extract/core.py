@@ -21,7 +21,14 @@ from archive.extract import patterns as P
 from archive.extract.body import clean_body, main_lines, next_body
 from archive.extract.byline import byline_fields, find_author, find_source_line, split_trailer
 from archive.extract.dating import find_dates
-from archive.extract.kind import has_article_evidence, looks_listing, looks_not_found
+from archive.extract.kind import (
+    ARTICLE_DATE_SOURCES,
+    DECLARED_FLAG,
+    declares_article,
+    has_article_evidence,
+    looks_listing,
+    looks_not_found,
+)
 from archive.extract.lead import find_lead_block, lead_text
 from archive.extract.media import find_images
 from archive.extract.nextdata import find_article, next_data
@@ -35,7 +42,7 @@ from archive.vntext import fold
 
 EXTRACTOR_NAME = "vnarchive"
 #: Bump whenever the output for the same input changes (re-extraction keys on it).
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 #: Bytes beyond this are not decoded (the record is flagged "truncated").
 MAX_INPUT_BYTES = 20_000_000
 #: Characters of markup parsed at most, after scripts, styles and data: URIs are dropped from
@@ -247,6 +254,8 @@ def _fill(record: Record, page: PageIndex) -> None:
         record.lead = record.lead_tag = record.author = record.published = None
         record.published_source = record.published_raw = record.modified = None
         record.bylines = []
+    elif record.published_source not in ARTICLE_DATE_SOURCES and declares_article(page, title, body):
+        flags.append(DECLARED_FLAG)
     if looks_not_found(page, record):
         flags.append("not-found")
 

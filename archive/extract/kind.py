@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml.etree import _Element
+
 from archive import heuristics as H
-from archive.extract.dom import Block, in_chrome, ld_types
-from archive.extract.page import PageIndex, Title, norm
+from archive.extract.dom import Block, absolute, in_chrome, ld_types
+from archive.extract.page import PageIndex, Title, inside, norm, parents
 from archive.extract.patterns import ARTICLE_LD_SUFFIXES
 from archive.record import Record
 
@@ -16,6 +18,8 @@ from archive.record import Record
 MIN_ARTICLE_CHARS = 200
 #: Flags that say a record is not an article, whatever its text.
 NOT_ARTICLE_FLAGS = frozenset({"listing", "not-found", "not-html", "empty", "extraction-error"})
+#: Flag of an undated page that says it is an article (og:type, JSON-LD) over its headline and text.
+DECLARED_FLAG = "declared-article"
 
 
 #: Where a date that marks a page as an article comes from: the article's own date line or
@@ -23,20 +27,29 @@ NOT_ARTICLE_FLAGS = frozenset({"listing", "not-found", "not-html", "empty", "ext
 ARTICLE_DATE_SOURCES = frozenset({"dateline", "time", "meta", "jsonld", "nextdata"})
 #: The shortest main text block of an article: one sentence of a "tin ngắn".
 MIN_TEXT_BLOCK = 40
+#: Headline links whose teasers make up a listing's main text: fewer is a short article's
+#: "Xem thêm" or a related box that leaked into the body.
+MIN_LISTING_ITEMS = 3
+#: Text a listing item holds besides its teaser: its headline and date line.
+MAX_ITEM_EXTRA = 300
 
 
 def is_article(record: Mapping[str, Any]) -> bool:
     """A title and a body, not a listing or an error page.
 
     The body is of real length, or, however short (a one-paragraph "tin ngắn"), the article
-    is dated by its own date line, <time>, meta tags or JSON-LD.
+    is dated by its own date line, <time>, meta tags or JSON-LD, or declares itself an article
+    (flag "declared-article") and shows its headline over its text.
     """
     if not record.get("title"):
         return False
-    if set(record.get("flags") or ()) & NOT_ARTICLE_FLAGS:
+    flags = set(record.get("flags") or ())
+    if flags & NOT_ARTICLE_FLAGS:
         return False
     text = record.get("text") or ""
-    if len(text) >= MIN_TEXT_BLOCK and record.get("published_source") in ARTICLE_DATE_SOURCES:
+    if len(text) >= MIN_TEXT_BLOCK and (
+        record.get("published_source") in ARTICLE_DATE_SOURCES or DECLARED_FLAG in flags
+    ):
         return True
     return len(text) >= MIN_ARTICLE_CHARS or (len(text) >= 120 and H.count_sentences(text) >= 3)
 
@@ -63,6 +76,18 @@ def has_article_evidence(
     return typed or published_source in ARTICLE_DATE_SOURCES
 
 
+def declares_article(page: PageIndex, title: Title, body: list[str]) -> bool:
+    """A page typed as an article (og:type or JSON-LD) showing its headline over a text block.
+
+    What makes an undated "tin ngắn" an article: a category page is typed "website", if at all.
+    """
+    typed = (page.meta("og:type") or "").lower() == "article" or (
+        page.ld_article is not None
+        and any(t.endswith(ARTICLE_LD_SUFFIXES) for t in ld_types(page.ld_article))
+    )
+    return typed and has_headline_over_text(page, title, body)
+
+
 def _linked(page: PageIndex, line: str) -> bool:
     b = page.find_block(line)
     return b is not None and b.link_share > 0.6
@@ -80,6 +105,8 @@ def looks_listing(page: PageIndex, title: Title, body: list[str], *, evidence: b
     linked = sum(len(line) for line in body if _linked(page, line))
     if text_len and linked >= 0.4 * text_len:
         return True
+    if _teasers_make_body(page, title, body, text_len):
+        return True
     if evidence:
         return False
     if has_headline_over_text(page, title, body):
@@ -89,6 +116,67 @@ def looks_listing(page: PageIndex, title: Title, body: list[str], *, evidence: b
     if page.profile and page.profile.is_listing_url(page.url) and not page.profile.is_article_url(page.url):
         return len(teasers) >= 8 and text_len < 2000
     return len(teasers) >= 15 and text_len < 400
+
+
+def _teasers_make_body(page: PageIndex, title: Title, body: list[str], text_len: int) -> bool:
+    """The main text is the teasers of other pages' headlines: a category page, even its last page.
+
+    A listing item holds a headline link over its own date and teaser, so the teaser is not
+    linked and the date reads as a date line: only the item's structure tells it apart from an
+    article's paragraphs, whatever the page's classes. Several items make a listing; a single
+    one does when it is all the text there is (the last page of a category).
+    """
+    if not text_len:
+        return False
+    memo: dict[_Element, tuple[_Element, str] | None] = {}
+    own = {page.url.split("#")[0], (page.canonical() or "").split("#")[0]}
+    items: dict[_Element, str] = {}
+    lines = [(line, page.find_block(line)) for line in body]
+    for line, b in lines:
+        item = _item(page, b.el, len(line), memo) if b is not None else None
+        if item is not None and title.block is not None and inside(title.block.el, item[0]):
+            item = None  # the page's own headline over its text: an article
+        if item is not None and item[1] not in own:
+            items[item[0]] = item[1]
+    boxes = set(items)
+    teased = sum(
+        len(line) for line, b in lines if b is not None and any(a in boxes for a in parents(b.el, 3))
+    )
+    if len(set(items.values())) >= MIN_LISTING_ITEMS:
+        return teased >= 0.5 * text_len
+    return bool(items) and teased >= 0.9 * text_len
+
+
+def _item(
+    page: PageIndex, el: _Element, line_len: int, memo: dict[_Element, tuple[_Element, str] | None]
+) -> tuple[_Element, str] | None:
+    """The listing item a text element is the teaser of, and the page it links: its nearest
+    container holding a headline link before it, when that container links one page and
+    holds little text besides the line."""
+    at = page.pos.get(el, 0)
+    for box in parents(el, 3):
+        if box in memo:
+            return memo[box]
+        heads = {
+            absolute(a.get("href"), page.base)
+            for a in box.iter("a")
+            if page.pos.get(a, at) < at and _headline_link(page, a)
+        } - {None}
+        if heads:
+            own = sum(len(b.text) for b in page.blocks_in(box))
+            item = (box, heads.pop()) if len(heads) == 1 and own <= line_len + MAX_ITEM_EXTRA else None
+            memo[box] = item
+            return item
+    return None
+
+
+def _headline_link(page: PageIndex, a: _Element) -> bool:
+    """A link that is a line of its own, of headline length (not a breadcrumb, not a menu)."""
+    node = a
+    while node is not None and node not in page.block_of:
+        node = node.getparent()
+    blocks = [b for b in page.block_of.get(node, ()) if a in b.links]
+    return any(len(b.links) == 1 and b.link_share > 0.8 and len(b.text.split()) >= 4 for b in blocks)
 
 
 def _teaser(b: Block) -> bool:

@@ -47,6 +47,7 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
             and desc_n
             and len(desc_n) >= 30
             and (desc_cut or len(t) <= len(desc_n) + 5 or _set_apart(page, b))
+            and _text_follows(page, b)
             and (
                 t.startswith(desc_n[: max(30, len(desc_n) - 5)])
                 or desc_n.startswith(t)
@@ -70,6 +71,16 @@ def _set_apart(page: PageIndex, b: Block) -> bool:
     for nxt in page.blocks[b.index + 1 : b.index + 15]:
         if len(nxt.text) >= 80 and nxt.link_share < 0.3:
             return nxt.el.getparent() is not parent and not (parent is not None and inside(nxt.el, parent))
+    return False
+
+
+def _text_follows(page: PageIndex, b: Block) -> bool:
+    """Whether a paragraph follows ``b`` before the article ends: else ``b`` is the whole body."""
+    for nxt in page.blocks[b.index + 1 : b.index + 15]:
+        if page.is_end(nxt):
+            return False
+        if len(nxt.text) >= 80 and nxt.link_share < 0.3:
+            return True
     return False
 
 

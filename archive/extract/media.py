@@ -82,6 +82,8 @@ def caption(img: _Element) -> str | None:
         node = parent
         if text and parent.tag in _CAPTION_BOXES:
             return once(text)
+        if parent.tag == "table":
+            break  # an image table without a caption row: the box around it holds the body
     # A caption element right after the image block ("image block + caption cell").
     sib = node.getnext()
     if sib is not None and isinstance(sib.tag, str):
