@@ -32,10 +32,10 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
-        mode = crawler.settings.get("PROGRESS", "auto")
+        mode = crawler.settings.get("PROGRESS")
         if mode == "never" or (mode == "auto" and not sys.stderr.isatty()):
             raise NotConfigured
-        extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL", 2.0))
+        extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL"))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -101,7 +101,7 @@ class OneStopPerSignal:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OneStopPerSignal:
-        extension = cls(crawler.settings.getfloat("SIGNAL_COALESCE_SECONDS", 1.0))
+        extension = cls(crawler.settings.getfloat("SIGNAL_COALESCE_SECONDS"))
         crawler.signals.connect(extension.install, signal=signals.engine_started)
         crawler.signals.connect(extension.install, signal=signals.spider_opened)
         return extension

@@ -36,7 +36,7 @@ class SitemapPacer(BaseSpiderMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.queue_limit = crawler.settings.getint("SITEMAP_PACE_QUEUE", 500)
+        self.queue_limit = crawler.settings.getint("SITEMAP_PACE_QUEUE")
         self.held: deque[Request] = deque()
         #: Tokens (in ``meta["sitemap_pace"]``, which redirects and retries keep) of released sitemaps not read yet.
         self.reading: set[int] = set()

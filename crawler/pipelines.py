@@ -166,7 +166,7 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         settings = crawler.settings
         return cls(
-            crawler.stats, settings.getint("EXTRACT_WORKERS", 2), settings.getfloat("EXTRACT_TIMEOUT", 60)
+            crawler.stats, settings.getint("EXTRACT_WORKERS"), settings.getfloat("EXTRACT_TIMEOUT")
         )
 
     def open_spider(self) -> None:

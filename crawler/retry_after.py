@@ -48,7 +48,7 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         if not crawler.settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
-        return cls(crawler, crawler.settings.getfloat("RETRY_AFTER_MAX", 120))
+        return cls(crawler, crawler.settings.getfloat("RETRY_AFTER_MAX"))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in (429, 503):

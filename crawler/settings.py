@@ -78,3 +78,8 @@ FRONTIER_FLUSH_EVERY = 50
 SHAPE_PROBE_BUDGET = 5
 # Extraction runs in this many worker processes (0: in the crawl's own thread).
 EXTRACT_WORKERS = 2
+# A page whose extraction takes longer (seconds) is a failed capture; its worker is replaced.
+EXTRACT_TIMEOUT = 60.0
+# The progress line: "auto" (on a terminal), "always" or "never"; refreshed every few seconds.
+PROGRESS = "auto"
+PROGRESS_INTERVAL = 2.0

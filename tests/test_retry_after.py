@@ -16,6 +16,7 @@ from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
+from crawler import settings as project_settings
 from crawler.retry_after import RetryAfterMiddleware, retry_after_seconds
 
 NOW = datetime(2024, 5, 23, 12, 0, 0, tzinfo=UTC)
@@ -48,7 +49,9 @@ def test_an_http_date_is_measured_from_the_present_without_now():
 
 
 def middleware(**settings) -> RetryAfterMiddleware:
-    crawler = get_crawler(Spider, {"RETRY_TIMES": 2, **settings})
+    """The middleware as a crawl builds it: the project's settings (crawler/settings.py), then ours."""
+    project = {k: v for k, v in vars(project_settings).items() if k.isupper()}
+    crawler = get_crawler(Spider, {**project, "RETRY_TIMES": 2, **settings})
     crawler.spider = crawler._create_spider("t")
     return build_from_crawler(RetryAfterMiddleware, crawler)
 
@@ -60,7 +63,7 @@ def answer(status: int, retry_after: str | None) -> tuple[Request, Response]:
 
 
 def test_max_wait_comes_from_the_setting_and_retry_disabled_turns_it_off():
-    assert middleware().max_wait == 120  # Scrapy's defaults carry no RETRY_AFTER_MAX: ours applies
+    assert middleware().max_wait == project_settings.RETRY_AFTER_MAX == 120  # the one default, in settings.py
     assert middleware(RETRY_AFTER_MAX=3).max_wait == 3
     with pytest.raises(NotConfigured):
         middleware(RETRY_ENABLED=False)
