@@ -251,3 +251,10 @@ def m008_lead_tag_and_bylines(db: Database) -> None:
     for table in ("articles", "article_versions"):
         db[table].add_column("lead_tag", str)
         db[table].add_column("bylines", str)
+
+
+@migrations()
+def m009_capture_news(db: Database) -> None:
+    # What a Google News sitemap said of an article when it led to the capture (its
+    # news:publication_date and news:title, JSON): the portal's own claim, beside the page's.
+    db["captures"].add_column("news", str)

@@ -342,6 +342,9 @@ def record_page(
             "content_type": page.get("content_type"),
             "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False, sort_keys=True),
             "sha256": digest,
+            "news": json.dumps(page["news"], ensure_ascii=False, sort_keys=True)
+            if page.get("news")
+            else None,
             "size": len(page["body"]) if page.get("body") else 0,
             "error": page.get("error"),
         }

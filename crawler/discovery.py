@@ -47,6 +47,8 @@ class SitemapEntry:
     lastmod: str | None
     #: True for a ``<sitemap>`` of a sitemap index (another sitemap to read), False for a ``<url>``.
     is_sitemap: bool
+    #: What a Google News sitemap says of the article: ``news:publication_date``, ``news:title``.
+    news: dict[str, str] | None = None
 
 
 class SitemapError(ValueError):
@@ -126,7 +128,10 @@ def parse_sitemap(body: bytes) -> list[SitemapEntry]:
                 if fields.get("loc"):
                     entries.append(
                         SitemapEntry(
-                            fields["loc"], fields.get("lastmod") or None, is_sitemap=name == "sitemap"
+                            fields["loc"],
+                            fields.get("lastmod") or None,
+                            is_sitemap=name == "sitemap",
+                            news=_news(element),
                         )
                     )
                 element.clear()
@@ -151,6 +156,22 @@ def parse_sitemap(body: bytes) -> list[SitemapEntry]:
     if not entries and root_name not in {"urlset", "sitemapindex"}:
         raise SitemapError(f"not a sitemap (root element <{root_name}>)")
     return entries
+
+
+#: The Google News sitemap fields kept with a capture, by their element names.
+NEWS_FIELDS = {"publication_date": "published", "title": "title"}
+
+
+def _news(url: etree._Element) -> dict[str, str] | None:
+    """``<news:news>``'s publication date and title, when the entry has them."""
+    found = {}
+    for child in url:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "news":
+            for el in child.iter():
+                key = NEWS_FIELDS.get(etree.QName(el).localname) if isinstance(el.tag, str) else None
+                if key and (el.text or "").strip():
+                    found[key] = " ".join(el.text.split())[:1000]
+    return found or None
 
 
 #: Sitemaps parsed ahead of the spider, off Scrapy's thread (crawler.extensions.SitemapReader):

@@ -34,6 +34,8 @@ class PageItem:
     note: str | None = None
     #: Which of the site's own lists named this article page (sitemap, feed), if one did. Spider.
     listed_by: str | None = None
+    #: What a Google News sitemap said of the article (published, title), kept with the capture. Spider.
+    news: dict[str, str] | None = None
     #: What the archive made of the page (new, changed, not-article, stored, ...). ArchivePipeline.
     outcome: str | None = None
     #: The extracted record (archive.extract.extract), for article pages. ExtractPipeline.

@@ -187,3 +187,22 @@ def test_a_candidate_link_to_nothing_is_the_sites_dead_link_not_our_failure(fres
         fresh_db, page(b"", status=404, url="https://tuyengiao.vn/a/c-2", removed="http-404")
     )
     assert lost["outcome"] == "failed"
+
+
+def test_google_news_sitemap_fields_are_kept_with_the_capture(fresh_db):
+    from crawler.discovery import parse_sitemap
+
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        b' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://nhandan.vn/a-post1.html</loc>'
+        b"<news:news><news:publication><news:name>Nh\xc3\xa2n D\xc3\xa2n</news:name><news:language>vi</news:language>"
+        b"</news:publication><news:publication_date>2025-01-14T06:01:00+07:00</news:publication_date>"
+        b"<news:title>H\xe1\xbb\x99i ngh\xe1\xbb\x8b   to\xc3\xa0n qu\xe1\xbb\x91c</news:title></news:news></url>"
+        b"<url><loc>https://nhandan.vn/b-post2.html</loc></url></urlset>"
+    )
+    first, second = parse_sitemap(body)
+    assert first.news == {"published": "2025-01-14T06:01:00+07:00", "title": "Hội nghị toàn quốc"}
+    assert second.news is None
+    capture = store.record_page(fresh_db, page(url=first.loc, news=first.news), record())
+    stored = fresh_db.execute("select news from captures where id = ?", [capture["id"]]).fetchone()[0]
+    assert json.loads(stored) == first.news

@@ -104,7 +104,9 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(url, "sitemap")
             elif self.looks_like_article(url):
                 url = variant_base(url) or url
-                yield self.request(url, "article", lastmod=entry.lastmod, listed_by="sitemap")
+                yield self.request(
+                    url, "article", lastmod=entry.lastmod, listed_by="sitemap", news=entry.news
+                )
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if response.status != 200 and response.meta.get("optional"):
@@ -261,6 +263,7 @@ class PortalSpider(scrapy.Spider):
             error=error,
             removed=removed,
             listed_by=response.meta.get("listed_by"),
+            news=response.meta.get("news"),
         )
 
 
