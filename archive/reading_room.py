@@ -53,6 +53,14 @@ def outlet(site: str | None, spider: str | None) -> dict[str, str]:
     return {"name": name, "title": name}
 
 
+def outbound(url: Any) -> str | None:
+    """``url`` if a reader may be sent there (http or https), else None: archived pages carry
+    ``javascript:`` and ``data:`` links too, and a link out must never run one."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
 def date_source(source: str | None) -> str:
     if not source:
         return "unknown"
@@ -80,6 +88,8 @@ def load_article(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
     article["outlet"] = outlet(article["site"], article["capture"].get("spider"))
     article["tag_list"] = [str(t) for t in _json_list(article["tags"])]
     article["image_list"] = [i for i in _json_list(article["images"]) if isinstance(i, dict)]
+    for image in article["image_list"]:
+        image["href"] = outbound(image.get("src"))
     article["paragraphs"] = [p for p in (article["text"] or "").split("\n") if p.strip()]
     article["date_source"] = date_source(article["published_source"])
     article["versions"] = _rows(
@@ -103,6 +113,8 @@ def load_article(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
         " where l.url = ? order by l.position",
         [url],
     )
+    for link in article["related"]:
+        link["href"] = outbound(link["target_url"])
     return article
 
 

@@ -23,16 +23,31 @@
     return location.pathname + "?" + params.toString();
   }
 
-  // A plain search (the vnsearch plugin marks it _nofacet=vn): the months of every match come
-  // from the FTS index alone through the mentions_per_month query, where a facet would look up
-  // every matching article.
+  // A plain search (the results template marks it: #vn-search data-plain="1"): the months of
+  // every match come from the FTS index alone through the mentions_per_month query, where a
+  // facet would look up every matching article.
   function searchMonthsUrl() {
+    var marker = document.getElementById("vn-search");
     var params = new URLSearchParams(location.search);
-    if (params.get("_nofacet") !== "vn" || !params.get("_vnsearch") || params.get("_searchmode") === "raw") {
+    if (!marker || marker.getAttribute("data-plain") !== "1" || params.get("_searchmode") === "raw") {
       return null;
     }
-    var query = new URLSearchParams({ q: params.get("_vnsearch"), category: "", _shape: "objects" });
+    var query = new URLSearchParams({ q: marker.getAttribute("data-query"), category: "", _shape: "objects" });
     return location.pathname.replace(/\/[^\/]+\/?$/, "") + "/mentions_per_month.json?" + query.toString();
+  }
+
+  // A canned query whose parameters are all empty has run on nothing: no chart to draw.
+  function emptyForm() {
+    var fields = document.querySelectorAll("form.sql input[type=text]");
+    return fields.length > 0 && Array.prototype.every.call(fields, function (f) { return !f.value.trim(); });
+  }
+
+  // A step of 1, 2 or 5 times a power of ten giving about four gridlines up to max.
+  function niceStep(max) {
+    var raw = max / 4, power = Math.pow(10, Math.floor(Math.log10(raw || 1)));
+    var steps = [1, 2, 5, 10].map(function (m) { return m * power; });
+    for (var i = 0; i < steps.length; i++) { if (steps[i] >= raw) { return Math.max(1, steps[i]); } }
+    return Math.max(1, steps[steps.length - 1]);
   }
 
   function load() {
@@ -99,9 +114,15 @@
     var step = (W - left - 4) / points.length;
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, width: "100%", role: "img",
       "aria-label": caption.textContent, "class": "vn-chart-svg", "data-total": total });
-    svg.appendChild(el("line", { x1: left, y1: H - bottom, x2: W, y2: H - bottom, stroke: "#666" }));
-    svg.appendChild(el("text", { x: left - 6, y: top + 10, "text-anchor": "end", "font-size": 12 }, String(max)));
-    svg.appendChild(el("text", { x: left - 6, y: H - bottom, "text-anchor": "end", "font-size": 12 }, "0"));
+    var stepY = niceStep(max);
+    max = Math.max(max, Math.ceil(max / stepY) * stepY);
+    for (var tick = 0; tick <= max; tick += stepY) {
+      var ty = H - bottom - (H - bottom - top) * tick / max;
+      svg.appendChild(el("line", { x1: left, y1: ty, x2: W, y2: ty, stroke: tick ? "#ddd" : "#666", "class": "vn-grid" }));
+      svg.appendChild(el("text", { x: left - 6, y: ty + 4, "text-anchor": "end", "font-size": 12, "class": "vn-y-label" }, String(tick)));
+    }
+    // a month label every `every` months, as many as fit without overlapping
+    var every = Math.max(1, Math.ceil(points.length / Math.floor((W - left) / 64)));
     points.forEach(function (p, i) {
       var h = (H - bottom - top) * p.count / max;
       var x = left + i * step;
@@ -115,20 +136,22 @@
       } else {
         svg.appendChild(bar);
       }
-      if (p.month.slice(5) === "01" || i === 0) {
-        svg.appendChild(el("text", { x: x, y: H - 8, "font-size": 12 }, p.month.slice(0, 4)));
+      if (i % every === 0) {
+        svg.appendChild(el("text", { x: x + step / 2, y: H - 8, "font-size": 12, "text-anchor": "middle",
+          "class": "vn-x-label" }, p.month));
       }
     });
     section.appendChild(svg);
   }
 
+  if (config.mode === "query" && emptyForm()) { return; }
   var section = document.createElement("section");
   section.id = "vn-chart";
   section.style.margin = "1em 0";
   var caption = document.createElement("p");
   caption.textContent = "Loading the chart…";
   section.appendChild(caption);
-  var anchor = document.querySelector(".facet-results, .table-wrapper, p.zero-results");
+  var anchor = document.querySelector(".facet-results, .vn-results, .table-wrapper, p.zero-results");
   var parent = anchor ? anchor.parentNode : document.querySelector("section.content");
   parent.insertBefore(section, anchor || null);
   load().then(function (points) { draw(section, fill(points)); })
