@@ -1,0 +1,89 @@
+"""The README's commands and printed outputs, checked against what the commands really print.
+
+The demo's output block and the ``vnarchive diff`` example are run against the replica on
+127.0.0.1 and compared line by line, times and ports aside; every ``vnarchive`` subcommand the
+README shows must exist. A README that drifts from the code fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.cli import cli
+from tests.archive_fixtures import free_port
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00")
+_PORT = re.compile(r"127\.0\.0\.1:\d+")
+
+
+def normalise(text: str) -> list[str]:
+    return [_PORT.sub("127.0.0.1:PORT", _TIME.sub("TIME", line)) for line in text.strip().splitlines()]
+
+
+def block_after(marker: str) -> str:
+    """The fenced block that starts with ``marker`` (its first line)."""
+    start = README.index("```\n" + marker) + 4
+    return README[start : README.index("```", start)]
+
+
+def vnarchive(*args: str) -> subprocess.CompletedProcess:
+    code = "import sys; from archive.cli import cli; cli(sys.argv[1:])"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    db = tmp_path_factory.mktemp("readme") / "archive.db"
+    result = vnarchive("demo", "--no-serve", "--port", str(free_port()), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return db, result
+
+
+@pytest.mark.slow
+def test_demo_output_is_the_readmes(demo):
+    _, result = demo
+    documented = normalise(block_after("Replica portal:"))
+    assert documented[-1].startswith("Datasette: ")  # printed when it goes on to serve
+    assert normalise(result.stdout) == documented[:-1]
+
+
+@pytest.mark.slow
+def test_diff_example_is_what_diff_prints(demo):
+    db, _ = demo
+    documented = block_after("$ vnarchive diff").splitlines()
+    command = documented[0].removeprefix("$ ").split()
+    url = command[2].replace("127.0.0.1:8765", "127.0.0.1:PORT")
+    port = re.search(r"127\.0\.0\.1:(\d+)", demo[1].stdout).group(1)
+    result = vnarchive("diff", url.replace("PORT", port), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    printed = normalise(result.stdout)
+    for expected, actual in zip(normalise("\n".join(documented[1:])), printed, strict=False):
+        if expected.endswith(" …"):  # the README shortens a long paragraph
+            assert actual.startswith(expected.removesuffix(" …"))
+        else:
+            assert actual == expected
+    assert len(printed) == len(documented) - 1
+
+
+@pytest.mark.slow
+def test_one_version_diff_says_so_and_exits_0(demo):
+    db, result = demo
+    port = re.search(r"127\.0\.0\.1:(\d+)", result.stdout).group(1)
+    (url,) = sqlite3.connect(db).execute("select url from articles where version = 1 limit 1").fetchone()
+    diff = vnarchive("diff", url, "--db", str(db))
+    assert diff.returncode == 0 and "has one version" in diff.stdout and port in url
+
+
+def test_every_vnarchive_command_in_the_readme_exists():
+    shown = set(re.findall(r"(?:^|\$ |\.venv/bin/)vnarchive ([a-z]+)", README, flags=re.M))
+    assert shown, "no command found: the pattern is broken"
+    assert shown <= set(cli.commands), shown - set(cli.commands)
