@@ -20,6 +20,7 @@ from archive.extract.dom import (
 )
 from archive.extract.media import caption, dedupe_images, image_src
 from archive.extract.page import PageIndex, Related, Title, inside
+from archive.extract.teasers import headline_line, item_lines
 from archive.vntext import clean_line, fold
 
 #: Consecutive headline-link lines that make a box of links, not the article's text.
@@ -150,7 +151,7 @@ def clean_body(
     source = None
     substantial = 0
     blocks = [page.find_block(line) for line in lines]
-    boxed = _link_runs(blocks)
+    boxed = _link_runs(blocks) | _boxed_teasers(page, title, lines)
     for i, line in enumerate(lines):
         k = fold(line)
         block = blocks[i]
@@ -199,7 +200,7 @@ def _link_runs(blocks: list[Block | None]) -> set[int]:
     out: set[int] = set()
     run: list[int] = []
     for i, b in enumerate([*blocks, None]):
-        if b is not None and _headline_line(b):
+        if b is not None and headline_line(b):
             run.append(i)
             continue
         if len(run) >= MIN_LINK_RUN:
@@ -208,9 +209,16 @@ def _link_runs(blocks: list[Block | None]) -> set[int]:
     return out
 
 
-def _headline_line(b: Block) -> bool:
-    """A line that is a link of headline length, with at most a date or a short label besides."""
-    return b.link_share >= 0.5 and len(b.text) - b.link_chars <= 40 and len(b.text.split()) >= 4
+def _boxed_teasers(page: PageIndex, title: Title, lines: list[str]) -> set[int]:
+    """Lines of listing items after the article's own first paragraph: boxes of other articles.
+
+    A text that opens with such items is a listing's: left whole for the page kind to judge.
+    """
+    items = item_lines(page, title, lines)
+    first = next((i for i, line in enumerate(lines) if len(line) >= 80), None)
+    if first is None or first in items:
+        return set()
+    return {i for i in items if i > first}
 
 
 def _drop_trailing_outside(out: list[str], blocks: list[Block | None]) -> None:

@@ -21,7 +21,7 @@ from archive.vntext import fold
 
 
 def split_trailer(page: PageIndex, title: Title, out: list[str]) -> tuple[str | None, str | None]:
-    """Pop the closing byline and "Nguồn:"/"Theo ..." lines off the body lines: (author, source)."""
+    """Pop the byline (closing, else opening) and "Nguồn:"/"Theo ..." lines off the body: (author, source)."""
     author = source = None
     while len(out) > 1:
         last = out[-1]
@@ -30,7 +30,7 @@ def split_trailer(page: PageIndex, title: Title, out: list[str]) -> tuple[str | 
             source = source or src
             out.pop()
             continue
-        if author is None and H.looks_like_byline(last) and len(out[-2]) >= 40:
+        if author is None and _byline_line(last) and len(out[-2]) >= 40:
             author = last
             out.pop()
             continue
@@ -46,7 +46,13 @@ def split_trailer(page: PageIndex, title: Title, out: list[str]) -> tuple[str | 
         break
     if author is None and out:
         author = _byline_after(page, title, out[-1])
+    if author is None and len(out) > 1 and len(out[0]) <= 50 and _byline_line(out[0]) and len(out[1]) >= 80:
+        author = out.pop(0)  # a byline printed above the body
     return author, source
+
+
+def _byline_line(line: str) -> bool:
+    return H.looks_like_byline(line) or H.is_placeholder_byline(line)
 
 
 def _byline_after(page: PageIndex, title: Title, last_line: str) -> str | None:
@@ -86,12 +92,33 @@ def find_author(
         return element
     if byline:
         return byline
+    under = _byline_under_title(page, title)
+    if under:
+        return under
     site = fold(page.meta("og:site_name") or "")
     for c in _metadata_authors(page, main):
         if c and not c.startswith("http") and H.looks_like_byline(c) and not H.is_account_name(c):
             f = fold(c)
             if f != site and not P.ORG_WORDS.search(f):
                 return c
+    return None
+
+
+def _byline_under_title(page: PageIndex, title: Title) -> str | None:
+    """A name line between the headline and the first paragraph (above the sapo, say)."""
+    if title.block is None:
+        return None
+    for b in page.blocks[title.block.index + 1 : title.block.index + 6]:
+        if len(b.text) >= 80 or page.is_end(b):
+            return None
+        if (
+            len(b.text) <= 50
+            and b.link_share < 0.5
+            and _byline_line(b.text)
+            and not parse_vn_date(b.text)
+            and not in_chrome(b.el, title.ancestors)
+        ):
+            return b.text
     return None
 
 
@@ -127,7 +154,7 @@ def _author_element(page: PageIndex, title: Title, related: Related) -> str | No
 
 
 def find_source_line(page: PageIndex, title: Title, related: Related) -> str | None:
-    """A "Nguồn: ..." line of the article (hinted, else the first one after the title)."""
+    """A "Nguồn: ..." or closing "Theo ..." line of the article (hinted, else the first after the title)."""
     for el in page.hints("source"):
         text = text_of(el)
         return H.source_of(text) or text or None
@@ -136,7 +163,9 @@ def find_source_line(page: PageIndex, title: Title, related: Related) -> str | N
     for b in page.blocks[title.block.index + 1 :]:
         if page.is_end(b) or related.holds(b.el):
             break
-        src = H.source_of(b.text)
+        src = H.source_of(b.text) or (
+            H.theo_source(b.text) if len(b.text) <= 80 and b.link_share < 0.5 else None
+        )
         if src and not in_chrome(b.el, title.ancestors):
             return src
     return None

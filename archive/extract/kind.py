@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml.etree import _Element
-
 from archive import heuristics as H
-from archive.extract.dom import Block, absolute, in_chrome, ld_types
-from archive.extract.page import PageIndex, Title, inside, norm, parents
+from archive.extract.dom import Block, in_chrome, ld_types
+from archive.extract.page import PageIndex, Title, norm
 from archive.extract.patterns import ARTICLE_LD_SUFFIXES
+from archive.extract.teasers import item_lines
 from archive.record import Record
 
 #: Minimum body for is_article(): a few sentences of real text.
@@ -30,8 +29,6 @@ MIN_TEXT_BLOCK = 40
 #: Headline links whose teasers make up a listing's main text: fewer is a short article's
 #: "Xem thêm" or a related box that leaked into the body.
 MIN_LISTING_ITEMS = 3
-#: Text a listing item holds besides its teaser: its headline and date line.
-MAX_ITEM_EXTRA = 300
 
 
 def is_article(record: Mapping[str, Any]) -> bool:
@@ -121,62 +118,16 @@ def looks_listing(page: PageIndex, title: Title, body: list[str], *, evidence: b
 def _teasers_make_body(page: PageIndex, title: Title, body: list[str], text_len: int) -> bool:
     """The main text is the teasers of other pages' headlines: a category page, even its last page.
 
-    A listing item holds a headline link over its own date and teaser, so the teaser is not
-    linked and the date reads as a date line: only the item's structure tells it apart from an
-    article's paragraphs, whatever the page's classes. Several items make a listing; a single
-    one does when it is all the text there is (the last page of a category).
+    Several items make a listing; a single one does when it is all the text there is (the
+    last page of a category).
     """
     if not text_len:
         return False
-    memo: dict[_Element, tuple[_Element, str] | None] = {}
-    own = {page.url.split("#")[0], (page.canonical() or "").split("#")[0]}
-    items: dict[_Element, str] = {}
-    lines = [(line, page.find_block(line)) for line in body]
-    for line, b in lines:
-        item = _item(page, b.el, len(line), memo) if b is not None else None
-        if item is not None and title.block is not None and inside(title.block.el, item[0]):
-            item = None  # the page's own headline over its text: an article
-        if item is not None and item[1] not in own:
-            items[item[0]] = item[1]
-    boxes = set(items)
-    teased = sum(
-        len(line) for line, b in lines if b is not None and any(a in boxes for a in parents(b.el, 3))
-    )
+    items = item_lines(page, title, body)
+    teased = sum(len(body[i]) for i in items)
     if len(set(items.values())) >= MIN_LISTING_ITEMS:
         return teased >= 0.5 * text_len
     return bool(items) and teased >= 0.9 * text_len
-
-
-def _item(
-    page: PageIndex, el: _Element, line_len: int, memo: dict[_Element, tuple[_Element, str] | None]
-) -> tuple[_Element, str] | None:
-    """The listing item a text element is the teaser of, and the page it links: its nearest
-    container holding a headline link before it, when that container links one page and
-    holds little text besides the line."""
-    at = page.pos.get(el, 0)
-    for box in parents(el, 3):
-        if box in memo:
-            return memo[box]
-        heads = {
-            absolute(a.get("href"), page.base)
-            for a in box.iter("a")
-            if page.pos.get(a, at) < at and _headline_link(page, a)
-        } - {None}
-        if heads:
-            own = sum(len(b.text) for b in page.blocks_in(box))
-            item = (box, heads.pop()) if len(heads) == 1 and own <= line_len + MAX_ITEM_EXTRA else None
-            memo[box] = item
-            return item
-    return None
-
-
-def _headline_link(page: PageIndex, a: _Element) -> bool:
-    """A link that is a line of its own, of headline length (not a breadcrumb, not a menu)."""
-    node = a
-    while node is not None and node not in page.block_of:
-        node = node.getparent()
-    blocks = [b for b in page.block_of.get(node, ()) if a in b.links]
-    return any(len(b.links) == 1 and b.link_share > 0.8 and len(b.text.split()) >= 4 for b in blocks)
 
 
 def _teaser(b: Block) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archive import heuristics as H
 from archive.dates import parse_vn_date
 from archive.extract import patterns as P
 from archive.extract.dom import Block, class_has, has_ancestor, in_chrome, text_of
@@ -29,7 +30,9 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
             continue
         if page.is_end(b) or in_chrome(b.el, title.ancestors):
             continue
-        if is_caption_el(b.el) or _beside_image(b):
+        if is_caption_el(b.el) or _beside_image(b) or _repeats_caption(page, b):
+            continue
+        if H.is_invitation_line(b.text):
             continue
         t = norm(b.text)
         ok_len = 40 <= len(b.text) <= 1200
@@ -48,6 +51,7 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
             and len(desc_n) >= 30
             and (desc_cut or len(t) <= len(desc_n) + 5 or _set_apart(page, b))
             and _text_follows(page, b)
+            and not _first_of_paragraphs(page, b)
             and (
                 t.startswith(desc_n[: max(30, len(desc_n) - 5)])
                 or desc_n.startswith(t)
@@ -74,6 +78,21 @@ def _set_apart(page: PageIndex, b: Block) -> bool:
     return False
 
 
+def _first_of_paragraphs(page: PageIndex, b: Block) -> bool:
+    """Whether the next paragraph is a sibling of ``b``: the body's first paragraph, not a sapo.
+
+    A page with no sapo often has its first paragraph's opening words as description; that
+    paragraph sits among the others, where a sapo sits in a box of its own.
+    """
+    parent = b.el.getparent()
+    for nxt in page.blocks[b.index + 1 : b.index + 15]:
+        if is_caption_el(nxt.el) or _beside_image(nxt) or _repeats_caption(page, nxt):
+            continue
+        if len(nxt.text) >= 80 and nxt.link_share < 0.3:
+            return parent is not None and nxt.el.getparent() is parent and nxt.el.tag == b.el.tag
+    return False
+
+
 def _text_follows(page: PageIndex, b: Block) -> bool:
     """Whether a paragraph follows ``b`` before the article ends: else ``b`` is the whole body."""
     for nxt in page.blocks[b.index + 1 : b.index + 15]:
@@ -82,6 +101,14 @@ def _text_follows(page: PageIndex, b: Block) -> bool:
         if len(nxt.text) >= 80 and nxt.link_share < 0.3:
             return True
     return False
+
+
+def _repeats_caption(page: PageIndex, b: Block) -> bool:
+    """A caption printed a second time under its image (the block before, or the image's alt)."""
+    if b.index and page.blocks[b.index - 1].text == b.text:
+        return True
+    prev = b.el.getprevious()
+    return prev is not None and any(clean_line(img.get("alt") or "") == b.text for img in prev.iter("img"))
 
 
 def _beside_image(b: Block) -> bool:

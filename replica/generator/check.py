@@ -16,7 +16,9 @@ Rules:
   midnight). When the page states no time: None, or the right local day at midnight (the day its
   image paths and first sentence give away), never another day.
 - author: None when there is no byline; a placeholder byline (PV, BTV...) may be kept or dropped;
-  else the same names, compared case-insensitively, without the role label ("Bài và ảnh:").
+  else the same names, compared case-insensitively, without the role label ("Bài và ảnh:") and
+  without a bracketed note ("(tổng hợp)": kept or dropped); truth's upper-case bylines are split
+  into their names as the record's are.
 - source: the syndication source's name ("TTXVN" from "Theo TTXVN"), else None.
 - category, tags (as a set), canonical URL: equal.
 - images: the body images in order, same absolute src, caption equal (each caption once).
@@ -37,6 +39,8 @@ FIELDS = (
 )  # fmt: skip
 _SPACES = re.compile(r"\s+")
 _NAME_SEP = re.compile(r"\s*(?:,|;|&|\s[-–]\s|\svà\s)\s*")
+#: A bracketed note after a name ("Minh Anh (tổng hợp)"): how the piece was made, not who.
+_NOTE = re.compile(r"\s*\([^()]*\)$")
 _VN = timedelta(hours=7)
 _VN_TZ = timezone(_VN)
 _LONG_BOILERPLATE = 25
@@ -122,14 +126,17 @@ def _published(got: str | None, truth: Truth, day: date) -> Verdict:
     return Verdict(True)
 
 
+def _names(byline: str | None) -> set[str]:
+    """The names of a byline, case-folded, each without a bracketed note ("(tổng hợp)")."""
+    return {_NOTE.sub("", n).casefold() for n in _NAME_SEP.split(norm(byline)) if _NOTE.sub("", n)}
+
+
 def _author(got: str | None, truth: Truth) -> Verdict:
     if not truth.authors:
         return Verdict(not norm(got), f"no byline on the page, got {norm(got)!r}")
     if truth.placeholder_author and not norm(got):
         return Verdict(True)
-    names = {norm(n).casefold() for n in _NAME_SEP.split(norm(got)) if n}
-    want = {norm(n).casefold() for n in truth.authors}
-    if names == want:
+    if _names(got) == {n for a in truth.authors for n in _names(a)}:
         return Verdict(True)
     return Verdict(False, f"got {norm(got)!r}, want {' - '.join(truth.authors)!r} (printed {truth.byline!r})")
 

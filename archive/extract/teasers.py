@@ -1,0 +1,76 @@
+"""Listing items: a headline link to another page over that page's own date and teaser.
+
+A category page's main text is such items; an article's is its own paragraphs, with such items
+at most in the boxes around it. The teaser is not linked and its date reads as a date line, so
+only the item's structure tells it apart from an article's paragraph, whatever the classes.
+"""
+
+from __future__ import annotations
+
+from lxml.etree import _Element
+
+from archive.extract.dom import Block, absolute
+from archive.extract.page import PageIndex, Title, inside, parents
+
+#: Text an item holds besides its teaser: its headline and date line.
+MAX_ITEM_EXTRA = 300
+
+
+def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str]:
+    """The lines (by index) that sit in a listing item, and the page each item links.
+
+    Items holding the page's own headline, or linking the page itself, are the article.
+    """
+    memo: dict[_Element, tuple[_Element, str] | None] = {}
+    own = {page.url.split("#")[0], (page.canonical() or "").split("#")[0]}
+    items: dict[_Element, str] = {}
+    blocks = [page.find_block(line) for line in lines]
+    for line, b in zip(lines, blocks, strict=True):
+        item = _item(page, b.el, len(line), memo) if b is not None else None
+        if item is None or item[1] in own:
+            continue
+        if title.block is not None and inside(title.block.el, item[0]):
+            continue
+        items[item[0]] = item[1]
+    out: dict[int, str] = {}
+    for i, b in enumerate(blocks):
+        box = next((a for a in parents(b.el, 3) if a in items), None) if b is not None else None
+        if box is not None:
+            out[i] = items[box]
+    return out
+
+
+def _item(
+    page: PageIndex, el: _Element, line_len: int, memo: dict[_Element, tuple[_Element, str] | None]
+) -> tuple[_Element, str] | None:
+    """The item a text element is the teaser of, and the page it links: its nearest container
+    holding a headline link before it, when that container links one page and holds little
+    text besides the line."""
+    at = page.pos.get(el, 0)
+    for box in parents(el, 3):
+        if box in memo:
+            return memo[box]
+        heads = {
+            absolute(a.get("href"), page.base)
+            for a in box.iter("a")
+            if page.pos.get(a, at) < at and _headline_link(page, a)
+        } - {None}
+        if heads:
+            text = sum(len(b.text) for b in page.blocks_in(box))
+            item = (box, heads.pop()) if len(heads) == 1 and text <= line_len + MAX_ITEM_EXTRA else None
+            memo[box] = item
+            return item
+    return None
+
+
+def _headline_link(page: PageIndex, a: _Element) -> bool:
+    """A link that is a line of its own, of headline length (not a breadcrumb, not a menu)."""
+    node = a
+    while node is not None and node not in page.block_of:
+        node = node.getparent()
+    return any(len(b.links) == 1 and headline_line(b) for b in page.block_of.get(node, ()) if a in b.links)
+
+
+def headline_line(b: Block) -> bool:
+    """A line that is a link of headline length, with at most a date or a short label besides."""
+    return b.link_share >= 0.5 and len(b.text) - b.link_chars <= 40 and len(b.text.split()) >= 4
