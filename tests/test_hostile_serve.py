@@ -270,6 +270,38 @@ def test_attackers_queue_among_themselves_while_pages_answer(archive_db):
     assert vnsearch.EXPENSIVE_SLOTS + vnsearch.EXPENSIVE_QUEUE < 8
 
 
+def test_expensive_sql_runs_on_its_own_thread(server):
+    """Custom SQL is not run on Datasette's SQL threads, which pages need."""
+    r, _ = get(f"{server}/archive.json", sql="select 1")
+    assert r.status_code == 200
+    threads = httpx.get(f"{server}/-/threads.json").json()["threads"]
+    assert any(t["name"].startswith("vn-expensive") for t in threads), threads
+
+
+def test_the_lane_thread_runs_at_the_lowest_priority():
+    """In process: queries submitted from the lane run on a thread at nice 19; others do not."""
+    import contextvars
+    import os
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from archive.datasette_plugins import vnsearch
+
+    def priority() -> tuple[str, int]:
+        return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    executor = vnsearch.LaneExecutor(ThreadPoolExecutor(1), vnsearch.EXPENSIVE_SLOTS)
+    try:
+        normal_name, normal_nice = executor.submit(priority).result()
+        context = contextvars.copy_context()
+        context.run(vnsearch._IN_EXPENSIVE_LANE.set, True)
+        lane_name, lane_nice = context.run(lambda: executor.submit(priority).result())
+    finally:
+        executor.shutdown()
+    assert lane_name.startswith("vn-expensive") and not normal_name.startswith("vn-expensive")
+    assert lane_nice == vnsearch.EXPENSIVE_NICE and normal_nice < lane_nice
+
+
 @pytest.mark.parametrize(
     ("path", "query", "expensive"),
     [

@@ -25,18 +25,25 @@ Expensive requests (custom SQL: ``?sql=`` and ``?_where=``; wide searches, whose
 shorter than ``archive.search.WIDE_PREFIX_CHARS``) may each hold one of Datasette's few SQL
 threads up to the time limit. They take the *expensive lane*: ``EXPENSIVE_SLOTS`` at a time,
 ``EXPENSIVE_QUEUE`` more waiting (at most ``EXPENSIVE_WAIT_S``), any more answered 503 with
-``Retry-After``. Whoever floods the server with them waits behind their own requests, and the
-other SQL threads stay free for pages and ordinary searches.
+``Retry-After``, and their SQL runs on a thread of its own at the lowest CPU priority
+(``EXPENSIVE_NICE``), not on Datasette's ``num_sql_threads``. Whoever floods the server with
+them waits behind their own requests, and gets only the CPU that pages and ordinary searches
+leave: on a small machine, a query running flat out on one core slowed every other request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
+import os
 import re
 import sqlite3
+import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl, urlencode
 
@@ -79,6 +86,8 @@ EXPENSIVE_SLOTS = 1
 EXPENSIVE_QUEUE = 4
 #: Longest wait for a slot before a 503: a few time limits, past any reader's patience.
 EXPENSIVE_WAIT_S = 10.0
+#: Nice value of the expensive lane's SQL thread (Linux applies it per thread; 19 = last in line).
+EXPENSIVE_NICE = 19
 #: Datasette's messages for a ``_sort``/``_sort_desc`` it cannot apply: the request's fault.
 _BAD_SORT = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time")
 
@@ -210,6 +219,42 @@ class Lane:
 
 
 EXPENSIVE = Lane(EXPENSIVE_SLOTS, EXPENSIVE_QUEUE, EXPENSIVE_WAIT_S)
+#: Set while an expensive request is handled: its SQL goes to the lane's own thread.
+_IN_EXPENSIVE_LANE: contextvars.ContextVar[bool] = contextvars.ContextVar("vn_expensive_lane", default=False)
+
+
+def _lowest_priority() -> None:
+    """Thread initializer: this thread gets the CPU only when no other thread wants it."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux: the lane still bounds them
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXPENSIVE_NICE)
+
+
+class LaneExecutor(Executor):
+    """Datasette's SQL thread pool, with the expensive lane's queries sent to their own threads.
+
+    Datasette submits every query to ``datasette.executor`` from the request's task, so the
+    context variable set by the ASGI wrapper tells which pool a query belongs to.
+    """
+
+    def __init__(self, normal: Executor, slots: int) -> None:
+        self.normal = normal
+        self.expensive = ThreadPoolExecutor(
+            slots, thread_name_prefix="vn-expensive", initializer=_lowest_priority
+        )
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        pool = self.expensive if _IN_EXPENSIVE_LANE.get() else self.normal
+        return pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.normal.shutdown(wait, cancel_futures=cancel_futures)
+        self.expensive.shutdown(wait, cancel_futures=cancel_futures)
+
+
+@hookimpl
+def startup(datasette) -> None:
+    if datasette.executor is not None and not isinstance(datasette.executor, LaneExecutor):
+        datasette.executor = LaneExecutor(datasette.executor, EXPENSIVE_SLOTS)
 
 
 async def _send_error(send, path: str, message: str, *, status: int, title: str, headers=None) -> None:
@@ -248,7 +293,11 @@ def asgi_wrapper(datasette):
                 return
             try:
                 async with EXPENSIVE.slot():
-                    await app(scope, receive, send)
+                    token = _IN_EXPENSIVE_LANE.set(True)
+                    try:
+                        await app(scope, receive, send)
+                    finally:
+                        _IN_EXPENSIVE_LANE.reset(token)
             except Busy as exc:
                 await _send_error(
                     send,
