@@ -210,7 +210,7 @@ def author_role(text: str) -> str | None:
 
 def is_placeholder_byline(name: str) -> bool:
     """A desk or agency byline ("PV", "BTV", "ĐCSVN", "Ban biên tập", "Nhóm PV"), not a person."""
-    return key(_PAREN_TAIL.sub("", name)) in _PLACEHOLDER_BYLINES
+    return key(strip_paren_tail(name)) in _PLACEHOLDER_BYLINES
 
 
 def lead_tag(text: str | None) -> str | None:
@@ -270,7 +270,17 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
 
 
-_PAREN_TAIL = re.compile(r"\s*\((?:[^()]{1,40})\)\s*$")
+#: A short bracketed tail: "Minh Anh (tổng hợp)". The blanks before it are cut by strip_paren_tail:
+#: a leading ``\s*`` in the pattern retried every run of blanks from each of its positions.
+_PAREN_TAIL = re.compile(r"\([^()]{1,40}\)\s*$")
+
+
+def strip_paren_tail(text: str) -> str:
+    """``text`` without a short bracketed tail and the blanks before it: "PV (tổng hợp)" -> "PV"."""
+    m = _PAREN_TAIL.search(text)
+    return text[: m.start()].rstrip() if m else text
+
+
 _NAME_JOINERS = frozenset({"-", "–", "—", ",", "và", "&", "/"})
 _NOT_NAMES = frozenset(
     fold(w)
@@ -304,7 +314,7 @@ def looks_like_byline(text: str) -> bool:
         return False
     if key(line) in _NOT_NAMES or line.startswith(("(", "*", "-", "•")):
         return False
-    core = _PAREN_TAIL.sub("", line).strip()
+    core = strip_paren_tail(line).strip()
     words = re.findall(r"[-–—,&/]|[^\s,\-–—&/]+", core)
     names = [w for w in words if w not in _NAME_JOINERS]
     if not names or len(names) > 8:

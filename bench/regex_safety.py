@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import pkgutil
 import re
 import sys
 import time
@@ -30,12 +31,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-#: Modules whose module-level compiled patterns see untrusted text (replica/ does not).
+#: Modules whose module-level compiled patterns see untrusted text (replica/ does not); the
+#: extractor package's modules are added by extract_modules().
 MODULES = (
     "crawler.discovery", "crawler.middlewares", "crawler.robots", "crawler.retry_after", "crawler.spiders.base",
-    "archive.search", "archive.encoding", "archive.profiles", "archive.urls", "archive.extract",
-    "archive.extract_dom", "archive.extract_nextdata", "archive.heuristics", "archive.vntext", "archive.dates",
+    "archive.search", "archive.encoding", "archive.profiles", "archive.urls", "archive.shapes",
+    "archive.heuristics", "archive.vntext", "archive.dates", "archive.datasette_plugins.vnpragma",
 )  # fmt: skip
+
+
+def extract_modules() -> list[str]:
+    """archive.extract and each of its modules, as the package is today (it is being reorganised)."""
+    import archive.extract
+
+    names = ["archive.extract"]
+    names += [f"archive.extract.{m.name}" for m in pkgutil.iter_modules(archive.extract.__path__)]
+    return names
+
 
 _PIECES = (
     "\n",
@@ -62,7 +74,7 @@ _PIECES = (
 
 def compiled_patterns() -> Iterator[tuple[str, re.Pattern]]:
     """Every re.Pattern bound at module level in MODULES (modules that fail to import are skipped)."""
-    for name in MODULES:
+    for name in (*MODULES, *extract_modules()):
         try:
             module = importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - a module being rewritten elsewhere
@@ -110,7 +122,8 @@ def pattern_timings(size: int) -> Iterator[tuple[str, str, float]]:
 
 def entry_point_calls(size: int) -> list[tuple[str, Callable[[], object]]]:
     """The functions that apply patterns to untrusted input, on adversarial input of ``size``."""
-    from archive import encoding, search
+    from archive import encoding, heuristics, search
+    from archive.datasette_plugins import vnpragma
     from archive.profiles import PROFILES
     from crawler import discovery
 
@@ -140,6 +153,11 @@ def entry_point_calls(size: int) -> list[tuple[str, Callable[[], object]]]:
         ("detect charset(header)", lambda: encoding.decode_html(b"x", "text/html; charset=" + " " * n)),
         ("sitemap(xml)", lambda: _swallow(discovery.parse_sitemap, b"<urlset>" + b"<url><loc>x" * (n // 11))),
         ("feed_links(xml)", lambda: discovery.feed_links(b"<rss><channel>" + b"<link>" * (n // 6))),
+        ("strip_paren_tail(blanks)", lambda: heuristics.strip_paren_tail("a" + " " * n + "(b)x")),
+        ("strip_paren_tail(brackets)", lambda: heuristics.strip_paren_tail("(b) " * (n // 4) + "x")),
+        ("is_placeholder_byline(blanks)", lambda: heuristics.is_placeholder_byline(" " * n + "PV")),
+        ("check_printf(directives)", lambda: vnpragma.check_printf("%-" * (n // 2), ())),
+        ("check_printf(flags)", lambda: vnpragma.check_printf("%" + "-" * n, ())),
     ]
 
 
