@@ -72,6 +72,8 @@ class CrawlState:
         #: This run's decisions, so a URL linked from many pages is judged (and counted) once.
         self.fetching: set[int] = set()
         self.skipped: set[int] = set()
+        #: Article links met in any page's output so far.
+        self.seen: set[int] = set()
         self._frontier_pending: list[dict[str, Any]] = []
         self._listed_pending: list[tuple[str, str]] = []
 

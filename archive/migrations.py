@@ -258,3 +258,10 @@ def m009_capture_news(db: Database) -> None:
     # What a Google News sitemap said of an article when it led to the capture (its
     # news:publication_date and news:title, JSON): the portal's own claim, beside the page's.
     db["captures"].add_column("news", str)
+
+
+@migrations()
+def m010_url_shape_leads(db: Database) -> None:
+    # Of a shape's pages that were no articles, how many led to articles (listings): a shape of
+    # listings is worth fetching though none of its pages is an article.
+    db["url_shapes"].add_column("leads", int, not_null_default=0)

@@ -70,7 +70,8 @@ def shape(url: str) -> str:
     shaped = [_segment(s) for s in segments]
     if shaped and shaped[-1].isalpha():
         shaped[-1] = "{w}"  # the last word names a page of its kind (a tag, a section)
-    keys = sorted({k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    # Keys, not values; numbered keys as one (a query that grows a parameter on every link).
+    keys = sorted({_NUMBER.sub("{n}", k.lower()) for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return "/" + "/".join(shaped) + (("?" + "&".join(keys)) if keys else "")
 
 
@@ -88,6 +89,8 @@ def trap_reason(url: str) -> str | None:
 class ShapeCount:
     articles: int = 0
     others: int = 0
+    #: Of the others, pages that led to articles not met before (listings worth fetching).
+    leads: int = 0
     #: Fetches of this shape requested in this run and not judged yet.
     pending: int = 0
     example: str = ""
@@ -120,14 +123,14 @@ class ShapeBook:
         return c is not None and c.articles > 0 and c.articles >= c.others / 4
 
     def barren(self, url: str) -> bool:
-        """Pages of this shape have never been articles, however many were judged."""
+        """Pages of this shape have never been articles nor led to any, however many were judged."""
         c = self.counts.get(shape(url))
-        return c is not None and c.articles == 0 and c.others > 0
+        return c is not None and c.articles == 0 and c.leads == 0 and c.others > 0
 
     def allow_probe(self, url: str) -> bool:
         """Whether one more page of an unproven shape may be fetched; counts it if so."""
         c = self.count(url)
-        if c.articles > 0:
+        if c.articles > 0 or c.leads > 0:
             c.pending += 1
             return True
         if c.others + c.pending >= self.probe_budget:
@@ -136,8 +139,8 @@ class ShapeBook:
         c.pending += 1
         return True
 
-    def judged(self, url: str, is_article: bool, *, requested: bool = True) -> None:
-        """A fetched page of this shape turned out to be an article, or not."""
+    def judged(self, url: str, is_article: bool, *, requested: bool = True, lead: bool = False) -> None:
+        """A fetched page of this shape turned out to be an article, or not (``lead``: it led to articles)."""
         c = self.count(url)
         if requested and c.pending:
             c.pending -= 1
@@ -145,11 +148,12 @@ class ShapeBook:
             c.articles += 1
         else:
             c.others += 1
+            c.leads += lead
 
     def table(self) -> list[dict[str, object]]:
         """The shapes, most articles first, as the run summary and the archive show them."""
         rows = [
-            {"shape": k, "articles": c.articles, "others": c.others, "example": c.example}
+            {"shape": k, "articles": c.articles, "others": c.others, "leads": c.leads, "example": c.example}
             for k, c in self.counts.items()
             if c.articles or c.others
         ]
@@ -159,10 +163,12 @@ class ShapeBook:
 def load(db: Database, site: str, probe_budget: int = 5) -> ShapeBook:
     """The site's shapes as earlier runs left them."""
     book = ShapeBook(site, probe_budget)
-    for key, articles, others, example in db.execute(
-        "select shape, articles, others, example from url_shapes where site = ?", [site]
+    for key, articles, others, leads, example in db.execute(
+        "select shape, articles, others, leads, example from url_shapes where site = ?", [site]
     ):
-        book.counts[key] = ShapeCount(articles=articles, others=others, example=example or "")
+        book.counts[key] = ShapeCount(
+            articles=articles, others=others, leads=leads or 0, example=example or ""
+        )
     return book
 
 

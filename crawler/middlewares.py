@@ -141,10 +141,13 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
                 return None
             kind = request.meta["kind"]
         if kind == "article":
-            passed = self._article_request(request, response)
-            if response is not None:
+            key = hash(canonical_url(request.url))
+            if response is not None and key not in self._open().seen:
+                # An article link this run meets for the first time: the page leads somewhere
+                # (links every page repeats, a sidebar's "Mới nhất", do not count).
                 self._productive[response] = True
-            return passed
+            self._open().seen.add(key)
+            return self._article_request(request, response)
         if request.meta.get("paginates") and response is not None and not self._productive.get(response):
             # A listing page none of whose links is an article: its next pages are no better
             # (an empty listing that pages forever, a calendar, a tag cloud).
@@ -183,7 +186,12 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             return
         book = self.state.shapes
         if item.status == 200 and item.outcome != "failed":
-            book.judged(item.requested_url, item.outcome in ARTICLE_OUTCOMES, requested=item.kind == "page")
+            book.judged(
+                item.requested_url,
+                item.outcome in ARTICLE_OUTCOMES,
+                requested=item.kind == "page",
+                lead=bool(self._productive.get(response)),
+            )
         elif item.kind == "page" and item.status in (404, 410):
             book.judged(item.requested_url, False)  # a dead link: nothing of its shape here
 

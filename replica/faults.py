@@ -69,7 +69,7 @@ import unicodedata
 from datetime import timedelta
 from functools import cache
 
-from replica import feeds, pages
+from replica import feeds, pages, traps
 from replica.model import Article, Category, Site
 from replica.responses import PIXEL, Response, html, not_found
 from replica.texts import Writer
@@ -94,7 +94,7 @@ _FIRST_HOSTILE_ID = 95001
 #: Entries in the sitemap bomb, and blank bytes after them (both past the protocol's limits).
 BOMB_ENTRIES = 200_000
 BOMB_TAIL_BYTES = 60 * 1024 * 1024
-_UNLISTED = frozenset({"hostile-robots", "sitemap-bomb", "feed-cookie"})
+_UNLISTED = frozenset({"hostile-robots", "sitemap-bomb", "feed-cookie", "traps"})
 
 
 QUIRK_KINDS = ("gzip-no-header", "cookie-wall", "js-challenge")
@@ -299,6 +299,8 @@ def answer(
     """The fault response for this request, or None when the URL is not a fault URL."""
     if path == LISTING:
         return html(200, listing(site))
+    if traps.ENTRY in site.faults and (trap := traps.answer(site, target)):
+        return trap
     kind = site.faults.get(target) or site.faults.get(path)
     if kind is None:
         return None

@@ -81,7 +81,7 @@ def route(site: Site, method: str, target: str, headers: dict[str, str], base: s
     if path == "/robots.txt":
         return Response(200, feeds.robots(base).encode(), "text/plain; charset=utf-8")
     if path == "/sitemap.xml":
-        index = feeds.sitemap_index(site, base, extra=tuple(faults.SITEMAPS) if site.faults else ())
+        index = feeds.sitemap_index(site, base, extra=tuple(p for p in faults.SITEMAPS if p in site.faults))
         return Response(200, index.encode(), "application/xml; charset=utf-8")
     if m := _CHUNK.match(path):
         xml = feeds.sitemap_chunk(site, base, int(m.group(1)))

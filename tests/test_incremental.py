@@ -85,9 +85,10 @@ def test_rerun_fetches_nothing_known_then_versions_edits_and_marks_removals(repl
     assert events == ["first-seen", "removed", "restored"]
 
     diff = vnarchive("diff", url, "--db", str(db_path))
-    assert (
-        diff.returncode == 0 and f"-{old_title}" in diff.stdout and f"+{old_title} (cập nhật)" in diff.stdout
-    )
+    assert diff.returncode == 0, diff.stderr
+    assert f"@@ title @@\n{old_title}{{+ (cập nhật)+}}\n" in diff.stdout  # the words added, marked
+    lines = vnarchive("diff", url, "--db", str(db_path), "--lines")
+    assert f"-{old_title}\n+{old_title} (cập nhật)\n" in lines.stdout
 
 
 def test_vnarchive_crawl_prints_summary_and_exit_code(replica, db_path):
