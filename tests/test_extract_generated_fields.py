@@ -6,9 +6,13 @@ behaviour, the variant is the smallest page that needs it.
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import time as dtime
+
 from archive.extract import extract
 from replica.generator import variant
 from replica.generator.generate import Variant
+from replica.vn import VN_TZ
 
 
 def _record(v: Variant) -> dict:
@@ -66,3 +70,29 @@ def test_byline_above_the_body_without_classes() -> None:
         record = _record(v)
         assert record["author"] == v.truth.byline, seed
         assert v.truth.byline not in record["text"].split("\n"), seed
+
+
+def test_vccorp_id_gives_the_publication_time() -> None:
+    """A VCCorp id is "102" + yymmddHHMMSS: the time when the page prints no date."""
+    v = variant(0, family="vccorp", date="none")
+    record = _record(v)
+    assert record["published_source"] == "url"
+    assert record["published"] == v.truth.published.isoformat()
+
+
+def test_box_item_date_is_not_the_publication_date() -> None:
+    """htmldate reads a date beside a headline link in a box; the page itself states none."""
+    v = variant(8, date="none")
+    now = datetime.combine(v.story.today, dtime(23, 59), VN_TZ)
+    record = extract(v.html, v.url, content_type=v.content_type, now=now)
+    assert record["published"] is None
+
+
+def test_classless_headline_span_under_the_breadcrumb() -> None:
+    """tuyengiao (a) without classes: the headline is a <span> between the breadcrumb and the body."""
+    for seed in (31, 51):
+        v = variant(seed)
+        assert v.axes["family"] == "tuyengiao_a" and v.axes["classless"] == "yes"
+        record = _record(v)
+        assert record["title"] == v.truth.title, seed
+        assert record["category"] == v.truth.category, seed

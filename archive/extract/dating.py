@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from lxml.etree import _Element
@@ -19,6 +19,7 @@ from archive.extract.bridge import htmldate_markup
 from archive.extract.dom import Block, has_ancestor, in_chrome, text_of
 from archive.extract.nextdata import NextArticle, epoch_to_iso
 from archive.extract.page import PageIndex, Related, Title, is_caption_el
+from archive.extract.teasers import headline_line
 from archive.vntext import clean_line
 
 
@@ -185,8 +186,10 @@ def _date_from(
 
 
 def _url_date(page: PageIndex) -> Dated | None:
-    if page.profile and page.profile.url_date_pattern:
-        m = re.search(page.profile.url_date_pattern, page.url)
+    """The profile's URL date, a VCCorp id's publication time, else a /yyyy/mm/dd/ path."""
+    patterns = [page.profile.url_date_pattern] if page.profile and page.profile.url_date_pattern else []
+    for pattern in [*patterns, P.VCCORP_URL_ID]:
+        m = re.search(pattern, page.url)
         if m:
             g = m.groupdict()
             year = int(g["y"]) if g.get("y") else 2000 + int(g["yy"])
@@ -204,6 +207,17 @@ def _url_date(page: PageIndex) -> Dated | None:
     return None
 
 
+def _teaser_days(page: PageIndex) -> set[date]:
+    """The days printed beside headline links (boxes of other articles): htmldate reads them too."""
+    out = set()
+    for b in page.blocks:
+        if headline_line(b):
+            p = parse_vn_date(b.text, tz=page.tz, now=page.now)
+            if p is not None:
+                out.add(p.value.date())
+    return out
+
+
 def _htmldate(page: PageIndex) -> Dated | None:
     """htmldate on markup only (no body-text search), never a date-only "today"."""
     raw = htmldate_markup(page.root)
@@ -212,5 +226,7 @@ def _htmldate(page: PageIndex) -> Dated | None:
     p = _iso(page, raw)
     if p is None or p.value.date() == local_day(page.now, page.tz):
         return None
+    if p.value.date() in _teaser_days(page):
+        return None  # the date of a listed article, not of this one
     has_time = not raw.endswith("T00:00:00") and "T00:00:00" not in raw
     return Dated(ParsedDate(p.value, has_time, raw), "htmldate")

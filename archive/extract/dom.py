@@ -200,15 +200,20 @@ _LAYOUT_INLINE = frozenset({"span", "time", "label", "small", "font"})
 
 
 def _layout_spans(el: _Element) -> bool:
-    """Whether ``el`` holds side-by-side spans with no loose text: each span is then its own line."""
+    """Whether ``el`` holds side-by-side spans with no loose text: each span is then its own line.
+
+    Spans are laid out when named (a class) or when they sit between block siblings, as a
+    date span and a headline span under a breadcrumb do on pages without class names.
+    """
     if (el.text or "").strip():
         return False
+    mixed = any(isinstance(c.tag, str) and c.tag not in INLINE_TAGS and c.tag not in SKIP_TAGS for c in el)
     spans = 0
     for child in el:
         if (child.tail or "").strip():
             return False
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _LAYOUT_INLINE and child.get("class"):
+        if tag in _LAYOUT_INLINE and (mixed or child.get("class")):
             spans += 1
         elif tag in INLINE_TAGS and tag not in ("br", "img"):
             return False

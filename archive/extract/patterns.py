@@ -62,6 +62,10 @@ SEPARATOR_ONLY = re.compile(r"^[\s»›>/|\\→·•\-–—]*$")
 CRUMB_SEPARATOR = re.compile(r"[»›>/|→]")
 BARE_URL = re.compile(r"https?://\S+")
 IMAGE_HREF = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:\?|$)", re.I)
+#: A VCCorp article id (baochinhphu, tuoitre): "102" + yymmddHHMMSS (+ milliseconds) before ".htm".
+VCCORP_URL_ID = re.compile(
+    r"-10\d(?P<yy>\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)\d{0,3}\.htm$"
+)
 GENERIC_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/")
 VI_ONLY = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 ORG_WORDS = re.compile(

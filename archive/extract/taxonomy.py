@@ -9,7 +9,7 @@ from archive import heuristics as H
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
 from archive.extract.dom import absolute, class_has, in_chrome, ld_name, ld_types, text_of
-from archive.extract.page import PageIndex, Title, norm, parents, to_int
+from archive.extract.page import PageIndex, Title, inside, norm, parents, to_int
 from archive.vntext import clean_line
 
 
@@ -113,7 +113,10 @@ def _dom_breadcrumb(page: PageIndex, title: Title) -> list[str]:
     for el in page.root.iter("ol", "ul", "nav", "div", "p"):
         explicit = class_has(el, P.BREADCRUMBISH)
         where = page.pos.get(el, 0)
-        before = title.pos is None or where < title.pos
+        # a crumb inside the element whose loose text is the headline is printed above it
+        before = (
+            title.pos is None or where < title.pos or (title.block is not None and inside(el, title.block.el))
+        )
         if not (explicit or before):
             continue
         links = list(el.iter("a"))

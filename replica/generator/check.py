@@ -13,8 +13,9 @@ Rules:
   footer, "Phản hồi"...), the title or the lead; no boilerplate of 25+ characters inside a line
   (unless the article's own text says it too, as a body may name the site's owner).
 - published: equal to the minute, offset +07:00 (a page that prints only a day means local
-  midnight). When the page states no time: None, or the right local day at midnight (the day its
-  image paths and first sentence give away), never another day.
+  midnight, or that day at the time its URL id carries: VCCorp ids are the publication time).
+  When the page states no time: None, or the right local day at midnight (the day its image
+  paths and first sentence give away), never another day.
 - author: None when there is no byline; a placeholder byline (PV, BTV...) may be kept or dropped;
   else the same names, compared case-insensitively, without the role label ("Bài và ảnh:") and
   without a bracketed note ("(tổng hợp)": kept or dropped); truth's upper-case bylines are split
@@ -120,10 +121,16 @@ def _published(got: str | None, truth: Truth, day: date) -> Verdict:
         return Verdict(False, f"unparsable {got!r}")
     if value.utcoffset() != _VN:
         return Verdict(False, f"offset of {got!r} is not +07:00")
-    if value.replace(second=0, microsecond=0) != want:
+    if value.replace(second=0, microsecond=0) != want and not _url_stamped(value, truth):
         day_only = "" if truth.published_has_time else " (the page gives a day only)"
         return Verdict(False, f"got {got}, want {want.isoformat()}{day_only}")
     return Verdict(True)
+
+
+def _url_stamped(value: datetime, truth: Truth) -> bool:
+    """A day-only page whose URL id carries that day's publication time (VCCorp "102yymmddHHMMSS")."""
+    stamp = value.strftime("%y%m%d%H%M")
+    return not truth.published_has_time and re.search(rf"-10\d{stamp}", truth.canonical_url) is not None
 
 
 def _names(byline: str | None) -> set[str]:
