@@ -165,9 +165,7 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         settings = crawler.settings
-        return cls(
-            crawler.stats, settings.getint("EXTRACT_WORKERS"), settings.getfloat("EXTRACT_TIMEOUT")
-        )
+        return cls(crawler.stats, settings.getint("EXTRACT_WORKERS"), settings.getfloat("EXTRACT_TIMEOUT"))
 
     def open_spider(self) -> None:
         if self.workers > 0:
@@ -192,8 +190,13 @@ class ExtractPipeline:
             self.stats.inc_value("blocked/" + wall.replace(" ", "_"))
             return item
         # Any page may be an article, whatever led to it: its content decides, not its address
-        # (listings the site's hints name are read for their links only).
-        if item.kind not in ("article", "page") or item.status != 200 or item.error or item.removed:
+        # (a listing the hints name included: a hint never decides).
+        if (
+            item.kind not in ("article", "page", "listing")
+            or item.status != 200
+            or item.error
+            or item.removed
+        ):
             return item
         if not item.body:
             item.note = "not an article: empty body"
@@ -245,7 +248,8 @@ class ArchivePipeline:
     def process_item(self, item: PageItem) -> PageItem:
         page = dict(vars(item))  # shallow: dataclasses.asdict deep-copies headers and record
         record = page.pop("record")
-        capture = store.record_page(self.db, page, record, run_id=self.run_id)
+        # the run's site names an article whose host the sites file does not list (a replica)
+        capture = store.record_page(self.db, page, record, run_id=self.run_id, site=self.crawler.spider.name)
         self.crawler.stats.inc_value(f"archive/outcome/{capture['outcome']}")
         item.outcome = capture["outcome"]
         if item.listed_by and item.status == 200:

@@ -198,3 +198,24 @@ def test_crawl_a_portal_by_its_address_then_list_the_sites(tmp_path):
     assert lines["127.0.0.1"][1] == "other" and lines["127.0.0.1"][2] == str(len(archived))
     assert lines["127.0.0.1"][3:5] == ["1", "ok"]
     assert lines["nhandan"][1:4] == ["central", "0", "never"]
+
+
+def test_a_hint_never_forbids_a_page_the_site_lists(tmp_path, monkeypatch):
+    """A sites file whose listing pattern claims every address, and no article pattern at all:
+    the pages the site's sitemap names are still fetched, and their content makes them articles."""
+    sites = tmp_path / "sites.toml"
+    sites.write_text(
+        '[tuyengiao]\nbase_url = "https://tuyengiao.vn"\nlisting_paths = [".*"]\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("VNARCHIVE_SITES", str(sites))
+    db = tmp_path / "archive.db"
+    site = build_site(n_articles=6)
+    with ReplicaServer(site, port=0) as server:
+        result = vnarchive(
+            "crawl", "tuyengiao", "--base-url", server.url, "--db", str(db), "--fast", "--quiet"
+        )
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    assert {r[0] for r in conn.execute("select url from articles")} == {
+        server.url + a.path for a in site.articles
+    }

@@ -107,6 +107,9 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(
                     url, "article", lastmod=entry.lastmod, listed_by="sitemap", news=entry.news
                 )
+            elif urlsplit(url).path not in {"", "/"}:
+                # A hint calls it a listing; the site's own sitemap names it: the page decides.
+                yield self.request(url, "page")
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if response.status != 200 and response.meta.get("optional"):
@@ -116,8 +119,12 @@ class PortalSpider(scrapy.Spider):
             return
         for link in discovery.feed_links(response.body):
             url = clean_url(link)
-            if discovery.same_site(url, self.hosts) and self.looks_like_article(url):
+            if not discovery.same_site(url, self.hosts):
+                continue
+            if self.looks_like_article(url):
                 yield self.request(variant_base(url) or url, "article", listed_by="feed")
+            elif urlsplit(url).path not in {"", "/"}:
+                yield self.request(url, "page")
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self.page_item(response)
