@@ -182,6 +182,8 @@ def clean_body(
             continue
         if block is not None and _is_noise_block(page, title, related, block):
             continue
+        if substantial and block is not None and _link_bar(block):
+            continue
         if substantial == 0 and len(line) < 150 and _before_title(title, block):
             continue  # masthead lines ahead of the title
         if len(line) <= 100 and substantial == 0 and not line.endswith(".") and parse_vn_date(line):
@@ -207,6 +209,11 @@ def _link_runs(blocks: list[Block | None]) -> set[int]:
             out.update(run)
         run = []
     return out
+
+
+def _link_bar(b: Block) -> bool:
+    """A short line of several links and nothing else: print, share and tag tools."""
+    return len(b.links) >= 2 and b.link_share > 0.8 and len(b.text) < 80
 
 
 def _boxed_teasers(page: PageIndex, title: Title, lines: list[str]) -> set[int]:

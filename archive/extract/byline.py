@@ -52,7 +52,9 @@ def split_trailer(page: PageIndex, title: Title, out: list[str]) -> tuple[str | 
 
 
 def _byline_line(line: str) -> bool:
-    return H.looks_like_byline(line) or H.is_placeholder_byline(line)
+    """A byline, its names' bracketed notes aside ("Minh Anh (tổng hợp) - Bá Phong")."""
+    bare = " ".join(P.NAME_NOTE.sub(" ", line).split())
+    return H.looks_like_byline(line) or H.looks_like_byline(bare) or H.is_placeholder_byline(line)
 
 
 def _byline_after(page: PageIndex, title: Title, last_line: str) -> str | None:
@@ -65,7 +67,7 @@ def _byline_after(page: PageIndex, title: Title, last_line: str) -> str | None:
             return None
         if H.source_of(nxt.text) or H.theo_source(nxt.text):
             continue
-        if H.looks_like_byline(nxt.text) and not in_chrome(nxt.el, title.ancestors):
+        if _byline_line(nxt.text) and not in_chrome(nxt.el, title.ancestors):
             return nxt.text
         return None
     return None
@@ -105,11 +107,13 @@ def find_author(
 
 
 def _byline_under_title(page: PageIndex, title: Title) -> str | None:
-    """A name line between the headline and the first paragraph (above the sapo, say)."""
+    """A name line between the headline and the first paragraph (above or below the sapo)."""
     if title.block is None:
         return None
+    long = 0
     for b in page.blocks[title.block.index + 1 : title.block.index + 6]:
-        if len(b.text) >= 80 or page.is_end(b):
+        long += len(b.text) >= 80
+        if long > 1 or page.is_end(b):
             return None
         if (
             len(b.text) <= 50

@@ -42,7 +42,7 @@ from archive.vntext import fold
 
 EXTRACTOR_NAME = "vnarchive"
 #: Bump whenever the output for the same input changes (re-extraction keys on it).
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"
 #: Bytes beyond this are not decoded (the record is flagged "truncated").
 MAX_INPUT_BYTES = 20_000_000
 #: Characters of markup parsed at most, after scripts, styles and data: URIs are dropped from

@@ -86,11 +86,17 @@ def _first_of_paragraphs(page: PageIndex, b: Block) -> bool:
     """
     parent = b.el.getparent()
     for nxt in page.blocks[b.index + 1 : b.index + 15]:
-        if is_caption_el(nxt.el) or _beside_image(nxt) or _repeats_caption(page, nxt):
+        if is_caption_el(nxt.el) or _in_image_table(nxt) or _repeats_caption(page, nxt):
             continue
         if len(nxt.text) >= 80 and nxt.link_share < 0.3:
             return parent is not None and nxt.el.getparent() is parent and nxt.el.tag == b.el.tag
     return False
+
+
+def _in_image_table(b: Block) -> bool:
+    """A line in a table that holds a picture: the caption row of an image table."""
+    table = next(b.el.iterancestors("table"), None)
+    return table is not None and table.find(".//img") is not None
 
 
 def _text_follows(page: PageIndex, b: Block) -> bool:

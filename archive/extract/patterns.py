@@ -62,6 +62,8 @@ SEPARATOR_ONLY = re.compile(r"^[\s»›>/|\\→·•\-–—]*$")
 CRUMB_SEPARATOR = re.compile(r"[»›>/|→]")
 BARE_URL = re.compile(r"https?://\S+")
 IMAGE_HREF = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:\?|$)", re.I)
+#: A short bracketed note after a name in a byline: "(tổng hợp)", "(TTXVN)".
+NAME_NOTE = re.compile(r"\([^()]{1,40}\)")
 #: A VCCorp article id (baochinhphu, tuoitre): "102" + yymmddHHMMSS (+ milliseconds) before ".htm".
 VCCORP_URL_ID = re.compile(
     r"-10\d(?P<yy>\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)\d{0,3}\.htm$"

@@ -73,4 +73,4 @@ def _headline_link(page: PageIndex, a: _Element) -> bool:
 
 def headline_line(b: Block) -> bool:
     """A line that is a link of headline length, with at most a date or a short label besides."""
-    return b.link_share >= 0.5 and len(b.text) - b.link_chars <= 40 and len(b.text.split()) >= 4
+    return b.link_share >= 0.4 and len(b.text) - b.link_chars <= 40 and len(b.text.split()) >= 4
