@@ -22,6 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.migrations import known_names, migrations
+from archive.profiles import profile_for_url
 from archive.record import PROVENANCE_FIELDS, RECORD_COLUMNS
 from archive.urls import article_key
 from archive.vntext import fold
@@ -313,18 +314,21 @@ def record_page(
     record: Mapping[str, Any] | None = None,
     *,
     run_id: int | None = None,
+    site: str | None = None,
 ) -> dict[str, Any]:
     """Store one fetch and what it means for its article, in one transaction.
 
     ``page`` describes the fetch (url, requested_url, final_url, fetched_at, status, kind,
     content_type, headers, body, error, note). ``record`` is the extracted article, when the
     page is one. ``page["removed"]`` set by the caller marks an article page that is gone (404,
-    410, a redirect away, a soft 404). Returns the capture row, whose ``outcome`` says what
+    410, a redirect away, a soft 404). ``site`` is the name the crawl goes by (its run's
+    spider): see :func:`site_of_record`. Returns the capture row, whose ``outcome`` says what
     happened (new, changed, unchanged, not-modified, removed, not-article, stored, failed) and
     whose ``reason`` says why, where there is more to say.
     """
     fetched_at = page.get("fetched_at") or utcnow()
     fetched_as = url = page["url"]
+    record = site_of_record(record, fetched_as, site)
     if page.get("kind") == "article" or record is not None:
         # One article, one row: a print/AMP/mobile rendering, or an address whose page names
         # another canonical on the same site, is a capture of that article.
@@ -353,6 +357,19 @@ def record_page(
         outcome, reason = _apply(db, url, page, record, capture_id, fetched_at)
         _update(db, "captures", "id", capture_id, {"outcome": outcome, "reason": reason})
     return {**capture, "id": capture_id, "outcome": outcome, "reason": reason}
+
+
+def site_of_record(record: Mapping[str, Any] | None, url: str, site: str | None) -> Mapping[str, Any] | None:
+    """The record with ``site`` as its site when the sites file names no portal for ``url``'s host.
+
+    The extractor names a portal by its host's entry in the sites file, else by the bare host:
+    the replica crawled as tuyengiao on 127.0.0.1 would be "127.0.0.1" beside a run that says
+    "tuyengiao". The crawl knows which portal it is crawling, so its name wins there; a host
+    the sites file lists keeps the entry's name whatever the crawl is called.
+    """
+    if record is None or not site or record.get("site") == site or profile_for_url(url) is not None:
+        return record
+    return {**record, "site": site}
 
 
 def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | None]:
@@ -519,6 +536,8 @@ def apply_reextraction(db: Database, url: str, record: Mapping[str, Any] | None)
         raise KeyError(url)
     if record is None:
         return "not-article"
+    # re-extraction knows no crawl: the article keeps the site its crawl gave it
+    record = site_of_record(record, url, existing["site"])
     if existing["record_hash"] == record_hash(record):
         return "unchanged"
     capture = db["captures"].get(existing["capture_id"])

@@ -43,6 +43,7 @@ def test_every_article_exactly_once_with_its_fields(replica, crawled):
         assert row["published"] == article.published.isoformat(timespec="seconds")
         assert row["author"] == article.author
         assert row["status"] == "live" and row["version"] == 1
+        assert row["site"] == "tuyengiao"  # the run's site, not the replica's host
 
 
 def test_disallowed_path_never_requested(replica, crawled):

@@ -251,3 +251,18 @@ def test_migration_renumbers_an_older_archive_and_keeps_its_search(db_path):
     # the triggers are back: a new article is indexed
     store.record_page(db, page(url=URL + "-new"), record())
     assert fts_urls(db, '"Quận 1"') == {URL + "-new"}
+
+
+def test_an_unlisted_host_takes_the_crawls_site_and_keeps_it_on_reextraction(fresh_db):
+    """The replica on 127.0.0.1 crawled as tuyengiao: its articles say tuyengiao, as its runs do."""
+    replica = "http://127.0.0.1:8765/van-hoa-xa-hoi/khong-gian-van-hoa-113371"
+    store.record_page(fresh_db, page(url=replica), record(site="127.0.0.1"), site="tuyengiao")
+    assert fresh_db["articles"].get(replica)["site"] == "tuyengiao"
+    assert [v["site"] for v in fresh_db["article_versions"].rows] == ["tuyengiao"]
+    # a re-extraction (which knows no crawl) names the host again: the article keeps its site
+    assert store.apply_reextraction(fresh_db, replica, record(site="127.0.0.1")) == "unchanged"
+    changed = store.apply_reextraction(fresh_db, replica, record(site="127.0.0.1", title="Sửa"))
+    assert changed == "changed" and fresh_db["articles"].get(replica)["site"] == "tuyengiao"
+    # a host the sites file lists keeps its entry's name, whatever the crawl is called
+    store.record_page(fresh_db, page(), record(), site="127.0.0.1")
+    assert fresh_db["articles"].get(URL)["site"] == "tuyengiao"
