@@ -329,6 +329,67 @@ def _demo_changes(site) -> list[str]:
     return [f"edited {first.path}", f"edited {second.path}", f"removed {gone.path} (now 404)"]
 
 
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write to.")
+@click.option(
+    "--max-mb", default=1000, show_default=True, type=click.IntRange(min=1), help="Start a new file past this size."
+)
+@click.option("--wacz", is_flag=True, help="Write one WACZ package (WARCs, CDXJ index, pages, datapackage).")
+def warc(db_path: str, out_dir: str, max_mb: int, wacz: bool) -> None:
+    """Write every capture as WARC 1.1 (rotating .warc.gz files), or as one WACZ package.
+
+    Bodies are stored decoded, and the records say so (WARC-Payload-Transformed); DB may be a
+    snapshot's database, whose WACZ then names the snapshot and its manifest's sha256.
+
+    \b
+    Examples:
+        vnarchive warc --db data/archive.db --out data/warc
+        vnarchive warc --db data/snapshots/snapshot-…/archive.db --out data/wacz --wacz
+    """
+    from archive.warc import WarcError, export_warc
+
+    try:
+        if wacz:
+            from archive.wacz import write_wacz
+
+            stem = Path(db_path).parent.name if Path(db_path).parent.name.startswith("snapshot-") else "archive"
+            click.echo(write_wacz(db_path, Path(out_dir) / f"{stem}.wacz"))
+            return
+        summary = export_warc(db_path, out_dir, max_bytes=max_mb * 1_000_000)
+    except WarcError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in summary.files:
+        click.echo(path)
+    records = ", ".join(f"{n} {t}" for t, n in sorted(summary.records.items()))
+    click.echo(f"{summary.captures} captures: {records}; {summary.skipped} without an HTTP answer left out")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+def ingest(files: tuple[str, ...], db_path: str) -> None:
+    """Import the HTML captures of WARC or WACZ FILES (any crawler's) into the archive, extracted.
+
+    Records are taken in WARC-Date order; a record already archived is skipped, so ingesting a
+    file twice adds nothing. Each file is one run (spider "ingest:<file name>").
+
+    \b
+    Example:
+        vnarchive ingest crawl-2019.warc.gz --db data/archive.db
+    """
+    from archive.ingest import IngestError, ingest_file
+    from archive.lock import LockError
+
+    for file in files:
+        try:
+            summary = ingest_file(db_path, file)
+        except (IngestError, LockError, store.ArchiveError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(summary.counts.items())) or "no HTTP records"
+        click.echo(f"{file}: run {summary.run_id}: {counts}")
+
+
 def _open_existing(db_path: str):
     try:
         return store.open_db(db_path, create=False)

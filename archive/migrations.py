@@ -265,3 +265,17 @@ def m010_url_shape_leads(db: Database) -> None:
     # Of a shape's pages that were no articles, how many led to articles (listings): a shape of
     # listings is worth fetching though none of its pages is an article.
     db["url_shapes"].add_column("leads", int, not_null_default=0)
+
+
+@migrations()
+def m011_warc_sources(db: Database) -> None:
+    # Where a capture imported from a WARC or WACZ file came from (``vnarchive ingest``): the
+    # file, the record's WARC-Record-ID (the same record ingested twice is stored once) and its
+    # WARC-Date, the capture time the crawler that wrote it recorded.
+    db["warc_sources"].create(
+        {"capture_id": int, "warc_file": str, "record_id": str, "target_uri": str, "warc_date": str},
+        pk="capture_id",
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    db["warc_sources"].create_index(["record_id"], unique=True)
+    db["captures"].create_index(["final_url", "fetched_at"])

@@ -615,3 +615,22 @@ def merge_run_stats(db: Database, run_id: int, extra: Mapping[str, Any]) -> None
             "update crawl_runs set stats = json_patch(coalesce(stats, '{}'), ?) where id = ?",
             [json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True), run_id],
         )
+
+
+def record_ingested(
+    db: Database,
+    page: Mapping[str, Any],
+    record: Mapping[str, Any] | None,
+    source: Mapping[str, Any],
+    *,
+    run_id: int | None = None,
+    site: str | None = None,
+) -> dict[str, Any]:
+    """``record_page`` for a capture read from a WARC record, with where it came from, in one transaction.
+
+    ``source`` is the WARC file, the record's id, target URI and date (table warc_sources).
+    """
+    with db.atomic():
+        capture = record_page(db, page, record, run_id=run_id, site=site)
+        _insert(db, "warc_sources", {"capture_id": capture["id"], **source})
+    return capture
