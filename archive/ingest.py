@@ -111,6 +111,19 @@ class Source:
             self.handles[member] = self.zip.open(member) if self.zip else self.path.open("rb")
         return self.handles[member]
 
+    def check_complete(self, member: str) -> None:
+        """Refuse a gzip WARC cut off mid-way: warcio reads it to the cut without a word."""
+        if not member.endswith(".gz"):
+            return
+        handle = self.open(member)
+        handle.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=handle) as unzipped:
+                while unzipped.read(1 << 20):
+                    pass
+        except EOFError as exc:
+            raise IngestError(f"{self.path}: {member} is truncated ({exc})") from exc
+
     def records(self, member: str) -> Iterator[tuple[ArchiveIterator, ArcWarcRecord]]:
         """Every record of one WARC file, in file order, with the iterator that knows its offset.
 
@@ -143,16 +156,16 @@ def scan(source: Source) -> tuple[list[Entry], dict[str, str]]:
     entries: list[Entry] = []
     sites: dict[str, str] = {}
     for member in source.members:
+        source.check_complete(member)
         for iterator, record in source.records(member):
             head = record.rec_headers
             if record.rec_type == "metadata":
                 site = _warc_fields(record.content_stream().read()).get("site")
                 if site and head.get_header("WARC-Concurrent-To"):
                     sites[head.get_header("WARC-Concurrent-To")] = site
-                continue
+            offset = iterator.get_record_offset()
             if record.rec_type not in ("response", "revisit") or not record.http_headers:
                 continue
-            offset = iterator.get_record_offset()
             entries.append(
                 Entry(
                     member=member,
