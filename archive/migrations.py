@@ -279,3 +279,67 @@ def m011_warc_sources(db: Database) -> None:
     )
     db["warc_sources"].create_index(["record_id"], unique=True)
     db["captures"].create_index(["final_url", "fetched_at"])
+
+
+@migrations()
+def m012_propagation(db: Database) -> None:
+    # The same text across portals (archive.propagation): the persisted LSH index (one key per
+    # MinHash band per article) and paragraph digests, so that a new process places one article
+    # by index look-ups alone; the verified links between articles; clusters of near-identical
+    # bodies with their members. Frozen here: a later change of these tables gets a step of its own.
+    db["propagation_state"].create(
+        {"url": str, "record_hash": str, "syllables": int, "indexed": int, "placed_at": str}, pk="url"
+    )
+    db["propagation_bands"].create({"key": int, "url": str})
+    db["propagation_bands"].create_index(["key"])
+    db["propagation_bands"].create_index(["url"])
+    db["propagation_paragraphs"].create({"digest": int, "url": str, "position": int, "syllables": int})
+    db["propagation_paragraphs"].create_index(["digest"])
+    db["propagation_paragraphs"].create_index(["url"])
+    db["text_links"].create(
+        {
+            "url_a": str,
+            "url_b": str,
+            "kind": str,
+            "jaccard": float,
+            "containment": float,
+            "shared_paragraphs": int,
+            "share_a": float,
+            "share_b": float,
+        },
+        pk=("url_a", "url_b"),
+    )
+    db["text_links"].create_index(["url_b"])
+    db["text_clusters"].create(
+        {
+            "id": int,
+            "first_url": str,
+            "first_site": str,
+            "first_published": str,
+            "members": int,
+            "sites": int,
+            "undated": int,
+            "last_published": str,
+            "spread_hours": float,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["text_cluster_members"].create(
+        {
+            "url": str,
+            "cluster_id": int,
+            "site": str,
+            "published": str,
+            "first_seen": str,
+            "position": int,
+            "is_first": int,
+            "similarity": float,
+            "containment": float,
+            "delay_hours": float,
+            "names_source": int,
+            "source": str,
+        },
+        pk="url",
+    )
+    db["text_cluster_members"].create_index(["cluster_id", "position"])

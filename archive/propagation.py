@@ -1,0 +1,231 @@
+"""Propagation: the same text across the apparatus, found one article at a time.
+
+A message appears on one central organ and is republished, shortened or lightly rewritten by
+other portals, often days later and often without naming its source. Each archived article is
+*placed* once per distinct record (``vnarchive propagate`` after each run, or :func:`place`):
+its body's MinHash band keys and paragraph digests go into tables of the archive, candidates
+are the articles sharing a key or a paragraph (index look-ups, never a scan), and every
+candidate pair is verified exactly on the folded texts. A placement writes only what concerns
+its article, so a new process adds an article without reading the others, and placing the
+articles one by one or in one batch gives the same links and clusters.
+
+These tables are derived data: they are rebuilt from ``articles`` by placing it again, which is
+why they are written here and not by archive/store.py (the writer of what was crawled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.propagation_clusters import join_cluster, leave_cluster
+from archive.propagation_text import (
+    BODY_MIN,
+    REUSE_MIN,
+    band_keys,
+    containment,
+    jaccard,
+    minhash,
+    paragraph_digests,
+    shingles,
+    syllables,
+)
+from archive.store import utcnow
+
+#: Jaccard similarity at or above which two bodies are near-identical (the same text, lightly edited).
+NEAR_JACCARD = 0.5
+#: Share of the smaller body found in the larger at or above which one "contains most of the other".
+NEAR_CONTAINMENT = 0.8
+#: A paragraph printed in more articles than this is house boilerplate, not reuse.
+COMMON_PARAGRAPH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What placement needs of one article body: its shingles and its paragraph digests."""
+
+    url: str
+    shingles: frozenset[str]
+    paragraphs: dict[int, int]  # digest -> syllables
+    syllables: int
+
+
+def body_of(url: str, text_fold: str | None) -> Body:
+    words = syllables(text_fold)
+    digests: dict[int, int] = {}
+    for _, digest, length in paragraph_digests(text_fold):
+        digests[digest] = digests.get(digest, 0) + length
+    return Body(url, frozenset(shingles(words)), digests, len(words))
+
+
+def compare(a: Body, b: Body) -> dict[str, Any] | None:
+    """The link between two bodies (``a.url < b.url``), or None when they share too little.
+
+    "near-duplicate": Jaccard >= NEAR_JACCARD or containment >= NEAR_CONTAINMENT. "reuse": at
+    least REUSE_MIN syllables of whole paragraphs in common; ``share_a`` / ``share_b`` say how much of each body
+    (in syllables) is in shared paragraphs.
+    """
+    j = jaccard(set(a.shingles), set(b.shingles))
+    c = containment(set(a.shingles), set(b.shingles))
+    shared = a.paragraphs.keys() & b.paragraphs.keys()
+    if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
+        kind = "near-duplicate"
+    elif sum(a.paragraphs[d] for d in shared) >= REUSE_MIN:
+        kind = "reuse"
+    else:
+        return None
+    return {
+        "url_a": a.url,
+        "url_b": b.url,
+        "kind": kind,
+        "jaccard": round(j, 4),
+        "containment": round(c, 4),
+        "shared_paragraphs": len(shared),
+        "share_a": round(sum(a.paragraphs[d] for d in shared) / a.syllables, 4) if a.syllables else 0.0,
+        "share_b": round(sum(b.paragraphs[d] for d in shared) / b.syllables, 4) if b.syllables else 0.0,
+    }
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _texts(db: Database, urls: Iterable[str]) -> dict[str, str | None]:
+    urls = list(urls)
+    found: dict[str, str | None] = {}
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        found.update(
+            db.execute(
+                f"select url, text_fold from articles where url in ({_marks(len(chunk))})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> set[str]:
+    found: set[str] = set()
+    if keys:
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"select distinct url from propagation_bands where key in ({_marks(len(keys))})", keys
+            )
+        )
+    if digests:
+        common = {
+            d
+            for d, n in db.execute(
+                f"select digest, count(*) from propagation_paragraphs where digest in ({_marks(len(digests))}) group by digest",
+                digests,
+            )
+            if n > COMMON_PARAGRAPH
+        }
+        wanted = [d for d in digests if d not in common]
+        if wanted:
+            found.update(
+                r[0]
+                for r in db.execute(
+                    f"select distinct url from propagation_paragraphs where digest in ({_marks(len(wanted))})",
+                    wanted,
+                )
+            )
+    found.discard(url)
+    return found
+
+
+def unplace(db: Database, url: str) -> None:
+    """Take an article out of the index, its links and its cluster (before placing a new version)."""
+    db.execute("delete from propagation_bands where url = ?", [url])
+    db.execute("delete from propagation_paragraphs where url = ?", [url])
+    db.execute("delete from text_links where url_a = ? or url_b = ?", [url, url])
+    leave_cluster(db, url)
+    db.execute("delete from propagation_state where url = ?", [url])
+
+
+def place(db: Database, url: str) -> str:
+    """Place the current record of ``url``: "placed", "unchanged" (already placed) or "short".
+
+    One transaction: index keys, verified links, cluster membership are written together.
+    """
+    row = db.execute("select record_hash, text_fold from articles where url = ?", [url]).fetchone()
+    if row is None:
+        raise KeyError(url)
+    record_hash, text_fold = row
+    state = db.execute("select record_hash from propagation_state where url = ?", [url]).fetchone()
+    if state is not None and state[0] == record_hash:
+        return "unchanged"
+    with db.atomic():
+        if state is not None:
+            unplace(db, url)
+        body = body_of(url, text_fold)
+        indexed = body.syllables >= BODY_MIN
+        if indexed:
+            keys = band_keys(minhash(set(body.shingles)))
+            digests = list(body.paragraphs)
+            candidates = _candidates(db, url, keys, digests)
+            links = _verify(db, body, candidates)
+            db.conn.executemany(
+                "insert into propagation_bands (key, url) values (?, ?)", [(k, url) for k in keys]
+            )
+            db.conn.executemany(
+                "insert into propagation_paragraphs (digest, url, position, syllables) values (?, ?, ?, ?)",
+                [(d, url, p, n) for p, d, n in paragraph_digests(text_fold)],
+            )
+            db.conn.executemany(
+                "insert into text_links (url_a, url_b, kind, jaccard, containment, shared_paragraphs, share_a, share_b)"
+                " values (:url_a, :url_b, :kind, :jaccard, :containment, :shared_paragraphs, :share_a, :share_b)",
+                links,
+            )
+            near = [
+                link["url_b"] if link["url_a"] == url else link["url_a"]
+                for link in links
+                if link["kind"] == "near-duplicate"
+            ]
+            if near:
+                join_cluster(db, url, near)
+        db.execute(
+            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at) values (?, ?, ?, ?, ?)",
+            [url, record_hash, body.syllables, int(indexed), utcnow()],
+        )
+    return "placed" if indexed else "short"
+
+
+def _verify(db: Database, body: Body, candidates: set[str]) -> list[dict[str, Any]]:
+    links = []
+    for other_url, other_fold in _texts(db, candidates).items():
+        other = body_of(other_url, other_fold)
+        if other.syllables < BODY_MIN:
+            continue
+        a, b = (body, other) if body.url < other.url else (other, body)
+        link = compare(a, b)
+        if link:
+            links.append(link)
+    return links
+
+
+def pending(db: Database) -> list[str]:
+    """Articles whose current record has not been placed: new ones and changed ones."""
+    return [
+        r[0]
+        for r in db.execute(
+            """
+            select a.url from articles a left join propagation_state s on s.url = a.url
+            where s.url is null or s.record_hash is not a.record_hash
+            order by a.rowid
+            """
+        )
+    ]
+
+
+def propagate(db: Database, urls: Iterable[str] | None = None) -> dict[str, int]:
+    """Place every pending article (or ``urls``); the batch step after each crawl run."""
+    counts = {"placed": 0, "unchanged": 0, "short": 0}
+    for url in pending(db) if urls is None else urls:
+        counts[place(db, url)] += 1
+    counts["clusters"] = db.execute("select count(*) from text_clusters").fetchone()[0]
+    counts["links"] = db.execute("select count(*) from text_links").fetchone()[0]
+    return counts

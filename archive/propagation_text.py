@@ -1,0 +1,108 @@
+"""What propagation compares: an article body as syllable shingles, MinHash band keys and paragraph digests.
+
+Pure functions over text folded as search folds it (archive.vntext.fold), so that a republisher
+that writes "hoá" for "hóa", drops a diacritic or changes case still shares every shingle with
+the original. Vietnamese words are written as separate syllables, so a shingle is a run of
+syllables: long enough that shared boilerplate ("thực hiện nghị quyết", "đồng chí … phát biểu")
+makes few shingles, short enough that a light rewrite leaves most of them intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from archive.vntext import fold
+
+#: Syllables per shingle.
+SHINGLE = 5
+#: MinHash permutations: the estimate's error shrinks as 1/sqrt(NUM_PERM).
+NUM_PERM = 128
+#: The Jaccard similarity LSH aims to find (candidates only; every pair is then verified exactly).
+#: Low, so that a copy cut to a third of the original still shares a band with it.
+LSH_THRESHOLD = 0.25
+#: Paragraphs shorter than this (in syllables) are no evidence of reuse: captions, datelines, stock phrases.
+PARAGRAPH_MIN = 20
+#: Whole paragraphs in common (in syllables) that make two articles a case of reuse: more than one
+#: stock sentence standing as a paragraph of its own.
+REUSE_MIN = 60
+#: Bodies shorter than this (in syllables) are not placed: a few lines match too much by chance.
+BODY_MIN = 40
+#: Fixed, so that band keys written by one process match those computed by the next.
+SEED = 16
+
+_SYLLABLE = re.compile(r"\w+")
+
+
+def syllables(text: str | None) -> list[str]:
+    """The folded syllables (and numbers) of ``text``, punctuation dropped."""
+    return _SYLLABLE.findall(fold(text or ""))
+
+
+def shingles(words: list[str], size: int = SHINGLE) -> set[str]:
+    """Every run of ``size`` consecutive syllables; a text shorter than that is one shingle."""
+    if len(words) < size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def body_shingles(text: str | None) -> set[str]:
+    return shingles(syllables(text))
+
+
+@cache
+def bands() -> tuple[int, int]:
+    """(bands, rows per band) for LSH_THRESHOLD, as datasketch's MinHashLSH would choose them."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+@cache
+def _template() -> MinHash:
+    # The permutations are the costly part of a MinHash: draw them once, copy per text.
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
+
+
+def minhash(shingle_set: set[str]) -> MinHash:
+    m = _template().copy()
+    m.update_batch([s.encode() for s in shingle_set])
+    return m
+
+
+def band_keys(m: MinHash) -> list[int]:
+    """One signed 64-bit key per band (its number mixed in), as SQLite stores integers."""
+    b, r = bands()
+    values = np.asarray(m.hashvalues, dtype=np.uint64)
+    keys = []
+    for i in range(b):
+        digest = hashlib.blake2b(values[i * r : (i + 1) * r].tobytes(), digest_size=8, person=b"band%04d" % i)
+        keys.append(int.from_bytes(digest.digest(), "big", signed=True))
+    return keys
+
+
+def paragraph_digests(text: str | None) -> list[tuple[int, int, int]]:
+    """(position, digest, syllables) of each paragraph long enough to be evidence of reuse.
+
+    The digest is of the folded syllables, so punctuation, spacing and diacritics do not count.
+    """
+    found = []
+    for position, paragraph in enumerate((text or "").split("\n")):
+        words = syllables(paragraph)
+        if len(words) < PARAGRAPH_MIN:
+            continue
+        digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+        found.append((position, int.from_bytes(digest, "big", signed=True), len(words)))
+    return found
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def containment(a: set[str], b: set[str]) -> float:
+    """How much of the smaller set is in the other: 1.0 when one text holds all of the other."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

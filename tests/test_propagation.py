@@ -1,0 +1,74 @@
+"""Propagation on a real archive: generated republications found, incrementally, the same as in one batch."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from archive import store
+from archive.propagation import pending, place, propagate
+from replica.propagation import archive_corpus, generate, score
+
+N = 300
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return generate(N, seed=5)
+
+
+@pytest.fixture(scope="module")
+def batch_db(tmp_path_factory, corpus):
+    db = store.open_db(tmp_path_factory.mktemp("prop") / "archive.db")
+    archive_corpus(db, corpus)
+    propagate(db)
+    return db
+
+
+def snapshot(db) -> dict:
+    """Links and clusters as sets that do not depend on the order of placement or cluster numbers."""
+    clusters = {}
+    for url, cluster, position, similarity, is_first in db.execute(
+        "select url, cluster_id, position, similarity, is_first from text_cluster_members"
+    ):
+        clusters.setdefault(cluster, set()).add((url, position, similarity, is_first))
+    return {
+        "links": set(db.execute("select * from text_links").fetchall()),
+        "clusters": {frozenset(members) for members in clusters.values()},
+        "firsts": set(db.execute("select first_url, members, sites, undated from text_clusters").fetchall()),
+    }
+
+
+def test_generated_pairs_meet_the_bar(batch_db, corpus):
+    result = score(batch_db, corpus)
+    assert result["pairs"] > 100 and result["reuse_pairs"] > 10
+    assert result["precision"] >= 0.98 and result["recall"] >= 0.95, result
+    assert result["reuse_precision"] >= 0.98 and result["reuse_recall"] >= 0.95, result
+
+
+def test_first_publisher_is_the_original(batch_db, corpus):
+    originals = {a.url for a in corpus.articles if a.kind == "original"}
+    rows = batch_db.execute("select first_url from text_clusters").fetchall()
+    assert rows and all(url in originals for (url,) in rows)
+
+
+def test_rerun_places_nothing_and_changes_nothing(batch_db):
+    before = snapshot(batch_db)
+    assert pending(batch_db) == []
+    counts = propagate(batch_db)
+    assert counts["placed"] == 0 and snapshot(batch_db) == before
+
+
+def test_one_by_one_in_any_order_equals_the_batch(tmp_path, batch_db, corpus):
+    path = tmp_path / "archive.db"
+    db = store.open_db(path)
+    archive_corpus(db, corpus)
+    urls = [a.url for a in corpus.articles]
+    random.Random(3).shuffle(urls)
+    for i, url in enumerate(urls):
+        if i % 50 == 0:  # a new process now and then: the index is read from the archive
+            db.conn.close()
+            db = store.open_db(path)
+        place(db, url)
+    assert snapshot(db) == snapshot(batch_db)
