@@ -187,6 +187,26 @@ def reextract(db_path: str) -> None:
 
 
 @cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+def propagate(db_path: str) -> None:
+    """Find the same text across portals: place new and changed articles in text clusters.
+
+    The batch step after each crawl run: only articles not yet placed (or changed since) are
+    read; the index lives in the archive, so nothing is recomputed. Idempotent.
+
+    \b
+    Example:
+        vnarchive propagate --db data/archive.db
+    """
+    from archive import propagation
+
+    counts = propagation.propagate(_open_existing(db_path))
+    click.echo(
+        f"placed {counts['placed']} articles ({counts['short']} too short to compare); "
+        f"{counts['clusters']} text clusters, {counts['links']} links"
+    )
+
+@cli.command()
 @click.argument("url", callback=_check_url)
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
 @click.option("--from", "from_version", type=int, help="Older version (default: the one before --to).")

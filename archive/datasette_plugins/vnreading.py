@@ -20,6 +20,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from archive import citation
 from archive.history import word_changes
+from archive.propagation_reading import also_published
 from archive.reading_room import load_article, snapshot_identity, version_pair
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -97,6 +98,11 @@ async def article_page(datasette, request) -> Response:
         "cite_csl": citation.as_csl_json(article, snapshot, archive_url),
         "cite_bibtex": citation.as_bibtex(article, snapshot),
     }
+    # "Also published by" (issue 16): the article's text cluster and the articles reusing its paragraphs
+    spread = await datasette.get_database(database).execute_fn(lambda conn: also_published(conn, article["url"]))
+    for row in (spread["members"] + spread["reuse"]) if spread else []:
+        row["archive_path"] = _paths(datasette, database, row["url"])["page"]
+    context["also_published"] = spread
     html = await datasette.render_template("vn_article.html", context, request=request)
     return Response.html(html)
 

@@ -1,0 +1,145 @@
+"""Propagation quality and cost on generated republications whose truth is known (issue 16).
+
+Two parts. ``--compare`` measures the two candidate libraries on the same generated articles,
+all pairs, no index: datasketch's MinHash estimate of the Jaccard similarity of folded syllable
+shingles, and trafilatura's Simhash of the text, each at its best threshold. The main run builds
+an archive of N generated articles through archive.store, places all but the last ADDED in one
+batch (``archive.propagation.propagate``), then places the last ADDED one by one, as a new crawl
+run's articles would be: precision and recall of pairs, time per added article, peak memory.
+
+    .venv/bin/python bench/propagation.py --articles 10000
+    .venv/bin/python bench/propagation.py --compare --articles 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _proc import machine  # noqa: E402
+from trafilatura.deduplication import Simhash  # noqa: E402
+
+from archive import store  # noqa: E402
+from archive.propagation import NEAR_CONTAINMENT, NEAR_JACCARD, place, propagate  # noqa: E402
+from archive.propagation_text import body_shingles, minhash  # noqa: E402
+from replica.propagation import Corpus, archive_corpus, generate, score, truth_pairs  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _best(scored: list[tuple[float, frozenset[str]]], truth: set[frozenset[str]]) -> dict:
+    """Precision and recall at the threshold with the best F1."""
+    scored.sort(key=lambda s: -s[0])
+    best = {"f1": 0.0}
+    hits = 0
+    for i, (value, pair) in enumerate(scored, 1):
+        hits += pair in truth
+        p, r = hits / i, hits / len(truth)
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        if f1 > best["f1"]:
+            best = {
+                "threshold": round(value, 4),
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f1, 4),
+            }
+    return best
+
+
+def compare(corpus: Corpus) -> dict:
+    """All pairs of the corpus scored by each library; each at its own best threshold."""
+    truth = truth_pairs(corpus)
+    arts = corpus.articles
+    t = time.perf_counter()
+    sets = [body_shingles(a.text) for a in arts]
+    hashes = [minhash(s) for s in sets]
+    minhash_s = time.perf_counter() - t
+    t = time.perf_counter()
+    simhashes = [Simhash(a.text) for a in arts]
+    simhash_s = time.perf_counter() - t
+    by_minhash, by_simhash, by_rule = [], [], []
+    for i in range(len(arts)):
+        for j in range(i + 1, len(arts)):
+            pair = frozenset((arts[i].url, arts[j].url))
+            by_minhash.append((hashes[i].jaccard(hashes[j]), pair))
+            by_simhash.append((simhashes[i].similarity(simhashes[j]), pair))
+            inter = len(sets[i] & sets[j])
+            near = (
+                inter / len(sets[i] | sets[j]) >= NEAR_JACCARD
+                or inter / min(len(sets[i]), len(sets[j])) >= NEAR_CONTAINMENT
+            )
+            by_rule.append((1.0 if near else 0.0, pair))
+    # Cluster truth is transitive, pairwise scores are not: score pairwise truth for each library.
+    return {
+        "articles": len(arts),
+        "truth_pairs": len(truth),
+        "minhash_jaccard": {
+            **_best(by_minhash, truth),
+            "ms_per_article": round(1000 * minhash_s / len(arts), 3),
+        },
+        "simhash": {**_best(by_simhash, truth), "ms_per_article": round(1000 * simhash_s / len(arts), 3)},
+        "exact_rule_jaccard_or_containment": _best(by_rule, truth),
+    }
+
+
+def run(n: int, added: int) -> dict:
+    corpus = generate(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = store.open_db(Path(tmp) / "archive.db")
+        t = time.perf_counter()
+        archive_corpus(db, corpus)
+        store_s = time.perf_counter() - t
+        urls = [a.url for a in corpus.articles]
+        t = time.perf_counter()
+        propagate(db, urls[:-added])
+        batch_s = time.perf_counter() - t
+        times = []
+        for url in urls[-added:]:
+            t = time.perf_counter()
+            place(db, url)
+            times.append(time.perf_counter() - t)
+        result = score(db, corpus)
+        size = (Path(tmp) / "archive.db").stat().st_size
+        index_bytes = db.execute(
+            "select sum(pgsize) from dbstat where name like 'propagation_%' or name like 'text_%'"
+        ).fetchone()[0]
+    times.sort()
+    return {
+        "articles": len(corpus.articles),
+        **{k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()},
+        "store_ms_per_article": round(1000 * store_s / len(urls), 2),
+        "batch_ms_per_article": round(1000 * batch_s / (len(urls) - added), 2),
+        "add_one_ms_median": round(1000 * statistics.median(times), 2),
+        "add_one_ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "archive_mb": round(size / 1e6, 1),
+        "propagation_tables_mb": round((index_bytes or 0) / 1e6, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--added", type=int, default=200, help="Articles placed one by one at the end.")
+    parser.add_argument(
+        "--compare", action="store_true", help="MinHash against Simhash, all pairs, no index."
+    )
+    args = parser.parse_args()
+    report = compare(generate(args.articles)) if args.compare else run(args.articles, args.added)
+    report["machine"] = machine()
+    name = f"propagation_{'compare' if args.compare else 'run'}_{args.articles}.json"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / name).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
