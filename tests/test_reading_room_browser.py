@@ -126,3 +126,52 @@ def test_citation_copies(server, browser):
         assert page.js("navigator.clipboard.readText()", gesture=True).startswith("@online{")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_ranked_search_page_before_and_after_a_search(server, browser, width):
+    page = open_page(browser, server, "/archive/search", width, "search-empty")
+    try:
+        assert page.js("document.title") == "Search articles, ranked by relevance | archive"
+        text = visible_text(page)
+        assert "Custom SQL query" not in text and "0 results" not in text and "No article matches" not in text
+        assert "Example: q = văn hóa" in text and "Show the SQL" in text
+        assert (
+            page.js("document.querySelectorAll('.vn-results, table.rows-and-columns, pre#sql-query').length")
+            == 0
+        )
+    finally:
+        page.close()
+    page = open_page(browser, server, "/archive/search?q=van+hoa", width, "search-results")
+    try:
+        marks = page.js("[...document.querySelectorAll('.vn-results mark')].map(m => m.textContent)")
+        assert set(marks) >= {"văn hóa", "văn hoá"} and len(marks) >= 4
+        text = visible_text(page)
+        assert_no_markup_or_json(text)
+        assert text.count("4 articles match, all of them ranked, best first.") == 1
+        assert page.js("document.querySelectorAll('.vn-results > li').length") == 4
+        # the table (score, plain passage) is one click away, closed
+        assert page.js("document.querySelector('details.vn-table-view').open") is False
+        titles = page.js(
+            "[...document.querySelectorAll('.vn-result-title')].map(a => a.getAttribute('href'))"
+        )
+        assert article_path("van-hoa") in titles
+    finally:
+        page.close()
+
+
+def test_month_query_draws_nothing_before_input(server, browser):
+    page = open_page(browser, server, "/archive/mentions_per_month", 1400, "mentions-empty")
+    try:
+        text = visible_text(page)
+        assert "No dated articles to chart." not in text and "0 results" not in text
+        assert page.js("document.getElementById('vn-chart')") is None
+    finally:
+        page.close()
+    page = open_page(browser, server, "/archive/mentions_per_month?q=van+hoa&category=", 1400, "mentions")
+    try:
+        page.settle()
+        assert page.js("document.querySelectorAll('#vn-chart rect.vn-bar').length") >= 4
+        assert page.js("document.title") == "Articles mentioning a term, per month | archive"
+    finally:
+        page.close()

@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 
 from archive import store
+from archive.datasette_plugins import vnqueries, vnresults
 from archive.search import build_fts_query, capped_count, new_style_tones, snippet
 from archive.serve import build_datasette, load_metadata
 from tests.archive_fixtures import ARTICLES, build_archive, url
@@ -126,16 +127,35 @@ async def test_column_search_on_fold_column(ds):
     assert [row["url"] for row in r.json()["rows"]] == [url("cong-an")]
 
 
-async def test_ranked_search_with_highlighted_snippets(ds):
+async def test_ranked_search_exports_plain_passages_and_its_page_highlights_them(ds):
     r = await ds.client.get("/archive/search.json", params={"q": "van hoa", "_shape": "objects"})
     rows = r.json()["rows"]
     assert {row["url"] for row in rows} == {url(s) for s in VAN_HOA}
     assert [row["score"] for row in rows] == sorted(row["score"] for row in rows)
-    by_url = {row["url"]: row["snippet"] for row in rows}
-    # a folded match is highlighted in the published spelling, whatever the spelling
-    assert "<mark>văn hoá</mark>" in by_url[url("van-hoa-moi")]
-    assert "<mark>văn hóa</mark>" in by_url[url("van-hoa")]
-    assert "<mark>" in by_url[url("nfd")]
+    by_url = {row["url"]: row["passage"] for row in rows}
+    # the export carries the published text around the match, no markup, no per-row note
+    assert "Công tác văn hoá và thuỷ lợi" in by_url[url("van-hoa-moi")]
+    assert "không gian văn hóa Hồ Chí Minh" in by_url[url("van-hoa")]
+    assert not [p for p in by_url.values() if "<mark>" in p or "\x01" in p]
+    assert "ranked" not in rows[0] and "snippet" not in rows[0]
+    csv_text = (await ds.client.get("/archive/search.csv", params={"q": "van hoa"})).text
+    assert "<mark>" not in csv_text and csv_text.splitlines()[0].endswith(",passage,score")
+    # the page: a folded match is highlighted in the published spelling, whatever the spelling
+    html = (await ds.client.get("/archive/search", params={"q": "van hoa"})).text
+    assert "<mark>văn hoá</mark>" in html and "<mark>văn hóa</mark>" in html
+    assert html.count("<mark>") >= len(VAN_HOA)
+    assert html.count('class="vn-ranked-note"') == 1 and "4 articles match, all of them ranked" in html
+
+
+def test_passages_keep_a_mark_tag_the_article_itself_holds():
+    """Our markers are told from an archived "<mark>": the text comes back as it was."""
+    text = "Bài <mark>cũ</mark> về văn hóa."
+    marked = text.replace("văn hóa", "\x01văn hóa\x02")
+    assert vnresults.passage(text, marked, None) == text
+    assert vnresults.passage(text, marked, None, ("[", "]")) == "Bài <mark>cũ</mark> về [văn hóa]."
+    assert str(vnresults.marked(vnresults.sql_marked_passage(text, marked, None))) == (
+        "Bài &lt;mark&gt;cũ&lt;/mark&gt; về <mark>văn hóa</mark>."
+    )
 
 
 async def test_ranked_search_accepts_anything(ds):
@@ -371,17 +391,16 @@ RANKED_CAP = 20_000  # the ranked canned query ranks this many newest matches at
 def ranked_sql(cap: int) -> str:
     """The ranked canned query with its cap of newest matches set to ``cap``."""
     sql = load_metadata()["databases"]["archive"]["queries"]["search"]["sql"]
-    for old, new in ((RANKED_CAP + 1, cap + 1), (RANKED_CAP - 1, cap - 1), (RANKED_CAP, cap)):
+    for old, new in ((RANKED_CAP + 1, cap + 1), (RANKED_CAP - 1, cap - 1)):
         assert str(old) in sql
         sql = sql.replace(str(old), str(new))
-    assert f"{RANKED_CAP:,}" in sql
-    return sql.replace(f"{RANKED_CAP:,}", f"{cap:,}")
+    return sql
 
 
 def test_ranked_search_ranks_only_the_newest_matches_past_its_cap_and_says_so(many_db):
     conn = sqlite3.connect(many_db)
     conn.create_function("escape_fts", 1, build_fts_query)
-    conn.create_function("vn_snippet", 3, snippet)
+    conn.create_function("vn_passage", 3, vnresults.sql_passage)
     match = build_fts_query("van hoa")
     newest = [r[0] for r in conn.execute(
         "select rowid from articles_fts where articles_fts match ? order by rowid desc", [match]
@@ -389,15 +408,24 @@ def test_ranked_search_ranks_only_the_newest_matches_past_its_cap_and_says_so(ma
     capped = conn.execute(ranked_sql(30), {"q": "van hoa"}).fetchall()
     ids = {conn.execute("select rowid from articles where url = ?", [row[2]]).fetchone()[0] for row in capped}
     assert ids == set(newest[:30])
-    assert {row[-1] for row in capped} == {"among the newest 30 of more than 30 matches"}
     every = conn.execute(ranked_sql(len(newest)), {"q": "van hoa"}).fetchall()
-    assert len(every) == min(100, len(newest)) and {row[-1] for row in every} == {"among all matches"}
-    scores = [row[5] for row in every]
+    assert len(every) == min(100, len(newest))
+    scores = [row[-1] for row in every]
     assert scores == sorted(scores)
+    # the page's note says which: the plugin's cap is the SQL's
+    assert vnqueries.RANK_CAP == RANKED_CAP
+    assert vnqueries.ranked_note(RANKED_CAP + 1).startswith(
+        "More than 20,000 articles match: the newest 20,000 of them are ranked"
+    )
+    assert (
+        vnqueries.ranked_note(len(newest)) == f"{len(newest)} articles match, all of them ranked, best first."
+    )
 
 
 async def test_ranked_search_in_datasette_under_the_cap(many_db):
     ds = build_datasette(many_db)
     r = await ds.client.get("/archive/search.json", params={"q": "Đảng", "_shape": "objects"})
     rows = r.json()["rows"]
-    assert rows and {row["ranked"] for row in rows} == {"among all matches"}
+    assert rows and "ranked" not in rows[0]
+    html = (await ds.client.get("/archive/search", params={"q": "Đảng"})).text
+    assert html.count("all of them ranked") == 1 and "The best 100 are shown." in html

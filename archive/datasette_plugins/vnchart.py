@@ -27,7 +27,7 @@ def _script() -> str:
 def extra_body_script(template, table, columns):
     if template == "table.html" and table == CHART_TABLE:
         config = {"mode": "table", "column": MONTH_COLUMN}
-    elif template == "query.html" and {"month", "articles"} <= set(columns or ()):
+    elif template.startswith("query") and {"month", "articles"} <= set(columns or ()):  # query-<db>.html too
         config = {"mode": "query"}
     else:
         return None

@@ -6,9 +6,12 @@ and its "View and edit SQL" shows the plugin's page of rowids rather than the se
 copy these links into notes and papers, so the HTML of the articles page is cleaned on its way
 out: ``_search=`` and the user's own parameters only, and SQL that really performs the search.
 
-The results list itself is the template ``_table-archive-articles.html``; the passages it
-highlights come from ``vn_passages`` here. Search-only ``*_fold`` columns are left out of the
-articles CSV unless ``_col`` asks for columns by name.
+The results list itself is the template ``_table-archive-articles.html`` (and, for the ranked
+``search`` query, ``query-archive-search.html``); the passages it highlights come from
+``vn_passages`` here. Data stays plain: the ``search`` query's passage column is
+``vn_passage()``, the same window of text without markup, so its CSV and JSON carry the
+published text only and the highlighting is the HTML page's business. Search-only ``*_fold``
+columns are left out of the articles CSV unless ``_col`` asks for columns by name.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
-from archive.search import build_fts_query
+from archive.search import build_fts_query, sql_snippet
 
 TABLE = "articles"
 FOLD_COLUMNS = ("title_fold", "lead_fold", "text_fold")
@@ -37,17 +40,61 @@ _MATCH_FILTER = "rowid in (select rowid from articles_fts where articles_fts mat
 _SEARCH_FILTER = "rowid in (select rowid from articles_fts where articles_fts match escape_fts(:search))"
 
 _PASSAGES_SQL = """
-select a.url, vn_snippet(a.text, highlight(articles_fts, 2, char(1), char(2)),
-                         highlight(articles_fts, 5, char(1), char(2))) as passage
+select a.url, vn_marked_passage(a.text, highlight(articles_fts, 2, char(1), char(2)),
+                                highlight(articles_fts, 5, char(1), char(2))) as passage
 from articles_fts join articles a on a.rowid = articles_fts.rowid
 where articles_fts match :match and a.url in (select value from json_each(:urls))
 """
+#: Where a match starts and ends in vn_marked_passage(): control characters no text shows.
+MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
+#: Stand-ins for "<" while archive.search.snippet() inserts its <mark> tags: private-use
+#: characters, the first one the text does not hold is taken.
+_STAND_INS = [chr(c) for c in range(0xE000, 0xE100)]
+
+
+def passage(
+    text: object, marked_exact: object, marked_fold: object, marks: tuple[str, str] = ("", "")
+) -> str | None:
+    """The window of ``text`` vn_snippet() shows, each match between ``marks`` instead of <mark> tags.
+
+    vn_snippet()'s tags cannot be told from a "<mark>" the article itself contains; here every
+    "<" of the text stands aside while the tags go in, so the tags found after are only ours.
+    """
+    values = [v for v in (text, marked_exact, marked_fold) if isinstance(v, str)]
+    stand_in = next((c for c in _STAND_INS if not any(c in v for v in values)), None)
+    if stand_in is None:  # a text holding all 256: no marks rather than wrong ones
+        out = sql_snippet(text, marked_exact, marked_fold)
+        return out.replace("<mark>", "").replace("</mark>", "") if out else out
+
+    def aside(value: object) -> object:
+        return value.replace("<", stand_in) if isinstance(value, str) else value
+
+    out = sql_snippet(aside(text), aside(marked_exact), aside(marked_fold))
+    if not out:
+        return out
+    return out.replace("<mark>", marks[0]).replace("</mark>", marks[1]).replace(stand_in, "<")
+
+
+def sql_passage(text: object, marked_exact: object, marked_fold: object) -> str | None:
+    """``vn_passage()`` in SQL: the passage as plain text, what exports carry."""
+    return passage(text, marked_exact, marked_fold)
+
+
+def sql_marked_passage(text: object, marked_exact: object, marked_fold: object) -> str | None:
+    """``vn_marked_passage()`` in SQL: the passage with each match between char(1) and char(2)."""
+    return passage(text, marked_exact, marked_fold, (MARK_OPEN, MARK_CLOSE))
 
 
 def marked(passage: str | None) -> Markup:
-    """A passage with its <mark> tags kept and everything else escaped."""
+    """A passage from vn_marked_passage() as HTML: its matches in <mark>, everything else escaped."""
     html = str(escape(passage or ""))
-    return Markup(html.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    return Markup(html.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
+
+
+@hookimpl
+def prepare_connection(conn) -> None:
+    conn.create_function("vn_passage", 3, sql_passage, deterministic=True)
+    conn.create_function("vn_marked_passage", 3, sql_marked_passage, deterministic=True)
 
 
 @hookimpl
