@@ -28,6 +28,8 @@ EXIT_CODES = {
 }
 #: Share of new articles missing a key field above which the layout has probably changed.
 COVERAGE_THRESHOLD = 0.05
+#: A body shorter than this is missing; a one-sentence "tin ngắn" is a body.
+MIN_BODY_CHARS = 40
 #: Share of the pages a site's own sitemap or feed lists as articles that may be judged not an
 #: article before the run says so with its exit code (galleries and video pages are listed too).
 LISTED_REJECT_THRESHOLD = 0.05
@@ -71,11 +73,11 @@ def field_coverage(db: Database, run_id: int) -> dict[str, Any]:
         select count(*),
                sum(a.title is null or a.title = ''),
                sum(a.published is null),
-               sum(a.text is null or length(a.text) < 200)
+               sum(a.text is null or length(a.text) < ?)
         from captures c join articles a on a.url = c.url
         where c.run_id = ? and c.outcome = 'new'
         """,
-        [run_id],
+        [MIN_BODY_CHARS, run_id],
     ).fetchone()
     total = row[0] or 0
     missing = {"title": row[1] or 0, "published": row[2] or 0, "text": row[3] or 0}

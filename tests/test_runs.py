@@ -71,3 +71,18 @@ def test_interrupted(fresh_db, run):
     row = runs.close_run(fresh_db, run, reason="shutdown", stats={})
     assert (row["status"], row["exit_code"]) == ("interrupted", 7)
     assert "interrupted, exit code 7" in runs.summary(row)
+
+
+def test_a_brief_item_has_a_body_an_empty_one_does_not(fresh_db, run):
+    brief = "Sáng 10/5, Ban Tuyên giáo tổ chức hội nghị báo cáo viên tháng 5."  # a whole "tin ngắn"
+    for n in range(10):
+        store.record_page(fresh_db, article_page(n), record(text=brief if n < 5 else BODY), run_id=run)
+    assert runs.field_coverage(fresh_db, run)["missing"]["text"] == 0
+    assert close(fresh_db, run)["status"] == "ok"
+    second = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    for n in range(10, 20):
+        store.record_page(
+            fresh_db, article_page(n), record(text="Ảnh: TTXVN" if n < 12 else BODY), run_id=second
+        )
+    assert runs.field_coverage(fresh_db, second)["missing"]["text"] == 2
+    assert close(fresh_db, second)["status"] == "coverage"
