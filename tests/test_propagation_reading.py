@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import httpx
 from click.testing import CliRunner
 from datasette.utils import tilde_encode
@@ -60,6 +62,15 @@ def test_an_edit_that_rewrites_a_copy_takes_it_out_of_the_cluster(tmp_path):
     assert after == members - 1
 
 
+def _clusters(path) -> dict[int, list[str]]:
+    conn = sqlite3.connect(path)
+    found: dict[int, list[str]] = {}
+    for url, cluster in conn.execute("select url, cluster_id from text_cluster_members"):
+        found.setdefault(cluster, []).append(url)
+    conn.close()
+    return found
+
+
 def test_article_page_shows_also_published_by(tmp_path):
     corpus = generate(40, seed=6)
     path = tmp_path / "archive.db"
@@ -74,6 +85,21 @@ def test_article_page_shows_also_published_by(tmp_path):
         assert "Also published by" in page.text
         assert f"{original.site} (first)" in page.text
         assert f"/archive/articles/{tilde_encode(original.url)}" in page.text
+        cluster = httpx.get(
+            f"{base}/archive/cluster_spread.json", params={"cluster": "1", "_shape": "objects"}
+        )
+        rows = cluster.json()["rows"]
+        assert rows[0]["position"] == 0 and all(
+            r["delay_hours"] is None or r["delay_hours"] >= 0 for r in rows
+        )
+        overview = httpx.get(
+            f"{base}/archive/cluster_spread.json", params={"cluster": "", "_shape": "objects"}
+        )
+        assert len(overview.json()["rows"]) == len(_clusters(path))
+        unnamed = httpx.get(f"{base}/archive/unnamed_republishers.json", params={"_shape": "objects"}).json()[
+            "rows"
+        ]
+        assert sum(r["republished"] for r in unnamed) == sum(len(m) - 1 for m in _clusters(path).values())
         reused = {url for pair in corpus.reuse for url in pair}
         loner = next(
             a for a in corpus.articles if len(corpus.families.get(a.family, [])) == 1 and a.url not in reused
