@@ -26,8 +26,10 @@ def site_overview(profiles: Mapping[str, SiteProfile], db_path: str | Path | Non
                 " where id in (select max(id) from crawl_runs group by spider)"
             ):
                 runs[row[1]] = {"id": row[0], "status": row[2], "exit_code": row[3], "started_at": row[4]}
-            # By the run that last captured each article: the replica's articles say "127.0.0.1"
-            # in their site column, but were crawled as tuyengiao.
+            # By the run that last captured each article. The store gives an article of a host
+            # the sites file does not list its run's site (archive.store.site_of_record), so this
+            # agrees with articles.site; archives crawled before that say "127.0.0.1" there for
+            # the replica crawled as tuyengiao, and are counted right too.
             articles = dict(
                 db.execute(
                     "select r.spider, count(*) from articles a join captures c on c.id = a.capture_id"

@@ -7,11 +7,13 @@ README shows must exist. A README that drifts from the code fails here.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -87,3 +89,24 @@ def test_every_vnarchive_command_in_the_readme_exists():
     shown = set(re.findall(r"(?:^|\$ |\.venv/bin/)vnarchive ([a-z]+)", README, flags=re.M))
     assert shown, "no command found: the pattern is broken"
     assert shown <= set(cli.commands), shown - set(cli.commands)
+
+
+def test_extract_example_is_what_extract_prints(tmp_path):
+    """The Extraction section's record: every field the extractor gives, in its order, and each value
+    the README prints whole (the extractor's version included) as the replica's seed article gives it."""
+    from replica import ReplicaServer, build_site
+
+    block = block_after("$ vnarchive extract").splitlines()
+    command = block[0].removeprefix("$ ").split()
+    url = command[command.index("--url") + 1]
+    path = url.removeprefix("https://tuyengiao.vn")
+    with ReplicaServer(build_site(), port=0) as server:
+        (tmp_path / "seed.html").write_bytes(urlopen(server.url + path).read())  # noqa: S310 - 127.0.0.1
+    result = vnarchive("extract", str(tmp_path / "seed.html"), "--url", url)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    shown = [re.match(r'\s+"(\w+)": (.*?),?$', line) for line in block[2:-1]]
+    assert [m.group(1) for m in shown] == list(record)
+    for m in shown:
+        if "…" not in m.group(2):
+            assert json.loads(m.group(2)) == record[m.group(1)], m.group(1)
