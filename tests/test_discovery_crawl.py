@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from archive.urls import canonical_url
 from replica import ReplicaServer
 from replica.generator.site import GeneratedSite
@@ -43,3 +45,23 @@ def test_a_vccorp_like_portal_from_its_address_twice(tmp_path):
     assert shapes.get("/{slug}-{id}.htm", 0) == len(truth)
     stats = json.loads(conn.execute("select stats from crawl_runs where id = 1").fetchone()[0])
     assert stats["url_shapes"][0]["shape"] == "/{slug}-{id}.htm"
+
+
+@pytest.mark.slow
+def test_1500_short_articles_with_print_links_and_heavy_sidebars_each_archived_once(tmp_path):
+    """Issue 11's portal: short news items in heavy sidebars, a print link on every article.
+    Every article is archived once, under its own address, and no print rendering is fetched."""
+    db = tmp_path / "archive.db"
+    site = GeneratedSite("tuyengiao_b", n_articles=1500, length="brief", sidebars="many")
+    with ReplicaServer(site, port=0) as server:
+        result = vnarchive(
+            "crawl", "tuyengiao", "--base-url", server.url, "--db", str(db), "--fast", "--quiet"
+        )
+        assert result.returncode in (0, 6), result.stdout + result.stderr[-2000:]  # 6: undated variants
+        paths = [p for _, p, _ in server.requests]
+    assert not [p for p in paths if "print=1" in p]
+    conn = sqlite3.connect(db)
+    archived = sorted(r[0] for r in conn.execute("select url from articles"))
+    assert archived == sorted(canonical_url(server.url + e.path) for e in site.entries)
+    rejected = conn.execute("select count(*) from captures where outcome = 'not-article'").fetchone()[0]
+    assert rejected == 0
