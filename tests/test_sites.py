@@ -217,3 +217,69 @@ def test_a_hint_never_forbids_a_page_the_site_lists(tmp_path, monkeypatch):
     assert {r[0] for r in conn.execute("select url from articles")} == {
         server.url + a.path for a in site.articles
     }
+
+
+BODY_P = "".join(
+    f"<p>Đoạn {i}: Hội nghị quán triệt, triển khai thực hiện Nghị quyết của Đảng tại địa phương, với nhiều ý kiến đóng góp.</p>"
+    for i in range(4)
+)
+#: The live markup of each portal as live-markup.md records it, with a decoy headline and date in
+#: a sidebar: the hints must pick the article's own.
+LIVE_PAGES = {
+    "tuyengiao": (
+        "https://tuyengiao.vn/thoi-su/hoi-nghi-bao-cao-vien-130693",
+        '<div class="flex-fill"><div class="ml-lg-auto">Thứ Sáu, 10/5/2024 10:50\'(GMT+7)</div></div>'
+        '<h1 class="story-headline">Hội nghị báo cáo viên Trung ương tháng 5</h1>'
+        '<div class="story-teaser">(TG) - Sáng 10/5, tại Hà Nội, Ban Tuyên giáo Trung ương tổ chức hội nghị.</div>'
+        f'<div class="story-body">{BODY_P}</div>',
+        "2024-05-10T10:50:00+07:00",
+    ),
+    "dangcongsan": (
+        "https://dangcongsan.vn/tin-hoat-dong/hoi-nghi-bao-cao-vien.html?categoryId=1902448",
+        '<h1 id="contenttitle">Hội nghị báo cáo viên Trung ương tháng 5</h1><div id="ngaytao">14/09/2022 10:10</div>'
+        '<div id="description">(ĐCSVN) - Sáng 14/9, tại Hà Nội, Ban Tuyên giáo Trung ương tổ chức hội nghị.</div>'
+        f'<div class="noidungtt">{BODY_P}</div><b id="tacgia">Nguyễn Văn A</b>',
+        "2022-09-14T10:10:00+07:00",
+    ),
+    "qdnd": (
+        "https://www.qdnd.vn/chinh-tri/tin-tuc/hoi-nghi-bao-cao-vien-675020",
+        '<h1 class="post-title">Hội nghị báo cáo viên Trung ương tháng 5</h1>'
+        '<span class="post-subinfo"><span>15/09/2022 01:30</span></span>'
+        '<div class="post-summary">QĐND - Sáng 15/9, tại Hà Nội, Ban Tuyên giáo Trung ương tổ chức hội nghị.</div>'
+        f'<div itemprop="articleBody">{BODY_P}<p><strong>SƠN BÌNH</strong></p></div>',
+        "2022-09-15T01:30:00+07:00",
+    ),
+    "baochinhphu": (
+        "https://baochinhphu.vn/hoi-nghi-bao-cao-vien-102260102152107.htm",
+        '<h1 class="detail-title" data-role="title">Hội nghị báo cáo viên Trung ương tháng 5</h1>'
+        '<div data-role="publishdate">02/01/2026 15:21</div>'
+        '<h2 class="detail-sapo" data-role="sapo">(Chinhphu.vn) - Sáng 2/1, tại Hà Nội, Ban Tuyên giáo tổ chức hội nghị.</h2>'
+        f'<div class="detail-content afcbc-body" data-role="content">{BODY_P}</div>',
+        "2026-01-02T15:21:00+07:00",
+    ),
+    "tapchicongsan": (
+        "https://www.tapchicongsan.org.vn/media-story/-/asset_publisher/V8hhp4dK31Gf/content/hoi-nghi",
+        '<h4 class="titleNews">Hội nghị báo cáo viên Trung ương tháng 5</h4><div class="publishdate">22:45, ngày 22-11-2020</div>'
+        '<div class="sumary">TCCS - Sáng 22/11, tại Hà Nội, Ban Tuyên giáo Trung ương tổ chức hội nghị.</div>'
+        f'<div class="detailContent">{BODY_P}</div>',
+        "2020-11-22T22:45:00+07:00",
+    ),
+}
+
+
+@pytest.mark.parametrize("site", sorted(LIVE_PAGES))
+def test_the_live_markup_of_each_portal_gives_its_fields(site):
+    from archive.extract import extract, is_article
+
+    url, main, published = LIVE_PAGES[site]
+    decoy = (
+        '<aside><h2>Tin mới nhất</h2><ul><li><a href="/x-1">Một tin khác hoàn toàn về chủ đề khác</a>'
+        " <span>11/05/2024 08:00</span></li></ul></aside>"
+    )
+    html = f'<html><head><meta charset="utf-8"><title>Trang</title></head><body>{decoy}<main>{main}</main></body></html>'
+    record = extract(html.encode(), url)
+    assert is_article(record), record.get("flags")
+    assert record["title"] == "Hội nghị báo cáo viên Trung ương tháng 5"
+    assert record["published"] == published
+    assert record["lead"] and "Ban Tuyên giáo" in record["lead"]
+    assert record["text"].startswith("Đoạn 0:") and "Tin mới nhất" not in record["text"]
