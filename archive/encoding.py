@@ -168,6 +168,11 @@ def _finish(text: str, codec: str, flags: list[str]) -> Decoded:
     return Decoded(text, codec, flags)
 
 
+def _legacy_font(html: str) -> bool:
+    """A legacy Vietnamese font named in the markup; the regex runs only where a name can start."""
+    return any(mark in html for mark in (".Vn", "VNI", "VPS")) and _LEGACY_FONT.search(html) is not None
+
+
 def looks_font_encoded(visible_text: str, html: str, *, vietnamese: bool) -> bool:
     """True when the page is most likely TCVN3/VNI font-encoded Vietnamese (mojibake to us).
 
@@ -179,11 +184,11 @@ def looks_font_encoded(visible_text: str, html: str, *, vietnamese: bool) -> boo
     """
     accented = [ch for ch in visible_text if ord(ch) > 0x7F and (ch.isalpha() or 0xA0 <= ord(ch) <= 0xFF)]
     if len(accented) < 20:
-        return bool(_LEGACY_FONT.search(html)) and len(accented) > 0
+        return len(accented) > 0 and _legacy_font(html)
     vi_only = len(_VI_ONLY.findall(visible_text))
     if vi_only > 0.2 * len(accented):
         return False
-    if _LEGACY_FONT.search(html):
+    if _legacy_font(html):
         return True
     if not vietnamese:
         return False

@@ -137,7 +137,10 @@ def _metadata_authors(page: PageIndex, main: MainText) -> Iterator[str | None]:
 def _author_element(page: PageIndex, title: Title, related: Related) -> str | None:
     if title.block is None:
         return None
+    start = title.pos or 0
     for el in page.root.iter():
+        if page.pos.get(el, 0) < start:
+            continue  # an author element counts below the headline only
         if not isinstance(el.tag, str) or el.tag in ("meta", "link", "body", "html", "article", "main"):
             continue
         if not (
@@ -146,9 +149,7 @@ def _author_element(page: PageIndex, title: Title, related: Related) -> str | No
             or any(P.AUTHORISH.search(t) for t in tokens(el))
         ):
             continue
-        if page.pos.get(el, 0) < (title.pos or 0) or in_chrome(el, title.ancestors):
-            continue
-        if related.holds(el):
+        if in_chrome(el, title.ancestors) or related.holds(el):
             continue
         raw = text_of(el)
         text = H.strip_author_label(raw)

@@ -205,19 +205,23 @@ def _layout_spans(el: _Element) -> bool:
     Spans are laid out when named (a class) or when they sit between block siblings, as a
     date span and a headline span under a breadcrumb do on pages without class names.
     """
-    if (el.text or "").strip():
+    if (el.text or "").strip() or len(el) < 2:
         return False
-    mixed = any(isinstance(c.tag, str) and c.tag not in INLINE_TAGS and c.tag not in SKIP_TAGS for c in el)
-    spans = 0
+    spans = named = 0
+    mixed = False
     for child in el:
         if (child.tail or "").strip():
             return False
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _LAYOUT_INLINE and (mixed or child.get("class")):
+        if tag in _LAYOUT_INLINE:
             spans += 1
-        elif tag in INLINE_TAGS and tag not in ("br", "img"):
-            return False
-    return spans >= 2
+            named += bool(child.get("class"))
+        elif tag in INLINE_TAGS:
+            if tag not in ("br", "img"):
+                return False
+        elif tag and tag not in SKIP_TAGS:
+            mixed = True
+    return spans >= 2 and (mixed or named == spans)
 
 
 def _walk(el: _Element, blocks: list[Block]) -> None:

@@ -22,11 +22,12 @@ def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str
     Items holding the page's own headline, or linking the page itself, are the article.
     """
     memo: dict[_Element, tuple[_Element, str] | None] = {}
+    headlines = {b.links[0] for b in page.blocks if len(b.links) == 1 and headline_line(b)}
     own = {page.url.split("#")[0], (page.canonical() or "").split("#")[0]}
     items: dict[_Element, str] = {}
     blocks = [page.find_block(line) for line in lines]
     for line, b in zip(lines, blocks, strict=True):
-        item = _item(page, b.el, len(line), memo) if b is not None else None
+        item = _item(page, headlines, b.el, len(line), memo) if b is not None else None
         if item is None or item[1] in own:
             continue
         if title.block is not None and inside(title.block.el, item[0]):
@@ -41,7 +42,11 @@ def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str
 
 
 def _item(
-    page: PageIndex, el: _Element, line_len: int, memo: dict[_Element, tuple[_Element, str] | None]
+    page: PageIndex,
+    headlines: set[_Element],
+    el: _Element,
+    line_len: int,
+    memo: dict[_Element, tuple[_Element, str] | None],
 ) -> tuple[_Element, str] | None:
     """The item a text element is the teaser of, and the page it links: its nearest container
     holding a headline link before it, when that container links one page and holds little
@@ -53,7 +58,7 @@ def _item(
         heads = {
             absolute(a.get("href"), page.base)
             for a in box.iter("a")
-            if page.pos.get(a, at) < at and _headline_link(page, a)
+            if a in headlines and page.pos.get(a, at) < at
         } - {None}
         if heads:
             text = sum(len(b.text) for b in page.blocks_in(box))
@@ -61,14 +66,6 @@ def _item(
             memo[box] = item
             return item
     return None
-
-
-def _headline_link(page: PageIndex, a: _Element) -> bool:
-    """A link that is a line of its own, of headline length (not a breadcrumb, not a menu)."""
-    node = a
-    while node is not None and node not in page.block_of:
-        node = node.getparent()
-    return any(len(b.links) == 1 and headline_line(b) for b in page.block_of.get(node, ()) if a in b.links)
 
 
 def headline_line(b: Block) -> bool:
