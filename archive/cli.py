@@ -29,8 +29,10 @@ def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
-def _site_or_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A name from the sites file, or the http(s) address of any portal."""
+def _site_or_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A name from the sites file, or the http(s) address of any portal (tuyengiao when none is given)."""
+    if value is None:
+        return None
     if "://" in value:
         return _check_url(ctx, param, value) or value
     if value not in PROFILES:
@@ -52,7 +54,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("site", default="tuyengiao", callback=_site_or_address)
+@click.argument("site", required=False, callback=_site_or_address)
 @click.option(
     "--base-url", callback=_check_url, help="Root of the portal to crawl (default: the live site of SITE)."
 )
@@ -64,21 +66,32 @@ def cli() -> None:
     "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for this run."
 )
 @click.option("--quiet", is_flag=True, help="Only warnings from Scrapy (for cron).")
+@click.option("--all", "every", is_flag=True, help="Every portal of the sites file, at once, in one process.")
+@click.option("--group", help="Every portal of this schedule group (sites.toml), at once.")
 def crawl(
-    site: str, base_url: str | None, db_path: str, fast: bool, overrides: tuple[str, ...], quiet: bool
+    site: str,
+    base_url: str | None,
+    db_path: str,
+    fast: bool,
+    overrides: tuple[str, ...],
+    quiet: bool,
+    every: bool,
+    group: str | None,
 ) -> None:
     """Crawl SITE (a name from sites.toml, or any portal's address) and print the run's summary.
 
     The exit code says how the run went (see the README): 0 ok, 3 partial failures,
     4 blocked by the site, 5 nothing extracted, 6 field coverage warning, 7 interrupted,
-    8 another crawl holds the lock.
+    8 another crawl holds the lock. With --all or --group, one run per portal, one summary
+    each, and the exit code of the worst run.
 
     \b
     Examples:
         vnarchive crawl tuyengiao --base-url http://127.0.0.1:8765 --db data/archive.db --fast
         vnarchive crawl https://bantuyengiao.cantho.gov.vn --db data/archive.db
+        vnarchive crawl --group provincial --db data/archive.db
     """
-    from archive.crawl import FAST_SETTINGS, run_crawl
+    from archive.crawl import FAST_SETTINGS, run_crawl, run_crawls
     from archive.lock import LockError, LockHeld
 
     settings = dict(FAST_SETTINGS) if fast else {}
@@ -87,6 +100,27 @@ def crawl(
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {override!r}", param_hint="--set")
         settings[name] = value
+    if every or group:
+        names = [name for name, p in sorted(PROFILES.items()) if every or p.group == group]
+        if not names:
+            groups = sorted({p.group for p in PROFILES.values()})
+            raise click.BadParameter(
+                f"no portal in group {group!r} (groups: {', '.join(groups)})", param_hint="--group"
+            )
+        try:
+            done = run_crawls(names, db_path, settings=settings, quiet=quiet)
+        except LockHeld as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(runs.EXIT_CODES["locked"])
+        except (LockError, store.ArchiveError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        if not done:
+            raise click.ClickException("the crawl did not start (see the messages above)")
+        click.echo("\n".join(runs.summary(run) for run in done))
+        click.echo(f"{len(done)} portals: " + ", ".join(f"{r['spider']} {r['status']}" for r in done))
+        sys.exit(max(r["exit_code"] or 0 for r in done))
+    if site is None:
+        site = _site_or_address(click.get_current_context(), None, "tuyengiao")
     try:
         run = run_crawl(site, db_path, base_url=base_url, settings=settings, quiet=quiet)
     except LockHeld as exc:
@@ -205,6 +239,7 @@ def propagate(db_path: str) -> None:
         f"placed {counts['placed']} articles ({counts['short']} too short to compare); "
         f"{counts['clusters']} text clusters, {counts['links']} links"
     )
+
 
 @cli.command()
 @click.argument("url", callback=_check_url)
@@ -351,9 +386,15 @@ def _demo_changes(site) -> list[str]:
 
 @cli.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write to.")
 @click.option(
-    "--max-mb", default=1000, show_default=True, type=click.IntRange(min=1), help="Start a new file past this size."
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write to."
+)
+@click.option(
+    "--max-mb",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Start a new file past this size.",
 )
 @click.option("--wacz", is_flag=True, help="Write one WACZ package (WARCs, CDXJ index, pages, datapackage).")
 def warc(db_path: str, out_dir: str, max_mb: int, wacz: bool) -> None:
@@ -373,7 +414,9 @@ def warc(db_path: str, out_dir: str, max_mb: int, wacz: bool) -> None:
         if wacz:
             from archive.wacz import write_wacz
 
-            stem = Path(db_path).parent.name if Path(db_path).parent.name.startswith("snapshot-") else "archive"
+            stem = (
+                Path(db_path).parent.name if Path(db_path).parent.name.startswith("snapshot-") else "archive"
+            )
             click.echo(write_wacz(db_path, Path(out_dir) / f"{stem}.wacz"))
             return
         summary = export_warc(db_path, out_dir, max_bytes=max_mb * 1_000_000)

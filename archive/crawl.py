@@ -53,6 +53,21 @@ def run_crawl(
     SIGINT and SIGTERM are passed to the crawl, which then finishes the pages in flight and
     records itself as interrupted. Raises ``LockHeld`` when another crawl writes to the archive.
     """
+    rows = _locked(db_path, scrapy_command(site, db_path, base_url, settings or {}), quiet)
+    return rows[-1] if rows else None
+
+
+def run_crawls(
+    sites: list[str], db_path: str | Path, *, settings: dict[str, str] | None = None, quiet: bool = False
+) -> list[dict]:
+    """Crawl ``sites`` (names, ``name=base URL`` or addresses) at once in one process; their runs' rows."""
+    cmd = [sys.executable, "-m", "crawler.many", "--db", str(db_path)]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
+    return _locked(db_path, [*cmd, *sites], quiet)
+
+
+def _locked(db_path: str | Path, cmd: list[str], quiet: bool) -> list[dict]:
     db_path = Path(db_path)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,19 +79,18 @@ def run_crawl(
                 f"took over the lock left by pid {lock.stale_holder.get('pid')} (no longer running)",
                 file=sys.stderr,
             )
-        return _run_locked(site, db_path, base_url, settings or {}, quiet)
+        return _run_locked(cmd, db_path, quiet)
 
 
-def _run_locked(
-    site: str, db_path: Path, base_url: str | None, settings: dict[str, str], quiet: bool
-) -> dict | None:
+def _run_locked(cmd: list[str], db_path: Path, quiet: bool) -> list[dict]:
+    """Run the crawl command as a child; the ``crawl_runs`` rows it added, in order."""
     db = store.open_db(db_path)
     last = db.execute("select coalesce(max(id), 0) from crawl_runs").fetchone()[0]
     db.close()
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     if quiet:
         env.setdefault("SCRAPY_LOG_LEVEL", "WARNING")
-    child = subprocess.Popen(scrapy_command(site, db_path, base_url, settings), env=env)
+    child = subprocess.Popen(cmd, env=env)
     forward = lambda signum, frame: child.send_signal(signum)  # noqa: E731
     previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -86,7 +100,7 @@ def _run_locked(
             signal.signal(s, handler)
     db = store.open_db(db_path)
     try:
-        row = db.execute("select id from crawl_runs where id > ? order by id desc limit 1", [last]).fetchone()
-        return db["crawl_runs"].get(row[0]) if row else None
+        ids = [r[0] for r in db.execute("select id from crawl_runs where id > ? order by id", [last])]
+        return [db["crawl_runs"].get(i) for i in ids]
     finally:
         db.close()

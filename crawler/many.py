@@ -1,0 +1,45 @@
+"""Crawl many portals at once, in one process: ``python -m crawler.many --db PATH SITE [SITE ...]``.
+
+Each SITE is a name from the sites file or a portal's address. Every portal gets its own spider,
+politeness (robots.txt, AutoThrottle and the per-site concurrency are per crawler and per host),
+incremental state and ``crawl_runs`` row; they share the reactor, so a slow or blocking portal
+only waits on itself. ``vnarchive crawl --all`` / ``--group`` run this under the archive's lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from crawler.spiders.portals import AnyPortalSpider
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("-s", "--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "sites", nargs="+", help="names from the sites file, or addresses (NAME=URL points a name elsewhere)"
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    settings.set("ARCHIVE_DB_PATH", args.db, priority="cmdline")
+    for override in args.overrides:
+        name, _, value = override.partition("=")
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    for site in args.sites:
+        name, sep, base_url = site.partition("=")
+        if "://" in name:
+            process.crawl(AnyPortalSpider, url=name)
+        else:
+            process.crawl(AnyPortalSpider, site=name, base_url=base_url if sep else None)
+    process.start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Many portals at once (``vnarchive crawl --all`` / ``--group``): one process, one run per
+portal, one summary each; a portal that does not answer stalls none of the others."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+
+from replica import ReplicaServer, build_site
+from tests.crawling import vnarchive
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_group_of_portals_is_crawled_at_once(tmp_path, monkeypatch):
+    sites = [build_site(n_articles=n, seed=n) for n in (5, 7, 9)]
+    with (
+        ReplicaServer(sites[0], port=0) as a,
+        ReplicaServer(sites[1], port=0) as b,
+        ReplicaServer(sites[2], port=0) as c,
+    ):
+        servers = {"tinh-a": a, "tinh-b": b, "tinh-c": c}
+        entries = [f'[{name}]\nbase_url = "{s.url}"\ngroup = "thu-nghiem"\n' for name, s in servers.items()]
+        entries.append(f'[tinh-chet]\nbase_url = "http://127.0.0.1:{_closed_port()}"\ngroup = "thu-nghiem"\n')
+        entries.append('[trung-uong]\nbase_url = "http://127.0.0.1:9"\ngroup = "central"\n')
+        sites_file = tmp_path / "sites.toml"
+        sites_file.write_text("\n".join(entries), encoding="utf-8")
+        monkeypatch.setenv("VNARCHIVE_SITES", str(sites_file))
+        db = tmp_path / "archive.db"
+        result = vnarchive(
+            "crawl", "--group", "thu-nghiem", "--db", str(db), "--fast", "--quiet", "-s", "RETRY_TIMES=0"
+        )
+    conn = sqlite3.connect(db)
+    runs = dict(conn.execute("select spider, status from crawl_runs"))
+    assert set(runs) == {"tinh-a", "tinh-b", "tinh-c", "tinh-chet"}  # the group, not the central portal
+    assert [runs[n] for n in ("tinh-a", "tinh-b", "tinh-c")] == ["ok", "ok", "ok"]
+    assert runs["tinh-chet"] != "ok"
+    assert result.returncode != 0  # the worst run's exit code
+    for name, server in servers.items():
+        got = {r[0] for r in conn.execute("select url from articles where url like ?", [server.url + "/%"])}
+        assert got == {server.url + art.path for art in server.site.articles}, name
+    assert "4 portals: " in result.stdout and result.stdout.count("run ") == 4
+
+
+def test_an_unknown_group_is_a_usage_error():
+    result = vnarchive("crawl", "--group", "khong-co", "--db", "unused.db")
+    assert result.returncode == 2
+    assert "no portal in group 'khong-co'" in result.stderr
