@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urlsplit
 
 from archive import heuristics as H
@@ -96,8 +97,8 @@ def _ld_breadcrumb(page: PageIndex) -> list[str]:
 
 
 def _microdata_breadcrumb(page: PageIndex) -> list[str]:
-    for el in page.root.iter():
-        if isinstance(el.tag, str) and "breadcrumblist" in (el.get("itemtype") or "").lower():
+    for el in page.root.iterfind(".//*[@itemtype]"):
+        if "breadcrumblist" in (el.get("itemtype") or "").lower():
             names = [clean_line(n.text_content()) for n in el.iter() if n.get("itemprop") == "name"]
             return [n for n in names if n]
     return []
@@ -119,7 +120,7 @@ def _dom_breadcrumb(page: PageIndex, title: Title) -> list[str]:
         )
         if not (explicit or before):
             continue
-        links = list(el.iter("a"))
+        links = list(islice(el.iter("a"), 8))  # a breadcrumb has a few links: stop counting at 8
         if not links or len(links) > 7:
             continue
         texts = [clean_line(a.text_content()) for a in links]
@@ -173,7 +174,7 @@ def find_tags(page: PageIndex, title: Title, main: MainText) -> list[str]:
     containers.extend(
         el
         for el in page.root.iter("div", "ul", "p", "section")
-        if class_has(el, P.TAGSISH) and page.pos.get(el, 0) > after_title
+        if page.pos.get(el, 0) > after_title and class_has(el, P.TAGSISH)
     )
     for el in containers:
         holder = el if el.find(".//a") is not None else el.getparent()
