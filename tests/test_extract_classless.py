@@ -27,11 +27,10 @@ NOT_YET = {
     "dangcongsan/day-manh-chuyen-doi-so-nfd.html": ("category",),
     "other/can-tho-btg-thu-hai-gach.html": ("title", "published"),
     "other/ly-luan-chinh-tri-joomla.html": ("category",),
-    "tapchicongsan/bao-ve-nen-tang-tu-tuong.html": ("author", "bylines", "lead", "lead_tag"),
-    "tuyengiao-a/tu-do-internet-o-viet-nam.html": FIELDS,
+    "tapchicongsan/bao-ve-nen-tang-tu-tuong.html": ("lead", "lead_tag"),
+    "tuyengiao-a/tu-do-internet-o-viet-nam.html": ("title", "published", "author", "bylines", "lead", "text"),
     "tuyengiao-b/khong-tim-thay-soft-404.html": ("text",),
-    "other/vnexpress-kinh-te-jsonld.html": ("lead", "text"),
-    "tuyengiaodanvan/trien-khai-nhiem-vu-cong-tac-dan-van-2026.html": ("lead", "text"),
+    "other/vnexpress-kinh-te-jsonld.html": ("lead",),
 }
 
 
