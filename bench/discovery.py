@@ -7,8 +7,9 @@ http://127.0.0.1:PORT``), twice. Reported per site:
 - articles: how many the site has, archived, missing, and archived rows that are no article of
   the site (a listing judged an article, say);
 - fetches of the first run by what they were: articles, the listings/sitemaps/feeds/robots/home
-  that led to them, and the rest ("waste": tag pages, dead links, pages that are neither); the
-  waste share is the issue's measure (target at most 15%);
+  that led to them (any page that answered 200 and is no article counts as a listing: the
+  captures do not say which led to what), and the rest ("waste": dead links, pages judged not
+  articles, failures); the waste share is the issue's measure (target at most 15%);
 - print/AMP renderings requested (target 0);
 - the second run, on the unchanged site: article bodies fetched again (target 0: conditional
   requests and sitemap dates), and its exit code.
@@ -65,7 +66,7 @@ def measure(name: str, site: object, truth_paths: list[str]) -> dict:
         leads = sum(
             1 for kind, outcome, status, url, _ in rows
             if outcome not in ("new", "changed", "unchanged")
-            and (kind in LEADS or (kind == "page" and status == 200 and "?" not in url and outcome == "stored"))
+            and (kind in LEADS or (kind == "page" and status == 200 and outcome == "stored"))
         )  # fmt: skip
         waste = len(rows) - article_fetches - leads
         refetched = conn.execute(
