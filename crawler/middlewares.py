@@ -40,7 +40,8 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     ``RECHECK_MAX_PER_RUN`` (cap on re-checks of known articles not flagged by a sitemap
     lastmod), ``RECHECK_ALL`` (every known article is due, within the cap),
     ``FRONTIER_FLUSH_EVERY``, ``SHAPE_PROBE_BUDGET`` (pages of a URL shape that never yielded an
-    article fetched before the shape is given up).
+    article fetched before the shape is given up), ``SHAPE_PROBE_SHARE`` and ``SHAPE_PROBE_FLOOR``
+    (past the floor, probes of unproven shapes stay under this share of all requests).
 
     Links no hint names (``kind="page"``) are fetched as the site's learned URL shapes allow: a
     shape whose pages were articles is fetched as articles, an unproven one a few times, a
@@ -56,6 +57,8 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.recheck_all = settings.getbool("RECHECK_ALL")
         self.flush_every = settings.getint("FRONTIER_FLUSH_EVERY")
         self.probe_budget = settings.getint("SHAPE_PROBE_BUDGET")
+        self.probe_share = settings.getfloat("SHAPE_PROBE_SHARE")
+        self.probe_floor = settings.getint("SHAPE_PROBE_FLOOR")
         self.stats = crawler.stats
         self.state: CrawlState | None = None
         self.walk_back: bool | None = None
@@ -172,6 +175,12 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             # Fetched as an article, recorded as the page it is until its content says more.
             self.stats.inc_value("crawl/shape_article")
             return self.crawler.spider.request(request.url, "article", learned=True)
+        probes = self.stats.get_value("crawl/shape_probe", 0)
+        if probes >= self.probe_floor and probes > self.probe_share * self.stats.get_value(
+            "downloader/request_count", 0
+        ):
+            self.stats.inc_value("crawl/shape_refused_share")
+            return None
         if state.shapes.allow_probe(request.url):
             self.stats.inc_value("crawl/shape_probe")
             return request

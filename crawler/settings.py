@@ -76,6 +76,10 @@ RECHECK_ALL = False
 FRONTIER_FLUSH_EVERY = 50
 # Pages of a URL shape that never yielded an article fetched before the shape is given up.
 SHAPE_PROBE_BUDGET = 5
+# However many unproven shapes a site has, probing them takes at most this share of all requests
+# (once this many probes are made): the bounded share of fetches on shapes that yield nothing.
+SHAPE_PROBE_SHARE = 0.15
+SHAPE_PROBE_FLOOR = 20
 # Extraction runs in this many worker processes (0: in the crawl's own thread).
 EXTRACT_WORKERS = 2
 # A page whose extraction takes longer (seconds) is a failed capture; its worker is replaced.

@@ -42,6 +42,8 @@ def test_every_trap_is_contained_and_every_article_archived(tmp_path, by_address
     assert not [u for u in archived if "/bay" in u]
     stats = json.loads(conn.execute("select stats from crawl_runs").fetchone()[0])
     assert stats.get("crawl/shape_refused", 0) > 0
+    # Probes of unproven shapes stay a bounded share of the fetches (SHAPE_PROBE_SHARE past its floor).
+    assert stats["crawl/shape_probe"] <= max(20, 0.15 * stats["downloader/request_count"]) + 1
     if not by_address:
         assert stats.get("crawl/trap/repeated-segment", 0) >= 1
         assert stats.get("crawl/pagination_stopped", 0) >= 1
