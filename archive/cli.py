@@ -107,31 +107,28 @@ def crawl(
             raise click.BadParameter(
                 f"no portal in group {group!r} (groups: {', '.join(groups)})", param_hint="--group"
             )
-        try:
-            done = run_crawls(names, db_path, settings=settings, quiet=quiet)
-        except LockHeld as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(runs.EXIT_CODES["locked"])
-        except (LockError, store.ArchiveError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        if not done:
-            raise click.ClickException("the crawl did not start (see the messages above)")
-        click.echo("\n".join(runs.summary(run) for run in done))
-        click.echo(f"{len(done)} portals: " + ", ".join(f"{r['spider']} {r['status']}" for r in done))
-        sys.exit(max(r["exit_code"] or 0 for r in done))
-    if site is None:
-        site = _site_or_address(click.get_current_context(), None, "tuyengiao")
+        crawling, start = ", ".join(names), lambda: run_crawls(names, db_path, settings=settings, quiet=quiet)
+    else:
+        site = site or _site_or_address(click.get_current_context(), None, "tuyengiao")
+        crawling = site
+
+        def start() -> list[dict]:
+            run = run_crawl(site, db_path, base_url=base_url, settings=settings, quiet=quiet)
+            return [run] if run else []
+
     try:
-        run = run_crawl(site, db_path, base_url=base_url, settings=settings, quiet=quiet)
+        done = start()
     except LockHeld as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(runs.EXIT_CODES["locked"])
     except (LockError, store.ArchiveError) as exc:
         raise click.ClickException(str(exc)) from exc
-    if run is None:
-        raise click.ClickException(f"the crawl of {site!r} did not start (see the messages above)")
-    click.echo(runs.summary(run))
-    sys.exit(run["exit_code"])
+    if not done:
+        raise click.ClickException(f"the crawl of {crawling!r} did not start (see the messages above)")
+    click.echo("\n".join(runs.summary(run) for run in done))
+    if len(done) > 1:
+        click.echo(f"{len(done)} portals: " + ", ".join(f"{r['spider']} {r['status']}" for r in done))
+    sys.exit(max(r["exit_code"] or 0 for r in done))
 
 
 @cli.command()
