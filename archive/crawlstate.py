@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlite_utils import Database
+
 from archive import shapes, store
 
 #: Listed pairs written to the temporary table per transaction.
@@ -104,13 +106,19 @@ class CrawlState:
 
     def previous_run_finished(self) -> bool:
         """Whether this site's run before this one ended normally (it then saw every listing)."""
-        return bool(self.run_id) and store.previous_run_finished(self.db, self.site, self.run_id)
+        if not self.run_id:
+            return False
+        row = self.db.execute(
+            "select status from crawl_runs where spider = ? and id < ? order by id desc limit 1",
+            [self.site, self.run_id],
+        ).fetchone()
+        return bool(row) and row[0] not in ("running", "interrupted", "killed")
 
     # -- the frontier ------------------------------------------------------------------------
 
     def resumable(self) -> list[dict[str, Any]]:
         """Pages an unfinished run discovered and never fetched, oldest first."""
-        return store.frontier(self.db)
+        return list(self.db["frontier"].rows_where(order_by="discovered_at"))
 
     def remember(self, entry: dict[str, Any]) -> None:
         """A requested article, kept in the frontier until its capture is stored."""
@@ -120,7 +128,7 @@ class CrawlState:
 
     def _flush_frontier(self) -> None:
         if self._frontier_pending:
-            store.add_to_frontier(self.db, self._frontier_pending, self.run_id)
+            add_to_frontier(self.db, self._frontier_pending, self.run_id)
         self._frontier_pending = []
 
     # -- listing coverage --------------------------------------------------------------------
@@ -158,7 +166,8 @@ class CrawlState:
         """
         if finished:
             self._frontier_pending = []
-            store.clear_frontier(self.db)
+            with self.db.atomic():
+                self.db.execute("delete from frontier")
         else:
             self._flush_frontier()
         coverage = self.coverage()
@@ -168,3 +177,13 @@ class CrawlState:
             store.merge_run_stats(self.db, self.run_id, summary)
         self.db.close()
         return summary
+
+
+def add_to_frontier(db: Database, entries: list[Mapping[str, Any]], run_id: int | None) -> None:
+    """Remember discovered pages until they are fetched (``store.record_page`` removes them)."""
+    now = store.utcnow()
+    with db.atomic():
+        db["frontier"].insert_all(
+            ({**entry, "discovered_at": now, "run_id": run_id} for entry in entries),
+            ignore=True,
+        )

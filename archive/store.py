@@ -569,45 +569,6 @@ def _save_children(db: Database, url: str, record: Mapping[str, Any]) -> None:
 # -- crawl state ----------------------------------------------------------------------------
 
 
-def add_to_frontier(db: Database, entries: list[Mapping[str, Any]], run_id: int | None) -> None:
-    """Remember discovered pages until they are fetched (``record_page`` removes them)."""
-    now = utcnow()
-    with db.atomic():
-        db["frontier"].insert_all(
-            ({**entry, "discovered_at": now, "run_id": run_id} for entry in entries),
-            ignore=True,
-        )
-
-
-def frontier(db: Database) -> list[dict[str, Any]]:
-    """Pages discovered by earlier runs and never fetched, oldest first."""
-    return list(db["frontier"].rows_where(order_by="discovered_at"))
-
-
-def article_states(db: Database) -> dict[str, dict[str, Any]]:
-    """What the archive knows of each article, for deciding what to re-fetch."""
-    rows = db.execute(
-        "select url, status, etag, last_modified, last_checked, published, first_seen from articles"
-    ).fetchall()
-    keys = ("status", "etag", "last_modified", "last_checked", "published", "first_seen")
-    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
-
-
-def previous_run_finished(db: Database, spider: str, before_run: int) -> bool:
-    """Whether the run of ``spider`` before ``before_run`` ended normally (not killed, not interrupted)."""
-    row = db.execute(
-        "select status from crawl_runs where spider = ? and id < ? order by id desc limit 1",
-        [spider, before_run],
-    ).fetchone()
-    return bool(row) and row[0] not in ("running", "interrupted", "killed")
-
-
-def clear_frontier(db: Database) -> None:
-    """A run that ended normally attempted everything it discovered: start the next one clean."""
-    with db.atomic():
-        db.execute("delete from frontier")
-
-
 def merge_run_stats(db: Database, run_id: int, extra: Mapping[str, Any]) -> None:
     """Add keys to a run's ``stats`` JSON, whichever component finishes first."""
     with db.atomic():

@@ -29,7 +29,7 @@ def recheck_interval(published: datetime | None, now: datetime) -> timedelta:
 
 
 def recheck_due(state: dict, now: datetime) -> bool:
-    """Whether a known article (a row of ``store.article_states``) is due for a re-check."""
+    """Whether a known article (its last check, publication and first sighting) is due for a re-check."""
     last_checked = parse_time(state.get("last_checked"))
     if last_checked is None:
         return True

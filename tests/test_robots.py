@@ -12,6 +12,7 @@ import json
 import sqlite3
 
 from archive import store
+from archive.crawlstate import add_to_frontier
 from archive.extract import extract
 from replica import ReplicaServer, build_site
 from replica.pages import INTERNAL_PATH, article_page
@@ -29,7 +30,7 @@ def test_resumed_frontier_and_due_rechecks_obey_robots(db_path):
         queued = [allowed[0], allowed[1], server.url + DISALLOWED[0], allowed[2]]
         queued += [server.url + p for p in DISALLOWED[1:]] + allowed[3:]
         db = store.open_db(db_path)
-        store.add_to_frontier(
+        add_to_frontier(
             db, [{"url": u, "request_url": u, "kind": "article", "lastmod": None} for u in queued], None
         )
         # A known article whose path robots.txt now disallows is due for a re-check.
