@@ -12,7 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import signal
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -160,7 +160,6 @@ class ExtractPipeline:
         self.timeout = timeout
         self.slots: list[_Slot] = []
         self.idle: asyncio.Queue[_Slot] | None = None
-        self.threads: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -174,14 +173,11 @@ class ExtractPipeline:
             self.idle = asyncio.Queue()
             for slot in self.slots:
                 self.idle.put_nowait(slot)
-            self.threads = ThreadPoolExecutor(self.workers, thread_name_prefix="extract")
 
     def close_spider(self) -> None:
         """Idle workers end at once; a busy one is killed after a second, not waited for."""
         for slot in self.slots:
             slot.stop(grace=1.0)
-        if self.threads is not None:
-            self.threads.shutdown(wait=False, cancel_futures=True)
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.status == 200 and item.kind in WALLED_KINDS and (wall := wall_reason(item.body)):
@@ -217,10 +213,39 @@ class ExtractPipeline:
         idle = self.idle
         slot = await idle.get()  # the timeout starts when a worker has the page
         task = (item.body, item.final_url, item.content_type)
-        running = asyncio.get_running_loop().run_in_executor(self.threads, slot.run, task, self.timeout)
         # back to the idle queue only once its thread is done with it, even if this await is cancelled
-        running.add_done_callback(lambda _: idle.put_nowait(slot))
-        return await running
+        return await _in_daemon_thread(slot.run, task, self.timeout, then=lambda: idle.put_nowait(slot))
+
+
+def _in_daemon_thread(fn: Any, *args: Any, then: Any) -> asyncio.Future:
+    """``fn(*args)`` in a daemon thread, as a future of the running loop; ``then()`` on the loop
+    once the thread is done (even when the awaiting coroutine was cancelled meanwhile).
+
+    Not an executor's thread: the interpreter joins those at exit, before it ends daemon worker
+    processes, so a crawl stopped uncleanly (a second signal) waited for a thread blocked on its
+    busy worker's pipe, then on the worker it started in its place: minutes, with no output.
+    """
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(outcome: Any, failed: bool) -> None:
+        if not future.done():  # not cancelled while the thread ran
+            if failed:
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        then()
+
+    def target() -> None:
+        try:
+            outcome, failed = fn(*args), False
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            outcome, failed = exc, True
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            loop.call_soon_threadsafe(settle, outcome, failed)
+
+    threading.Thread(target=target, name="extract", daemon=True).start()
+    return future
 
 
 class ArchivePipeline:
