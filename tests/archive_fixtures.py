@@ -182,15 +182,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*args: str, timeout: float = 30) -> Iterator[str]:
-    """``vnarchive serve ARGS`` in a fresh process (plugins are process-global); yields its URL."""
-    port = free_port()
-    code = "import sys; from archive.publish_cli import serve_command; serve_command(sys.argv[1:])"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def serving(argv: list[str], port: int, timeout: float = 30) -> Iterator[str]:
+    """Start a Datasette process on ``port``, wait until it answers, yield its URL, stop it."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -207,6 +201,15 @@ def running_server(*args: str, timeout: float = 30) -> Iterator[str]:
     finally:
         stop(proc)
         proc.stderr.close()
+
+
+@contextmanager
+def running_server(*args: str, timeout: float = 30) -> Iterator[str]:
+    """``vnarchive serve ARGS`` in a fresh process (plugins are process-global); yields its URL."""
+    port = free_port()
+    code = "import sys; from archive.publish_cli import serve_command; serve_command(sys.argv[1:])"
+    with serving([sys.executable, "-c", code, *args, "--port", str(port)], port, timeout) as base:
+        yield base
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import pytest
 
 from archive import export, search, store
 from replica import build_site
-from tests.archive_fixtures import free_port, stop
+from tests.archive_fixtures import free_port, serving
 
 #: Two two-letter prefixes: within the bounds, yet it merges the doclists of most words.
 WIDE_PREFIXES = "ng* OR th*"
@@ -70,27 +69,10 @@ def served(db_path: Path, **settings) -> Iterator[str]:
         "import json, sys; from archive.serve import serve; "
         "serve(sys.argv[1], port=int(sys.argv[2]), settings=json.loads(sys.argv[3]))"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(db_path), str(port), json.dumps(settings)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read().decode(errors='replace')}")
-            time.sleep(0.1)
+    with serving(
+        [sys.executable, "-c", code, str(db_path), str(port), json.dumps(settings)], port, 60
+    ) as base:
         yield base
-    finally:
-        stop(proc)
-        proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
