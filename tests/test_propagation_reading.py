@@ -62,6 +62,12 @@ def test_an_edit_that_rewrites_a_copy_takes_it_out_of_the_cluster(tmp_path):
     assert after == members - 1
 
 
+def _sites(path, urls: list[str]) -> list[str]:
+    conn = sqlite3.connect(path)
+    marks = ",".join("?" * len(urls))
+    return [site for (site,) in conn.execute(f"select site from articles where url in ({marks})", urls)]
+
+
 def _clusters(path) -> dict[int, list[str]]:
     conn = sqlite3.connect(path)
     found: dict[int, list[str]] = {}
@@ -92,10 +98,16 @@ def test_article_page_shows_also_published_by(tmp_path):
         assert rows[0]["position"] == 0 and all(
             r["delay_hours"] is None or r["delay_hours"] >= 0 for r in rows
         )
-        overview = httpx.get(
-            f"{base}/archive/cluster_spread.json", params={"cluster": "", "_shape": "objects"}
-        )
-        assert len(overview.json()["rows"]) == len(_clusters(path))
+        for everything in ("", "all"):
+            overview = httpx.get(
+                f"{base}/archive/cluster_spread.json", params={"cluster": everything, "_shape": "objects"}
+            )
+            assert len(overview.json()["rows"]) == len(_clusters(path))
+        # the form's example is the cluster that reached the most portals, and its link runs it
+        form = httpx.get(f"{base}/archive/cluster_spread").text
+        widest = max(_clusters(path).items(), key=lambda c: (len(set(_sites(path, c[1]))), len(c[1]), -c[0]))
+        assert f'placeholder="e.g. {widest[0]}"' in form
+        assert f'/archive/cluster_spread?cluster={widest[0]}"' in form
         unnamed = httpx.get(f"{base}/archive/unnamed_republishers.json", params={"_shape": "objects"}).json()[
             "rows"
         ]

@@ -10,8 +10,9 @@ import pytest
 from datasette import hookimpl
 from datasette.plugins import pm
 
+from archive import store
 from archive.serve import build_datasette, load_metadata
-from tests.archive_fixtures import EDITED, build_archive, url
+from tests.archive_fixtures import EDITED, build_archive, page, record, url
 
 QUERIES = load_metadata()["databases"]["archive"]["queries"]
 
@@ -52,7 +53,7 @@ def logged(archive_db):
 WITH_INPUT = [
     ("search", "bm25(articles_fts", {"q": "van hoa"}),
     ("mentions_per_month", "strftime('%Y-%m', (rowid >> 16)", {"q": "van hoa", "category": ""}),
-    ("version_history", "from article_versions", {"url": url(EDITED)}),
+    ("version_history", "select version, captured_at, change_kind", {"url": url(EDITED)}),
 ]
 
 
@@ -100,6 +101,29 @@ async def test_the_example_is_a_link_that_runs_it(logged, name, typed):
     assert html.count(f'placeholder="e.g. {typed["q"]}"') == 1
     r = await ds.client.get(href.replace("&amp;", "&"))
     assert r.status_code == 200 and "rows-and-columns" in r.text
+
+
+async def test_an_example_only_the_archive_knows_is_read_from_it(logged, archive_db):
+    """version_history's example is the archive's most recently edited article, and the link runs it."""
+    ds, _ = logged
+    assert "example" not in QUERIES["version_history"]
+    html = (await ds.client.get("/archive/version_history")).text
+    (href,) = re.findall(r'<p class="vn-example">Example:\s*<a href="([^"]+)">', html)
+    assert html.count(f'placeholder="e.g. {url(EDITED)}"') == 1
+    r = await ds.client.get(href.replace("&amp;", "&"))
+    assert r.status_code == 200 and "rows-and-columns" in r.text and url(EDITED) in r.text
+
+
+async def test_no_example_when_the_archive_has_none(tmp_path):
+    """An archive without edits has no example to give: the form stands alone, no broken link."""
+    path = tmp_path / "archive.db"
+    db = store.open_db(path)
+    store.record_page(db, page("van-hoa", "2023-03-02T00:00:00+00:00", None), record("van-hoa"))
+    db.conn.close()
+    ds = build_datasette(path)
+    html = (await ds.client.get("/archive/version_history")).text
+    assert 'class="vn-example"' not in html and "placeholder=" not in html
+    assert 'name="url" value=""' in html
 
 
 async def test_json_and_csv_of_an_empty_query_still_answer(logged):

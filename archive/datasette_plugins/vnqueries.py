@@ -8,6 +8,11 @@ here instead: the same template (``query-archive.html``) with the title, descrip
 and form, and no SQL run. Anything typed, and every ``.json`` and ``.csv``, is Datasette's own
 request as before.
 
+An example is a link that runs the query: a fixed one (``example`` in metadata.yml) where any
+archive answers it, or one read from the archive being served (``example_sql``, one row whose
+columns are the parameters) where only the archive knows a value worth showing, such as the
+address of an article that has versions.
+
 The ranked ``search`` query ranks at most the newest ``RANK_CAP`` matches; whether the cap
 applied is said once on its page (``vn_ranked_note``), not in a column repeated on every row
 of its exports.
@@ -163,8 +168,26 @@ def extra_template_vars(request, database, datasette) -> dict[str, Any]:
             return None
         return ranked_note(result.first()[0])
 
+    async def vn_example(query: dict | None) -> dict[str, str]:
+        return await example(datasette, database, query or {})
+
     note: Callable[[], Awaitable[str | None]] = vn_ranked_note
-    return {"vn_ranked_note": note, "vn_rank_cap": RANK_CAP}
+    return {"vn_ranked_note": note, "vn_rank_cap": RANK_CAP, "vn_example": vn_example}
+
+
+async def example(datasette, database: str, query: dict) -> dict[str, str]:
+    """The example parameters of a canned query: its fixed ``example``, else a row of ``example_sql``."""
+    if query.get("example"):
+        return {name: str(value) for name, value in query["example"].items()}
+    if not query.get("example_sql"):
+        return {}
+    try:
+        row = (await datasette.get_database(database).execute(query["example_sql"])).first()
+    except Exception:  # an archive without the table, or too slow: no example, never a broken page
+        return {}
+    if row is None:
+        return {}
+    return {name: str(value) for name, value in zip(row.keys(), tuple(row), strict=True) if value is not None}
 
 
 def ranked_note(matches: int) -> str:
