@@ -3,7 +3,9 @@
 Each SITE is a name from the sites file or a portal's address. Every portal gets its own spider,
 politeness (robots.txt, AutoThrottle and the per-site concurrency are per crawler and per host),
 incremental state and ``crawl_runs`` row; they share the reactor, so a slow or blocking portal
-only waits on itself. ``vnarchive crawl --all`` / ``--group`` run this under the archive's lock.
+only waits on itself, and one pool of ``EXTRACT_WORKERS`` extraction processes handed out fairly
+(``crawler.extract_pool``), so memory does not grow with the number of portals' workers.
+``vnarchive crawl --all`` / ``--group`` run this under the archive's lock.
 """
 
 from __future__ import annotations

@@ -80,7 +80,8 @@ SHAPE_PROBE_BUDGET = 5
 # (once this many probes are made): the bounded share of fetches on shapes that yield nothing.
 SHAPE_PROBE_SHARE = 0.15
 SHAPE_PROBE_FLOOR = 20
-# Extraction runs in this many worker processes (0: in the crawl's own thread).
+# Extraction runs in this many worker processes (0: in the crawl's own thread), one pool for the
+# whole crawl process, shared by every portal of a `crawl --all`.
 EXTRACT_WORKERS = 2
 # A page whose extraction takes longer (seconds) is a failed capture; its worker is replaced.
 EXTRACT_TIMEOUT = 60.0
