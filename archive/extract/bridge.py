@@ -26,6 +26,7 @@ from trafilatura.metadata import (
     extract_title,
 )
 from trafilatura.settings import DEFAULT_CONFIG, Document
+from trafilatura.utils import line_processing
 
 VERSION: str = trafilatura.__version__
 
@@ -50,11 +51,35 @@ def parses_like_trafilatura(text: str) -> bool:
     return not any("<html" in line.lower() and line.endswith("/>") for line in text[:4096].splitlines()[:4])
 
 
+#: The links ``extract_catstags`` keeps from its markup searches: an href naming the type.
+_CATSTAGS_HREF = {
+    "category": re.compile("/categor(?:y|ies|s)?/"),
+    "tag": re.compile("/tag(?:y|ies|s)?/"),
+}
+_SECTION_META = './/head//meta[@property="article:section" or contains(@name, "subject")][@content]'
+
+
+def catstags(metatype: str, root: _Element) -> list[str]:
+    """``extract_catstags(metatype, root)``, its markup searches skipped when they cannot find anything.
+
+    Those searches (EXSLT regexes over every div of the page) keep only links whose href names
+    the type ("/category/", "/tags/"): on a page with no such link their result is empty, and
+    what remains is the category's meta-tag fallback, read here the way trafilatura reads it.
+    """
+    href = _CATSTAGS_HREF[metatype]
+    if any(href.search(a.get("href") or "") for a in root.iter("a")):
+        return extract_catstags(metatype, root)
+    if metatype != "category":
+        return []
+    found = (el.get("content") for el in root.xpath(_SECTION_META))
+    return [r for r in dict.fromkeys(line_processing(x) for x in found if x) if r]
+
+
 TRAFILATURA_FIELDS: dict[str, Callable[[_Element], str | list[str] | None]] = {
     "title": extract_title,
     "author": extract_author,
-    "categories": partial(extract_catstags, "category"),
-    "tags": partial(extract_catstags, "tag"),
+    "categories": partial(catstags, "category"),
+    "tags": partial(catstags, "tag"),
 }
 
 

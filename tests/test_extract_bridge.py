@@ -1,0 +1,62 @@
+"""archive.extract.bridge's shortcuts into trafilatura give what trafilatura's own calls give.
+
+The bridge skips work trafilatura would do for nothing (markup searches that keep only links
+whose href names the field); these pages take both the shortcut and the full path.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+from trafilatura.metadata import extract_catstags, extract_metadata
+
+from archive.extract.bridge import catstags, trafilatura_field, trafilatura_meta_tags
+
+_HEAD = "<head><title>T</title>{meta}</head>"
+_LINKED = """
+<div class="entry-meta"><a href="/category/kinh-te/">Kinh tế</a> <a href="/news/">News</a></div>
+<div class="tags"><a href="/tag/dau-tu/">Đầu tư</a><a href="/tags/von/">Vốn</a></div>
+<footer class="entry-footer"><a href="/categories/the-gioi/">Thế giới</a></footer>
+"""
+_UNLINKED = """
+<div class="entry-meta"><a href="/kinh-te/">Kinh tế</a></div>
+<div class="tags"><a href="/chu-de/dau-tu">Đầu tư</a></div>
+"""
+_SECTION = '<meta property="article:section" content=" Chính trị "><meta name="subject" content="Xã hội">'
+
+PAGES = {
+    "linked": _HEAD.format(meta="") + f"<body><p>x</p>{_LINKED}</body>",
+    "linked-with-section": _HEAD.format(meta=_SECTION) + f"<body>{_LINKED}</body>",
+    "unlinked": _HEAD.format(meta="") + f"<body>{_UNLINKED}</body>",
+    "unlinked-with-section": _HEAD.format(meta=_SECTION) + f"<body>{_UNLINKED}</body>",
+    "section-in-body": _HEAD.format(meta="") + f"<body>{_SECTION}{_UNLINKED}</body>",
+}
+
+
+def _root(markup: str) -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring(f"<html>{markup}</html>")
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("metatype", ["category", "tag"])
+def test_catstags_is_extract_catstags(name: str, metatype: str) -> None:
+    root = _root(PAGES[name])
+    assert catstags(metatype, root) == extract_catstags(metatype, root)
+
+
+def test_the_pages_take_both_paths() -> None:
+    """Links naming the type on some pages (the full search), none on others (the shortcut)."""
+    found = {name: extract_catstags("category", _root(markup)) for name, markup in PAGES.items()}
+    assert found["linked"] == ["Kinh tế"]  # the first search that finds links wins
+    assert found["unlinked-with-section"] == ["Chính trị", "Xã hội"]
+    assert found["unlinked"] == found["section-in-body"] == []
+    assert extract_catstags("tag", _root(PAGES["linked"])) == ["Đầu tư", "Vốn"]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_fields_are_extract_metadata_fields(name: str) -> None:
+    root = _root(PAGES[name])
+    whole = extract_metadata(root, "https://example.org/a")
+    meta_tags = trafilatura_meta_tags(root)
+    for field in ("categories", "tags"):
+        assert trafilatura_field(root, field, meta_tags) == getattr(whole, field), field
