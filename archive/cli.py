@@ -432,22 +432,133 @@ def ingest(files: tuple[str, ...], db_path: str) -> None:
     """Import the HTML captures of WARC or WACZ FILES (any crawler's) into the archive, extracted.
 
     Records are taken in WARC-Date order; a record already archived is skipped, so ingesting a
-    file twice adds nothing. Each file is one run (spider "ingest:<file name>").
+    file twice adds nothing. Each file is one run (spider "ingest:<file name>"). A crawl node's
+    hand-off (NAME.handoff.jsonl, its WARC files beside it) is one run of its portal.
 
     \b
     Example:
         vnarchive ingest crawl-2019.warc.gz --db data/archive.db
     """
-    from archive.ingest import IngestError, ingest_file
+    from archive.handoff import RECORDS_SUFFIX, HandoffError, read_handoff
+    from archive.ingest import IngestError, ingest_file, ingest_handoff
     from archive.lock import LockError
 
     for file in files:
         try:
+            if file.endswith(RECORDS_SUFFIX):
+                handoff = read_handoff(Path(file))
+                run = ingest_handoff(db_path, handoff, [Path(file).with_name(n) for n in handoff.warc])
+                click.echo(f"{file}: run {run['id']} ({run['spider']}): {run['status']}")
+                continue
             summary = ingest_file(db_path, file)
-        except (IngestError, LockError, store.ArchiveError) as exc:
+        except (IngestError, HandoffError, LockError, store.ArchiveError) as exc:
             raise click.ClickException(str(exc)) from exc
         counts = ", ".join(f"{n} {k}" for k, n in sorted(summary.counts.items())) or "no HTTP records"
         click.echo(f"{file}: run {summary.run_id}: {counts}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--node",
+    "nodes",
+    multiple=True,
+    callback=lambda c, p, v: [_check_url(c, p, u) for u in v],
+    help="A scrapyd node's URL (repeat for each node).",
+)
+@click.option("--all", "every", is_flag=True, help="Every portal of the sites file.")
+@click.option("--group", help="Every portal of this schedule group (sites.toml).")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--listen",
+    default="127.0.0.1:0",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where the nodes fetch their seeds from (an address of this host they reach).",
+)
+@click.option(
+    "--lease",
+    "lease_seconds",
+    default=6 * 3600.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Seconds a node may hold a portal's run; a lost node's portal is retried after it.",
+)
+@click.option(
+    "--stop-margin",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds before the lease ends that a run stops, to hand off its captures.",
+)
+@click.option("--poll", "poll_seconds", default=5.0, show_default=True, type=click.FloatRange(min=0.1))
+@click.option("--attempts", "max_attempts", default=3, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--fast", is_flag=True, help="No politeness delays: only for servers you own, such as the replica."
+)
+@click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for every run."
+)
+def dispatch(
+    names: tuple[str, ...],
+    nodes: list[str],
+    every: bool,
+    group: str | None,
+    db_path: str,
+    listen: str,
+    lease_seconds: float,
+    stop_margin: float,
+    poll_seconds: float,
+    max_attempts: int,
+    fast: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Crawl portals on scrapyd nodes, one run per portal, ingested into this host's archive.
+
+    Each portal's run holds a lease (no two nodes crawl it at once); a node that is lost has its
+    portals run again elsewhere once their leases expire. Exits 0 when every portal's run was
+    ingested, else 1. See docs/deployment.md.
+
+    \b
+    Example:
+        vnarchive dispatch --all --node http://crawl-1:6800 --node http://crawl-2:6800 --db data/archive.db
+    """
+    from archive.crawl import FAST_SETTINGS
+    from archive.dispatch import DispatchError, Options
+    from archive.dispatch import dispatch as run_dispatch
+    from archive.nodes import NodeError
+
+    chosen = [p for n, p in sorted(PROFILES.items()) if every or (group and p.group == group) or n in names]
+    unknown = [n for n in names if n not in PROFILES]
+    if unknown:
+        raise click.BadParameter(f"not in the sites file: {', '.join(unknown)}", param_hint="NAMES")
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit():
+        raise click.BadParameter(f"expected HOST:PORT, got {listen!r}", param_hint="--listen")
+    settings = dict(FAST_SETTINGS) if fast else {}
+    for override in overrides:
+        name, sep, value = override.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {override!r}", param_hint="--set")
+        settings[name] = value
+    options = Options(lease_seconds, stop_margin, poll_seconds, max_attempts, settings=settings)
+    try:
+        outcomes = run_dispatch(
+            db_path,
+            chosen,
+            list(nodes),
+            listen=(host, int(port)),
+            options=options,
+            say=lambda line: click.echo(line, err=True),
+        )
+    except (DispatchError, NodeError, store.ArchiveError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for outcome in outcomes:
+        if outcome.run:
+            click.echo(runs.summary(outcome.run))
+        else:
+            click.echo(f"{outcome.site}: not crawled: {outcome.error}")
+    sys.exit(0 if all(o.run for o in outcomes) else 1)
 
 
 def _open_existing(db_path: str):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import json
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -31,8 +32,10 @@ from warcio.recordloader import ArcWarcRecord
 
 from archive import store
 from archive.extract import extract, is_article
+from archive.handoff import Handoff, page_with_facts
 from archive.lock import ArchiveLock
 from archive.urls import canonical_url
+from archive.warc import CAPTURE_ID
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 IDENTICAL = ("identical-payload-digest",)
@@ -58,6 +61,7 @@ class Entry:
     digest: str | None
     refers_to: str | None
     profile: str
+    capture: str | None = None  # the capture id our own export wrote the record from
 
 
 @dataclass
@@ -177,6 +181,7 @@ def scan(source: Source) -> tuple[list[Entry], dict[str, str]]:
                     digest=head.get_header("WARC-Payload-Digest"),
                     refers_to=head.get_header("WARC-Refers-To"),
                     profile=head.get_header("WARC-Profile") or "",
+                    capture=head.get_header(CAPTURE_ID),
                 )
             )
     entries.sort(key=lambda e: e.date)  # stable: file order within a second
@@ -255,11 +260,14 @@ def _older(db, url: str, fetched_at: str) -> bool:
     return bool(row and row[0] and row[0] > fetched_at)
 
 
-def ingest_file(db_path: str | Path, path: str | Path) -> IngestSummary:
+def ingest_file(db_path: str | Path, path: str | Path, handoff: Handoff | None = None) -> IngestSummary:
     """Import every HTML response (and revisit) of a WARC or WACZ file into the archive.
 
     One run row (spider ``ingest:<file name>``) holds the captures; each is committed with its
     WARC file and record id. Non-HTML responses (images, scripts, styles) are counted, not kept.
+    With a crawl node's ``handoff`` (archive.handoff), the run is the portal's, resumed if an
+    earlier ingest of the same hand-off was cut off, every capture is stored as the node judged
+    it, with the node's record, and the run ends with the node's status and learned URL shapes.
     """
     path = Path(path)
     source = Source(path)
@@ -276,32 +284,85 @@ def ingest_file(db_path: str | Path, path: str | Path) -> IngestSummary:
         with ArchiveLock(db_path):
             db = store.open_db(db_path)
             try:
-                return _import(db, source, path, entries, sites, (by_id, by_digest))
+                return _import(db, source, path, entries, sites, (by_id, by_digest), handoff)
             finally:
                 db.conn.close()
     finally:
         source.close()
 
 
-def _import(db, source: Source, path: Path, entries: list[Entry], sites: dict, originals) -> IngestSummary:
-    run_id = store.start_run(db, f"ingest:{path.name}", path.name)
+def ingest_handoff(db_path: str | Path, handoff: Handoff, warcs: list[Path]) -> dict[str, Any]:
+    """A crawl node's hand-off (its WARC files and facts) as one run of its portal; that run's row.
+
+    Ingesting the same hand-off again, whole or after an ingest cut off mid-way, adds nothing
+    but what is missing, to the same run.
+    """
+    for path in warcs:
+        ingest_file(db_path, path, handoff)
+    with ArchiveLock(db_path):
+        db = store.open_db(db_path)
+        try:
+            run_id = _run(db, Path(f"{handoff.token}.warc.gz"), handoff)
+            if not warcs:  # a run that got no answer at all is still the portal's run
+                _finish(db, run_id, True, IngestSummary(run_id), handoff)
+            return db["crawl_runs"].get(run_id)
+        finally:
+            db.conn.close()
+
+
+def _run(db, path: Path, handoff: Handoff | None) -> int:
+    if handoff is None:
+        return store.start_run(db, f"ingest:{path.name}", path.name)
+    row = db.execute(
+        "select id from crawl_runs where spider = ? and json_extract(stats, '$.handoff') = ?",
+        [handoff.site, handoff.token],
+    ).fetchone()
+    if row:  # an ingest of this hand-off was cut off: its run goes on
+        return row[0]
+    run_id = store.start_run(db, handoff.site, (handoff.run or {}).get("base_url") or "")
+    store.merge_run_stats(db, run_id, {"handoff": handoff.token})
+    return run_id
+
+
+def _finish(db, run_id: int, ok: bool, summary: IngestSummary, handoff: Handoff | None) -> None:
+    status, exit_code = ("ok", 0) if ok else ("partial", 3)
+    stats: dict[str, Any] = {"ingest": summary.counts}
+    if handoff is not None:
+        node_run = handoff.run or {}
+        if ok:
+            status, exit_code = node_run.get("status") or status, node_run.get("exit_code") or 0
+        stats["node_run"] = {
+            k: node_run.get(k) for k in ("started_at", "finished_at", "host", "pages_fetched")
+        }
+        stats.update(json.loads(node_run.get("stats") or "{}"))
+        with db.atomic():
+            db["url_shapes"].upsert_all(handoff.url_shapes, pk=("site", "shape"))
+    store.finish_run(db, run_id, status=status, exit_code=exit_code, stats=stats)
+    if handoff is not None and handoff.run:  # the run's times are the node's, not the ingest's
+        times = {k: handoff.run[k] for k in ("started_at", "finished_at") if handoff.run.get(k)}
+        with db.atomic():
+            db["crawl_runs"].update(run_id, times)
+
+
+def _import(
+    db, source: Source, path: Path, entries: list[Entry], sites: dict, originals, handoff: Handoff | None
+) -> IngestSummary:
+    run_id = _run(db, path, handoff)
     summary = IngestSummary(run_id)
-    status = "ok"
+    ok = False
     try:
         for entry in entries:
-            _import_one(db, source, path, entry, sites, originals, summary)
+            _import_one(db, source, path, entry, sites, originals, summary, handoff)
+        ok = True
     except READ_ERRORS as exc:
-        status = "partial"
         summary.add("unreadable")
         raise IngestError(f"{path}: a record could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
-        store.finish_run(
-            db, run_id, status=status, exit_code=0 if status == "ok" else 3, stats={"ingest": summary.counts}
-        )
+        _finish(db, run_id, ok, summary, handoff)
     return summary
 
 
-def _import_one(db, source, path, entry, sites, originals, summary: IngestSummary) -> None:
+def _import_one(db, source, path, entry, sites, originals, summary: IngestSummary, handoff=None) -> None:
     page = _page(source, entry, originals)
     if page is None:
         summary.add("revisit without its original")
@@ -309,12 +370,16 @@ def _import_one(db, source, path, entry, sites, originals, summary: IngestSummar
     if _already(db, entry, page):
         summary.add("already archived")
         return
+    facts = handoff.page_facts(entry.capture) if handoff else None
     content_type = (page["content_type"] or "").split(";")[0].strip().lower()
-    if page["status"] != 304 and page["body"] and content_type not in HTML_TYPES:
+    if facts is None and page["status"] != 304 and page["body"] and content_type not in HTML_TYPES:
         summary.add("not HTML")
         return
     record = None
-    if page["status"] == 200 and page["body"]:
+    if facts is not None:
+        page = page_with_facts(page, facts)
+        record = handoff.record(facts)
+    if record is None and page["status"] == 200 and page["body"] and (facts is None or facts["record"]):
         extracted = extract(page["body"], entry.uri, content_type=page["content_type"])
         if is_article(extracted):
             record = extracted
@@ -325,9 +390,9 @@ def _import_one(db, source, path, entry, sites, originals, summary: IngestSummar
             return
         record = None
         summary.add("older than the archive's record")
-    elif page["status"] == 304:
+    elif page["status"] == 304 and facts is None:
         page["kind"] = "article"
-    if record is not None:
+    if record is not None and facts is None:
         page["kind"] = "article"
     warc_file = f"{path.name}!{entry.member}" if source.zip else path.name
     capture = store.record_ingested(
@@ -341,6 +406,6 @@ def _import_one(db, source, path, entry, sites, originals, summary: IngestSummar
             "warc_date": entry.date,
         },
         run_id=summary.run_id,
-        site=sites.get(entry.record_id) or sites.get(entry.refers_to or ""),
+        site=handoff.site if handoff else sites.get(entry.record_id) or sites.get(entry.refers_to or ""),
     )
     summary.add(capture["outcome"])

@@ -343,3 +343,22 @@ def m012_propagation(db: Database) -> None:
         pk="url",
     )
     db["text_cluster_members"].create_index(["cluster_id", "position"])
+
+
+@migrations()
+def m013_node_leases(db: Database) -> None:
+    # Portal runs handed to crawl nodes (archive.dispatch): one row per portal while a node holds
+    # it, so that no portal is crawled by two nodes at once. A lease ends when its hand-off is
+    # ingested, or when ``expires_at`` passes (the node was lost); the job stops itself by then.
+    db["node_leases"].create(
+        {
+            "site": str,
+            "token": str,
+            "node": str,
+            "job": str,
+            "attempt": int,
+            "acquired_at": str,
+            "expires_at": str,
+        },
+        pk="site",
+    )

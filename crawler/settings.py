@@ -64,7 +64,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 SPIDER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 50, "crawler.pacing.SitemapPacer": 40}
 # Read the next sitemap chunk only when the scheduler holds fewer requests than this (0: no pacing).
 SITEMAP_PACE_QUEUE = 500
-EXTENSIONS = {"crawler.extensions.ProgressExtension": 500, "crawler.extensions.OneStopPerSignal": 0}
+EXTENSIONS = {
+    "crawler.extensions.ProgressExtension": 500,
+    "crawler.extensions.OneStopPerSignal": 0,
+    "crawler.node.NodeRun": 10,
+}
 # A shutdown signal this soon after the last one is the same stop (see OneStopPerSignal).
 SIGNAL_COALESCE_SECONDS = 1.0
 # Incremental runs: skip known articles not due for a re-check; cap re-checks per run.
@@ -88,3 +92,10 @@ EXTRACT_TIMEOUT = 60.0
 # The progress line: "auto" (on a terminal), "always" or "never"; refreshed every few seconds.
 PROGRESS = "auto"
 PROGRESS_INTERVAL = 2.0
+# A run dispatched to a crawl node (crawler/node.py; set by `vnarchive dispatch`, empty otherwise):
+# where its seed is fetched from, its hand-off's id, the lease's deadline (Unix time, 0: none)
+# and how long before it the run stops, to leave time for writing the hand-off.
+NODE_SEED_URL = ""
+NODE_TOKEN = ""
+NODE_DEADLINE = 0.0
+NODE_STOP_MARGIN = 60.0
