@@ -10,6 +10,7 @@ over the runs in flight instead of starting them twice.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -217,7 +218,9 @@ class Dispatcher:
                 state = None
             if lease.expired(now):
                 if state in ("pending", "running"):
-                    self.say(f"{site}: job {lease.job} on {node.url} outlived its lease")
+                    self.say(f"{site}: job {lease.job} on {node.url} outlived its lease: cancelled")
+                    with contextlib.suppress(NodeError):
+                        node.cancel(lease.job)
                 self._retry(site, lease, f"lease expired ({node.url} lost or too slow)")
 
     def _collect(self, site: str, lease: leases.Lease, node: Node) -> None:

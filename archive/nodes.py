@@ -82,6 +82,10 @@ class Node:
         """ "pending", "running", "finished", or None when the daemon knows no such job (restarted)."""
         return self._call("status.json", [("job", job), ("project", PROJECT)]).get("currstate")
 
+    def cancel(self, job: str) -> None:
+        """Stop a job (SIGINT to its crawl, which then closes as interrupted)."""
+        self._call("cancel.json", [("project", PROJECT), ("job", job)], post=True)
+
     def items_url(self, job: str) -> str | None:
         """Where the daemon serves a finished job's items file (None: no local items_dir)."""
         for finished in self._call("listjobs.json", [("project", PROJECT)]).get("finished", []):
