@@ -13,8 +13,8 @@ Methods, each through its public function (nothing patched):
 - ``vnarchive``: ``archive.extract.extract(bytes, url, content_type=...)``, what a crawl runs in
   its extraction workers (it calls trafilatura once, plus our own DOM pass and heuristics).
 
-trafilatura's and htmldate's ``functools`` caches are cleared before each method, so no method
-reads strings cached by the one before it. A few extra pages (not timed) warm imports and
+trafilatura's, htmldate's and our own ``functools`` caches are cleared before each method and
+set, so no method reads strings cached by the one before it, nor a set by the set before it. A few extra pages (not timed) warm imports and
 regexes first. The process is pinned to one CPU (``sched_setaffinity``).
 
 ``--profile`` adds a cProfile of ``extract()`` over the replica pages (top functions by
@@ -71,10 +71,10 @@ def render_pages(n: int, base: str) -> tuple[list[tuple[str, bytes]], list[tuple
 
 
 def clear_library_caches() -> int:
-    """Clear every functools cache in trafilatura, htmldate, courlan and justext; how many."""
+    """Clear every functools cache in trafilatura, htmldate, courlan, justext and archive; how many."""
     cleared = 0
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] not in {"trafilatura", "htmldate", "courlan", "justext"}:
+        if name.split(".")[0] not in {"trafilatura", "htmldate", "courlan", "justext", "archive"}:
             continue
         for value in list(vars(module).values()):
             if isinstance(value, functools._lru_cache_wrapper):

@@ -13,7 +13,8 @@ from archive import heuristics as H
 from archive.dates import parse_vn_date
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
-from archive.extract.dom import in_chrome, ld_name, text_of, tokens
+from archive.extract.dom import in_chrome, text_of, tokens
+from archive.extract.jsonld import ld_name
 from archive.extract.nextdata import NextArticle
 from archive.extract.page import PageIndex, Related, Title
 from archive.record import Byline

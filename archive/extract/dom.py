@@ -1,4 +1,4 @@
-"""Page structure for the extractor: text blocks in reading order, metadata, JSON-LD, links.
+"""Page structure for the extractor: text blocks in reading order, class names, metadata, links.
 
 The Vietnamese rules decide by position (before or after the title, inside or outside the page
 chrome), so the page is flattened once into blocks: the runs of inline text a reader sees as
@@ -7,10 +7,10 @@ one line or paragraph, each tied to its element, in document order.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
@@ -95,7 +95,7 @@ _WORD_SPLIT = re.compile(r"[-_\s]+")
 _TOKEN_SPLIT = re.compile(r"[\s]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One visual line or paragraph: the element holding it and its inline text."""
 
@@ -115,6 +115,8 @@ class Block:
 
 class _Collector:
     """Accumulates the inline content of one block element."""
+
+    __slots__ = ("parts", "link_chars", "links", "times", "plain_chars", "emph_chars")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -160,24 +162,14 @@ def _add(col: _Collector, text: str, in_link: bool, emph: bool) -> None:
         col.plain_chars += n
 
 
-class _Flush:
-    """A finished inline run of one element."""
-
-    def __init__(self, el: _Element, col: _Collector) -> None:
-        self.el = el
-        self.col = col
-
-
-def _emit(blocks: list[Block], flush: _Flush) -> None:
-    col = flush.col
+def _emit(blocks: list[Block], el: _Element, col: _Collector) -> None:
     if not (col.plain_chars or col.emph_chars):
-        return  # only whitespace (most flushes: the indentation between block elements)
-    raw = "".join(col.parts)
-    text = clean_line(raw.replace("\n", " "))
+        return  # only whitespace (most runs: the indentation between block elements)
+    text = clean_line("".join(col.parts).replace("\n", " "))
     if not text:
         return
     emphasised = col.emph_chars > 0 and col.plain_chars == 0
-    blocks.append(Block(flush.el, text, len(blocks), col.link_chars, col.links, col.times, emphasised))
+    blocks.append(Block(el, text, len(blocks), col.link_chars, col.links, col.times, emphasised))
 
 
 def _has_block(el: _Element) -> bool:
@@ -228,39 +220,63 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
     col = _Collector()
     if el.text:
         _add(col, el.text, False, False)
-    layout = _layout_spans(el)
+    layout: bool | None = None  # whether el lays out its spans: read at its first span
     for child in el:
-        ctag = child.tag if isinstance(child.tag, str) else ""
-        if ctag and ctag not in SKIP_TAGS:
-            if ctag in INLINE_TAGS and not _has_block(child) and not (layout and ctag in _LAYOUT_INLINE):
+        ctag = child.tag
+        if isinstance(ctag, str) and ctag not in SKIP_TAGS:
+            inline = ctag in INLINE_TAGS
+            if inline and ctag in _LAYOUT_INLINE:
+                if layout is None:
+                    layout = _layout_spans(el)
+                inline = not layout
+            if inline and not _has_block(child):
                 _inline(child, col, False, False)
             else:
-                _emit(blocks, _Flush(el, col))
+                _emit(blocks, el, col)
                 col = _Collector()
                 _walk(child, blocks)
         if child.tail:
             _add(col, child.tail, False, False)
-    _emit(blocks, _Flush(el, col))
+    _emit(blocks, el, col)
 
 
-def tokens(el: _Element) -> set[str]:
+def tokens(el: _Element) -> frozenset[str]:
     """The element's class and id tokens, lowercased."""
     cls, id_ = el.get("class"), el.get("id")
     if not cls and not id_:
-        return set()  # most elements: no need to build and split a string
-    raw = f"{cls or ''} {id_ or ''}".lower()
-    return set(_TOKEN_SPLIT.split(raw.strip())) - {""}
+        return _NO_NAMES  # most elements: no need to build and split a string
+    return _split_names(cls or "", id_ or "", _TOKEN_SPLIT)
 
 
-def words(el: _Element) -> set[str]:
+def words(el: _Element) -> frozenset[str]:
     """The words of the element's class and id names, lowercased ("bt-topbar__links" -> topbar, links)."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return set(_WORD_SPLIT.split(raw.strip())) - {""}
+    cls, id_ = el.get("class"), el.get("id")
+    if not cls and not id_:
+        return _NO_NAMES
+    return _split_names(cls or "", id_ or "", _WORD_SPLIT)
 
 
 def class_has(el: _Element, pattern: re.Pattern[str]) -> bool:
     """Whether a class/id token of ``el`` matches ``pattern``."""
-    return any(pattern.search(t) for t in tokens(el))
+    cls, id_ = el.get("class"), el.get("id")
+    if not cls and not id_:
+        return False
+    return _names_match(cls or "", id_ or "", pattern)
+
+
+# Cached on the attribute strings: a page repeats its few class names over hundreds of
+# elements, and every finder asks about them again.
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _split_names(cls: str, id_: str, splitter: re.Pattern[str]) -> frozenset[str]:
+    return frozenset(splitter.split(f"{cls} {id_}".lower().strip())) - {""}
+
+
+@lru_cache(maxsize=16384)
+def _names_match(cls: str, id_: str, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.search(t) for t in _split_names(cls, id_, _TOKEN_SPLIT))
 
 
 def ancestors_until(el: _Element, stop_set: set[_Element]) -> Iterator[_Element]:
@@ -275,7 +291,7 @@ def in_chrome(el: _Element, stop_set: set[_Element]) -> bool:
     """Whether ``el`` sits in header/nav/footer/aside/form chrome below the ``stop_set`` ancestors."""
     for anc in ancestors_until(el, stop_set):
         tag = anc.tag if isinstance(anc.tag, str) else ""
-        if tag in CHROME_TAGS or words(anc) & CHROME_WORDS:
+        if tag in CHROME_TAGS or not CHROME_WORDS.isdisjoint(words(anc)):
             # An HTML5 <header>/<footer> of an <article> or <main> is the article's own.
             if tag in ("header", "footer") and has_ancestor(anc, frozenset({"article", "main"})):
                 continue
@@ -349,66 +365,6 @@ def meta_map(root: _Element) -> dict[str, list[str]]:
             if k:
                 out.setdefault(k.strip().lower(), []).append(content)
     return out
-
-
-def json_ld(root: _Element) -> list[dict]:
-    """Every JSON-LD object with an @type, @graph and nesting flattened; bad JSON skipped."""
-    objects: list[dict] = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        data = _loads(script.text or "")
-        if data is not None:
-            _collect(data, objects, 0)
-    return objects
-
-
-def _loads(raw: str) -> object | None:
-    raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
-    for attempt in (raw, re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ").replace("\t", " "))):
-        try:
-            return json.loads(attempt)
-        except (ValueError, RecursionError):
-            continue
-    return None
-
-
-def _collect(data: object, out: list[dict], depth: int) -> None:
-    if depth > 8:
-        return
-    if isinstance(data, list):
-        for item in data:
-            _collect(item, out, depth + 1)
-    elif isinstance(data, dict):
-        if "@type" in data:
-            out.append(data)
-        for k, v in data.items():
-            if k in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "item", "hasPart"):
-                _collect(v, out, depth + 1)
-
-
-def ld_types(obj: dict) -> set[str]:
-    """The object's @type values as a set."""
-    t = obj.get("@type")
-    if isinstance(t, str):
-        return {t}
-    if isinstance(t, list):
-        return {x for x in t if isinstance(x, str)}
-    return set()
-
-
-def ld_name(value: object) -> str | None:
-    """A person/organisation/thing name from a JSON-LD value (string, dict or list)."""
-    if isinstance(value, str):
-        return clean_line(value)
-    if isinstance(value, dict):
-        for k in ("name", "fullName", "title", "headline"):
-            if isinstance(value.get(k), str):
-                return clean_line(value[k])
-    if isinstance(value, list):
-        names = [n for n in (ld_name(v) for v in value) if n]
-        return ", ".join(dict.fromkeys(names)) or None
-    return None
 
 
 def parse_fragment(markup: str) -> _Element | None:

@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive import heuristics as H
-from archive.extract.dom import Block, in_chrome, ld_types
+from archive.extract.dom import Block, in_chrome
+from archive.extract.jsonld import ld_types
 from archive.extract.page import PageIndex, Title, norm
 from archive.extract.patterns import ARTICLE_LD_SUFFIXES
 from archive.extract.teasers import item_lines

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
-from archive.extract.dom import ld_name
+from archive.extract.jsonld import ld_name
 from archive.vntext import clean_line
 
 _TITLE_KEYS = ("title", "headline", "name", "tieuDe", "tieu_de", "subject")

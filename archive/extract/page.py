@@ -15,7 +15,8 @@ from lxml.etree import _Element
 
 from archive import heuristics as H
 from archive.extract import patterns as P
-from archive.extract.dom import Block, absolute, class_has, json_ld, ld_types, meta_map, walk_blocks
+from archive.extract.dom import Block, absolute, class_has, meta_map, walk_blocks
+from archive.extract.jsonld import json_ld, ld_types
 from archive.profiles import SiteProfile
 from archive.vntext import clean_line, fold
 

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from archive import heuristics as H
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
-from archive.extract.dom import absolute, class_has, in_chrome, ld_name, ld_types, text_of
+from archive.extract.dom import absolute, class_has, in_chrome, text_of
+from archive.extract.jsonld import ld_name, ld_types
 from archive.extract.page import PageIndex, Title, inside, norm, parents, to_int
 from archive.vntext import clean_line
 

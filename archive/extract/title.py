@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
-from archive.extract.dom import Block, class_has, in_chrome, ld_name
+from archive.extract.dom import Block, class_has, in_chrome
+from archive.extract.jsonld import ld_name
 from archive.extract.page import PageIndex, Title, norm
 from archive.vntext import clean_line
 
