@@ -111,19 +111,19 @@ class Dispatcher:
     # -- the loop ----------------------------------------------------------------------------
 
     def run(self, listen: tuple[str, int]) -> list[Outcome]:
-        for node in self.nodes.values():
-            node.check()  # NodeError: one line, before anything is leased
-        seeds = self.work / "seeds"
-        seeds.mkdir(parents=True, exist_ok=True)
-        self._adopt()
         try:
+            for node in self.nodes.values():
+                node.check()  # NodeError: one line, before anything is leased
+            seeds = self.work / "seeds"
+            seeds.mkdir(parents=True, exist_ok=True)
+            self._adopt()
             with SeedServer(seeds, *listen) as server:
                 while self.pending or self.inflight:
                     self._poll()
                     self._recheck_down()
                     self._schedule(server, seeds)
                     if self.pending and not self.inflight and len(self.down) == len(self.nodes):
-                        for site in self.pending:
+                        for site in list(self.pending):
                             self._give_up(site, "no node is reachable")
                         break
                     time.sleep(self.options.poll_seconds)

@@ -29,7 +29,7 @@ from tests.crawling import ROOT, scrapy_crawl, vnarchive
 
 #: Seconds a node holds a portal: long enough for a replica run on a loaded machine, short
 #: enough that the test waits little for a killed node's lease.
-LEASE = 24
+LEASE = 32
 
 
 def _free_port() -> int:
@@ -124,7 +124,7 @@ def test_a_node_killed_mid_run_is_retried_elsewhere_and_every_article_is_archive
     command = [str(Path(sys.executable).with_name("vnarchive")), "dispatch", "--group", "thu-nghiem", *args]
     command += ["--db", str(db), "--fast", "--lease", str(LEASE), "--stop-margin", "4", "--poll", "0.3"]
     # Slow enough that the kill lands mid-run.
-    command += ["-s", "PROGRESS=never", "-s", "EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0.25"]
+    command += ["-s", "PROGRESS=never", "-s", "EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0.1"]
     command += ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
     with subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -135,7 +135,12 @@ def test_a_node_killed_mid_run_is_retried_elsewhere_and_every_article_is_archive
     assert coordinator.returncode == 0, err
     lost = nodes[victim][1]
     assert f"node {lost} is unreachable" in err
-    retried = [line for line in err.splitlines() if "attempt 2 scheduled on" in line]
+    (victim_portal,) = [
+        line.split(":")[0] for line in err.splitlines() if f"attempt 1 scheduled on {lost}" in line
+    ]
+    retried = [
+        line for line in err.splitlines() if line.startswith(f"{victim_portal}: attempt 2 scheduled on")
+    ]
     assert len(retried) == 1 and lost not in retried[0], err  # once, on another node
 
     conn = sqlite3.connect(db)
