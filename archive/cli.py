@@ -516,8 +516,9 @@ def dispatch(
     """Crawl portals on scrapyd nodes, one run per portal, ingested into this host's archive.
 
     Each portal's run holds a lease (no two nodes crawl it at once); a node that is lost has its
-    portals run again elsewhere once their leases expire. Exits 0 when every portal's run was
-    ingested, else 1. See docs/deployment.md.
+    portals run again elsewhere once their leases expire. One summary per portal; the exit code
+    is the worst run's (as for crawl --all), 1 when a portal could not be crawled at all.
+    See docs/deployment.md.
 
     \b
     Example:
@@ -558,7 +559,13 @@ def dispatch(
             click.echo(runs.summary(outcome.run))
         else:
             click.echo(f"{outcome.site}: not crawled: {outcome.error}")
-    sys.exit(0 if all(o.run for o in outcomes) else 1)
+    codes = [o.run["exit_code"] or 0 if o.run else 1 for o in outcomes]
+    if len(outcomes) > 1:
+        click.echo(
+            f"{len(outcomes)} portals: "
+            + ", ".join(f"{o.site} {o.run['status'] if o.run else 'not crawled'}" for o in outcomes)
+        )
+    sys.exit(max(codes, default=0))
 
 
 def _open_existing(db_path: str):

@@ -185,7 +185,7 @@ def _dump(db: Path) -> dict[str, list[tuple]]:
 
 
 def test_a_writer_killed_mid_ingest_ingests_again_to_the_same_archive(tmp_path):
-    site = build_site(n_articles=60, seed=3)
+    site = build_site(n_articles=25, seed=3)
     node_copy = tmp_path / "run.db"
     with ReplicaServer(site, port=0) as server:
         crawled = scrapy_crawl(node_copy, server.url)
