@@ -150,3 +150,14 @@ async def test_custom_sql_keeps_datasettes_page(logged):
     assert html.index('id="sql-editor"') < html.index("Query parameters")
     html = (await ds.client.get("/archive", params={"sql": "select 1 where 0"})).text
     assert "0 results" in html  # a query that ran and found nothing says so
+
+
+async def test_every_link_of_the_front_page_leads_somewhere(logged):
+    """The front page's "where to start" names queries by address: a renamed query must not leave a dead link."""
+    ds, _ = logged
+    html = (await ds.client.get("/")).text
+    links = set(re.findall(r'href="(/archive[^"#]*)"', html))
+    assert {"/archive/edited_articles", "/archive/removed_articles", "/archive/cluster_spread"} <= links
+    for link in sorted(links):
+        r = await ds.client.get(link.replace("&amp;", "&"))
+        assert r.status_code == 200, link
