@@ -40,7 +40,7 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_TESTS: dict[str, list[str]] = {
     "archive/dates.py": ["tests/test_dates.py"],
     "crawler/policy.py": ["tests/test_policy_lock.py"],
-    "archive/history.py": ["tests/test_history.py"],
+    "archive/history.py": ["tests/test_history.py", "tests/test_word_diff.py"],
     "archive/vntext.py:fold,_fold_map,_fold_table": ["tests/test_vntext.py"],
     "archive/search.py": ["tests/test_search.py"],
     "archive/store.py": ["tests/test_store.py", "tests/test_history.py"],

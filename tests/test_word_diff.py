@@ -1,0 +1,135 @@
+"""The word-marked diff a researcher reads (``vnarchive diff``, the article page's diff view).
+
+Every expectation is written by hand from the two texts: which words were deleted, which were
+inserted, and how the runs read (``[-old words-]{+new words+}``, as ``git diff --word-diff``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.history import word_changes, word_diff_text, word_segments
+
+OLD = {
+    "version": 1,
+    "captured_at": "2024-01-01T00:00:00Z",
+    "change_kind": None,
+    "title": "Hội nghị tổng kết",
+    "lead": "Sapo cũ.",
+    "author": "Trọng Đạt",
+    "tags": '["Quận 1", "văn hóa"]',
+    "text": "Đoạn một.\nĐoạn 3 hết.\nĐoạn cuối.",
+}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "segments"),
+    [
+        # one word replaced inside a sentence
+        (
+            "Đoạn 3 hết.",
+            "Đoạn ba hết.",
+            [("equal", "Đoạn "), ("delete", "3"), ("insert", "ba"), ("equal", " hết.")],
+        ),
+        # a lone space between two changes joins them: [-a b-]{+x y+}, not [-a-]{+x+} [-b-]{+y+}
+        ("a b", "x y", [("delete", "a b"), ("insert", "x y")]),
+        # punctuation between two changes is not a space: it stays as it was
+        (
+            "a, b",
+            "x, y",
+            [("delete", "a"), ("insert", "x"), ("equal", ", "), ("delete", "b"), ("insert", "y")],
+        ),
+        # a space first or last is not between two changes
+        (" a", " b", [("equal", " "), ("delete", "a"), ("insert", "b")]),
+        ("a ", "b ", [("delete", "a"), ("insert", "b"), ("equal", " ")]),
+        # pure insertions and deletions; nothing empty is left in
+        ("a", "a b", [("equal", "a"), ("insert", " b")]),
+        ("a b", "a", [("equal", "a"), ("delete", " b")]),
+        ("", "x", [("insert", "x")]),
+        ("same words", "same words", [("equal", "same words")]),
+        # deletions gather before insertions over a whole run
+        (
+            "giữ một hai ba giữ",
+            "giữ bốn năm sáu giữ",
+            [("equal", "giữ "), ("delete", "một hai ba"), ("insert", "bốn năm sáu"), ("equal", " giữ")],
+        ),
+    ],
+)
+def test_word_segments(old, new, segments):
+    assert word_segments(old, new) == segments
+
+
+def test_word_changes_align_paragraphs_before_words():
+    """An added paragraph is one insertion, not a rewrite of the paragraphs after it; equal
+    paragraphs and unchanged fields are left out; fields come in reading order."""
+    new = {
+        **OLD,
+        "title": "Hội nghị sơ kết",
+        "tags": ["Quận 1", "văn hóa"],  # the same tags, as a list instead of JSON text
+        "text": "Đoạn mới.\nĐoạn một.\nĐoạn ba hết.\nĐoạn cuối.",
+    }
+    assert word_changes(OLD, new) == [
+        {
+            "field": "title",
+            "paragraphs": [[("equal", "Hội nghị "), ("delete", "tổng"), ("insert", "sơ"), ("equal", " kết")]],
+        },
+        {
+            "field": "text",
+            "paragraphs": [
+                [("insert", "Đoạn mới.")],
+                [("equal", "Đoạn "), ("delete", "3"), ("insert", "ba"), ("equal", " hết.")],
+            ],
+        },
+    ]
+
+
+def test_word_changes_of_removed_and_merged_paragraphs():
+    removed = {**OLD, "text": "Đoạn một.\nĐoạn cuối."}
+    assert word_changes(OLD, removed) == [{"field": "text", "paragraphs": [[("delete", "Đoạn 3 hết.")]]}]
+    # two paragraphs became one: compared as one block, the line break is a deleted token
+    merged = {**OLD, "text": "Đoạn một và 3 hết.\nĐoạn cuối."}
+    assert word_changes(OLD, merged) == [
+        {
+            "field": "text",
+            "paragraphs": [
+                [
+                    ("equal", "Đoạn một"),
+                    ("delete", ".\nĐoạn"),
+                    ("insert", " và"),
+                    ("equal", " 3 hết."),
+                ]
+            ],
+        }
+    ]
+
+
+def test_word_changes_of_a_field_set_and_cleared():
+    added = {**OLD, "lead": None, "author": None}
+    assert word_changes(OLD, added) == [
+        {"field": "lead", "paragraphs": [[("delete", "Sapo cũ.")]]},
+        {"field": "author", "paragraphs": [[("delete", "Trọng Đạt")]]},
+    ]
+    assert word_changes(OLD, dict(OLD)) == []
+
+
+def test_word_diff_text_is_the_header_then_each_field_marked():
+    new = {
+        **OLD,
+        "version": 2,
+        "captured_at": "2024-02-01T00:00:00Z",
+        "change_kind": "substantive",
+        "lead": "Sapo mới.",
+        "text": "Đoạn một.\nĐoạn ba hết.\nĐoạn cuối.\nĐoạn thêm.",
+    }
+    assert word_diff_text(OLD, new) == "\n".join(
+        [
+            "--- version 1 (captured 2024-01-01T00:00:00Z)",
+            "+++ version 2 (captured 2024-02-01T00:00:00Z, substantive)",
+            "@@ lead @@",
+            "Sapo [-cũ-]{+mới+}.",
+            "@@ text @@",
+            "Đoạn [-3-]{+ba+} hết.",
+            "{+Đoạn thêm.+}",
+        ]
+    )
+    assert word_diff_text(OLD, dict(OLD)) == ""
