@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import multiprocessing
+import queue
 import signal
 import threading
 from collections import deque
@@ -68,10 +69,16 @@ def _worker_main(conn: Connection) -> None:
 
 
 class _Slot:
-    """One worker process and its pipe; a page that overstays kills the process, and the slot gets a new one.
+    """One worker process, its pipe, and the thread that waits on the pipe; a page that overstays
+    kills the process, and the slot gets a new one.
 
     A ProcessPoolExecutor cannot do that: a cancelled future's worker keeps computing, so two
-    pathological pages held both workers while every page queued behind them timed out.
+    pathological pages held both workers while every page queued behind them timed out. The
+    waiting thread lives as long as the slot (starting a thread per page held Scrapy's thread
+    until the new one ran) and is a daemon, not an executor's thread: the interpreter joins
+    those at exit, before it ends daemon worker processes, so a crawl stopped uncleanly (a
+    second signal) waited for a thread blocked on its busy worker's pipe, then on the worker it
+    started in its place: minutes, with no output.
     """
 
     def __init__(self, context: BaseContext) -> None:
@@ -80,7 +87,27 @@ class _Slot:
         self.conn: Connection | None = None
         self.ready = False
         self.stopped = False
+        self.jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
         self.start()
+        threading.Thread(target=self._serve, name="extract", daemon=True).start()
+
+    def submit(self, task: tuple, timeout: float, then: Callable[[], None]) -> asyncio.Future:
+        """``run(task, timeout)`` in the slot's thread, as a future of the running loop; ``then()``
+        on the loop once it is done (even when the awaiting coroutine was cancelled meanwhile)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.jobs.put((task, timeout, loop, future, then))
+        return future
+
+    def _serve(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            task, timeout, loop, future, then = job
+            try:
+                outcome, failed = self.run(task, timeout), False
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                outcome, failed = exc, True
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+                loop.call_soon_threadsafe(_settle, future, outcome, failed, then)
 
     def start(self) -> None:
         self.conn, child = self.context.Pipe()
@@ -149,6 +176,7 @@ class _Slot:
     def stop(self, grace: float) -> None:
         """Ask the process to end; kill it if it is still busy after ``grace`` seconds."""
         self.stopped = True
+        self.jobs.put(None)
         if self.process is None:
             return
         with contextlib.suppress(OSError, ValueError):
@@ -187,7 +215,7 @@ class ExtractPool:
                 self._release(client, granted.result())
             raise
         # back to the pool only once its thread is done with it, even if this await is cancelled
-        return await _in_daemon_thread(slot.run, task, timeout, then=lambda: self._release(client, slot))
+        return await slot.submit(task, timeout, then=lambda: self._release(client, slot))
 
     def _acquire(self, client: Hashable) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
@@ -200,10 +228,10 @@ class ExtractPool:
 
     def _release(self, client: Hashable, slot: _Slot) -> None:
         self.busy[client] -= 1
-        for queue in self.waiting.values():
-            while queue and queue[0][1].done():  # cancelled while waiting
-                queue.popleft()
-        waiting = [c for c, queue in self.waiting.items() if queue]
+        for pages in self.waiting.values():
+            while pages and pages[0][1].done():  # cancelled while waiting
+                pages.popleft()
+        waiting = [c for c, pages in self.waiting.items() if pages]
         if not waiting:
             self.idle.append(slot)
             return
@@ -244,32 +272,10 @@ def leave_pool(client: Hashable) -> None:
         _shared = None
 
 
-def _in_daemon_thread(fn: Callable[..., Any], *args: Any, then: Callable[[], None]) -> asyncio.Future:
-    """``fn(*args)`` in a daemon thread, as a future of the running loop; ``then()`` on the loop
-    once the thread is done (even when the awaiting coroutine was cancelled meanwhile).
-
-    Not an executor's thread: the interpreter joins those at exit, before it ends daemon worker
-    processes, so a crawl stopped uncleanly (a second signal) waited for a thread blocked on its
-    busy worker's pipe, then on the worker it started in its place: minutes, with no output.
-    """
-    loop = asyncio.get_running_loop()
-    future = loop.create_future()
-
-    def settle(outcome: Any, failed: bool) -> None:
-        if not future.done():  # not cancelled while the thread ran
-            if failed:
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
-        then()
-
-    def target() -> None:
-        try:
-            outcome, failed = fn(*args), False
-        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-            outcome, failed = exc, True
-        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
-            loop.call_soon_threadsafe(settle, outcome, failed)
-
-    threading.Thread(target=target, name="extract", daemon=True).start()
-    return future
+def _settle(future: asyncio.Future, outcome: Any, failed: bool, then: Callable[[], None]) -> None:
+    if not future.done():  # not cancelled while the page ran
+        if failed:
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+    then()
