@@ -30,6 +30,24 @@ from archive.warc import export_warc
 
 #: Outcomes of a capture whose page was an article (its record travels with the hand-off).
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
+#: What a node's crawl reads of an archived article: when to re-check it, how to ask (validators),
+#: whether it is gone, and its record's hash (changed or not). Its text stays on the archive host,
+#: which compares the node's records with its own.
+SEED_ARTICLE_COLUMNS = (
+    "url",
+    "site",
+    "status",
+    "removed_at",
+    "first_seen",
+    "last_seen",
+    "last_checked",
+    "last_changed",
+    "published",
+    "version",
+    "record_hash",
+    "etag",
+    "last_modified",
+)
 #: Suffix of the hand-off's JSON-lines file; the WARC files sit beside it.
 RECORDS_SUFFIX = ".handoff.jsonl"
 
@@ -41,24 +59,28 @@ class HandoffError(Exception):
 # -- the seed (archive host) ------------------------------------------------------------------
 
 
-def _url_prefixes(profile: SiteProfile) -> list[str]:
+def _url_ranges(profile: SiteProfile) -> tuple[str, list[str]]:
+    """SQL matching the portal's URLs (every host it has had) as key ranges, and its parameters."""
     netlocs = {urlsplit(profile.base_url).netloc}
     for host in profile.hosts:
         netlocs.update({host, f"www.{host}"})
-    return [f"{scheme}://{n}/" for n in sorted(netlocs) for scheme in ("http", "https")]
+    prefixes = [f"{scheme}://{n}/" for n in sorted(netlocs) for scheme in ("http", "https")]
+    # "http://host/" <= url < "http://host0": the URLs under the prefix ("0" follows "/").
+    params = [bound for p in prefixes for bound in (p, p[:-1] + "0")]
+    return " or ".join("(url >= ? and url < ?)" for _ in prefixes), params
 
 
 def write_seed(db: Database, profile: SiteProfile, out: Path) -> Path:
     """The portal's incremental state as a fresh archive database at ``out`` (overwritten)."""
     out.unlink(missing_ok=True)
-    prefixes = _url_prefixes(profile)
-    likes, patterns = " or ".join("url like ?" for _ in prefixes), [f"{p}%" for p in prefixes]
+    ranges, params = _url_ranges(profile)
     seed = store.open_db(out)
     try:
         with seed.atomic():
-            rows = db.execute_returning_dicts(f"select * from articles where {likes}", patterns)
-            # Their captures stay on the archive host: the node's store never reads them.
-            seed["articles"].insert_all({**row, "capture_id": None} for row in rows)
+            columns = ", ".join(SEED_ARTICLE_COLUMNS)
+            seed["articles"].insert_all(
+                db.execute_returning_dicts(f"select {columns} from articles where {ranges}", params)
+            )
             seed["url_shapes"].insert_all(
                 db.execute_returning_dicts("select * from url_shapes where site = ?", [profile.name])
             )
@@ -70,8 +92,8 @@ def write_seed(db: Database, profile: SiteProfile, out: Path) -> Path:
             # Judged not articles: kept without status, so that the hand-off's WARC leaves them out.
             judged = db.execute_returning_dicts(
                 "select url, kind, outcome, reason, max(fetched_at) as fetched_at from captures "
-                f"where outcome = 'not-article' and ({likes}) group by url",
-                patterns,
+                f"where outcome = 'not-article' and ({ranges}) group by url",
+                params,
             )
             seed["captures"].insert_all(judged)
     finally:

@@ -17,13 +17,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from archive import leases, store
-from archive.handoff import write_handoff
+from archive.handoff import write_handoff, write_seed
 from archive.nodes import Node, NodeError, write_node_config
+from archive.profiles import PROFILES
 from replica import ReplicaServer, build_site
 from tests.crawling import ROOT, scrapy_crawl, vnarchive
 
@@ -184,12 +186,39 @@ def _dump(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def test_a_writer_killed_mid_ingest_ingests_again_to_the_same_archive(tmp_path):
-    site = build_site(n_articles=25, seed=3)
-    node_copy = tmp_path / "run.db"
-    with ReplicaServer(site, port=0) as server:
-        crawled = scrapy_crawl(node_copy, server.url)
-    assert crawled.returncode == 0, crawled.stderr[-2000:]
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory) -> Iterator[tuple[ReplicaServer, Path]]:
+    """A replica portal, still serving, and a node's working copy of one run over it."""
+    node_copy = tmp_path_factory.mktemp("node") / "run.db"
+    with ReplicaServer(build_site(n_articles=25, seed=3), port=0) as server:
+        result = scrapy_crawl(node_copy, server.url)
+        assert result.returncode == 0, result.stderr[-2000:]
+        yield server, node_copy
+
+
+def test_a_seed_makes_the_nodes_run_as_incremental_as_the_archive_hosts(crawled, tmp_path):
+    server, archive = crawled  # the archive host's archive, for this test
+    profile = replace(PROFILES["tuyengiao"], base_url=server.url)
+    with store.open_db(archive) as db:
+        seed = write_seed(db, profile, tmp_path / "seed.db")
+    again = scrapy_crawl(seed, server.url)
+    assert again.returncode == 0, again.stderr[-2000:]
+    conn = sqlite3.connect(seed)
+    assert conn.execute("select count(*) from articles").fetchone()[0] == 25
+    assert conn.execute("select count(*) from articles where text is not null").fetchone()[0] == 0  # no text
+    run = conn.execute(
+        "select articles_new, pages_fetched from crawl_runs order by id desc limit 1"
+    ).fetchone()
+    first = (
+        sqlite3.connect(archive)
+        .execute("select pages_fetched from crawl_runs order by id limit 1")
+        .fetchone()
+    )
+    assert run[0] == 0 and run[1] <= first[0] - 25  # nothing new, no known article fetched again
+
+
+def test_a_writer_killed_mid_ingest_ingests_again_to_the_same_archive(crawled, tmp_path):
+    _, node_copy = crawled
     records = write_handoff(node_copy, tmp_path / "handoff" / "job", "token-1", "tuyengiao")
 
     clean = tmp_path / "clean.db"
