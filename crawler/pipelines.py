@@ -13,7 +13,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from archive import runs, store
+from archive import propagation, runs, store
 from archive.walls import wall_reason
 from crawler.extract_pool import ExtractPool, ExtractTimeout, extract_page, leave_pool, shared_pool
 from crawler.items import PageItem
@@ -126,8 +126,21 @@ class ArchivePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.db is None:
             return
+        if self.crawler.settings.getbool("PROPAGATE_AFTER_RUN"):
+            self._propagate()
         stats: dict[str, Any] = dict(self.crawler.stats.get_stats())
         run = runs.close_run(self.db, self.run_id, reason=reason, stats=stats)
         logger.info("run %s closed: %s (exit code %s)", self.run_id, run["status"], run["exit_code"])
         self.db.close()
         self.db = None
+
+    def _propagate(self) -> None:
+        """Place the run's new and changed articles; a failure is logged, the run still closes."""
+        try:
+            counts = propagation.propagate(self.db)
+        except Exception as exc:  # derived data: `vnarchive propagate` can redo it, the run must close
+            logger.error("propagation after run %s failed: %r", self.run_id, exc)
+            self.crawler.stats.set_value("propagation/error", f"{type(exc).__name__}: {exc}"[:300])
+            return
+        for name in ("placed", "short", "clusters", "links"):
+            self.crawler.stats.set_value(f"propagation/{name}", counts[name])

@@ -54,6 +54,9 @@ ITEM_PIPELINES = {
 
 # The archive this run writes to (also -s ARCHIVE_DB_PATH=... or the VNARCHIVE_DB variable).
 ARCHIVE_DB_PATH = os.getenv("VNARCHIVE_DB", "data/archive.db")
+# At the end of each run, place its new and changed articles in the propagation index (the
+# same text on other portals: archive/propagation.py); False leaves it to `vnarchive propagate`.
+PROPAGATE_AFTER_RUN = True
 # Stop walking a listing after this many pages (0: walk to the end).
 LISTING_MAX_PAGES = 0
 
