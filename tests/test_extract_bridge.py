@@ -10,7 +10,12 @@ import pytest
 from lxml import html as lxml_html
 from trafilatura.metadata import extract_catstags, extract_metadata
 
-from archive.extract.bridge import catstags, trafilatura_field, trafilatura_meta_tags
+from archive.extract.bridge import (
+    catstags,
+    parses_like_trafilatura,
+    trafilatura_field,
+    trafilatura_meta_tags,
+)
 
 _HEAD = "<head><title>T</title>{meta}</head>"
 _LINKED = """
@@ -60,3 +65,10 @@ def test_fields_are_extract_metadata_fields(name: str) -> None:
     meta_tags = trafilatura_meta_tags(root)
     for field in ("categories", "tags"):
         assert trafilatura_field(root, field, meta_tags) == getattr(whole, field), field
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\ufffe", "\uffff"])
+def test_a_character_trafilatura_removes_sends_it_the_text(char: str) -> None:
+    page = f"<!DOCTYPE html><html><head><title>T</title></head><body><p>a{char}b</p></body></html>"
+    assert not parses_like_trafilatura(page)
+    assert parses_like_trafilatura(page.replace(char, "\t\n\r "))

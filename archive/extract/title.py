@@ -36,31 +36,21 @@ def _title_refs(page: PageIndex) -> list[str]:
 
 def find_title_block(page: PageIndex) -> Block | None:
     """The block holding the headline: the best match of the metadata titles, a heading, a hint."""
-    refs = _title_refs(page)
+    refs = [(r, len(r)) for r in _title_refs(page)]
     hinted = set()
     for el in page.hints("title"):
         hinted.update(id(b) for b in page.blocks_in(el))
     best: tuple[float, int, Block] | None = None
     for b in page.blocks:
-        if not 6 <= len(b.text) <= 400:
+        if not 6 <= len(b.text) <= 400 or page.is_end(b):
             continue
         tag = b.el.tag
-        t = norm(b.text)
-        match = 0.0
-        for r in refs:
-            if t == r:
-                match = max(match, 4)
-            elif len(t) >= 0.5 * len(r) and (r.startswith(t) or r.endswith(t)):
-                match = max(match, 3)
-            elif len(t) >= 0.6 * len(r) and t in r or len(r) >= 0.7 * len(t) and r in t:
-                match = max(match, 2)
+        match = _ref_match(norm(b.text), refs)
         score = match
         score += _HEADING_SCORE.get(tag, 0.0)
         titleish = class_has(b.el, P.TITLEISH)
         if titleish:
             score += 0.5 if match else 1.0
-        if page.is_end(b):
-            continue
         if id(b) in hinted:
             score += 3
         if match == 0 and tag != "h1" and id(b) not in hinted and not titleish:
@@ -76,6 +66,23 @@ def find_title_block(page: PageIndex) -> Block | None:
     if best is None or best[0] < 1.5:
         return None
     return best[2]
+
+
+def _ref_match(t: str, refs: list[tuple[str, int]]) -> float:
+    """How a heading's text matches the metadata titles: 4 one of them, 3 the head or tail of
+    one (half of it at least), 2 most of one or holding most of one; else 0."""
+    n = len(t)
+    match = 0.0
+    for r, m in refs:
+        if n < 0.5 * m or m < 0.7 * n:
+            continue  # too short or too long for any of the three: most blocks, most titles
+        if t == r:
+            return 4.0
+        if r.startswith(t) or r.endswith(t):
+            match = 3.0
+        elif match < 2 and (n >= 0.6 * m and t in r or r in t):
+            match = 2.0
+    return match
 
 
 def fallback_title(page: PageIndex, main: MainText) -> str | None:
