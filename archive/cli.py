@@ -200,6 +200,7 @@ def reextract(db_path: str) -> None:
     Example:
         vnarchive reextract --db data/archive.db
     """
+    from archive import propagation
     from archive.extract import extract as extract_record
     from archive.extract import is_article
 
@@ -214,6 +215,10 @@ def reextract(db_path: str) -> None:
     click.echo(
         f"re-extracted {total} articles: {counts.get('changed', 0)} changed, "
         f"{counts.get('unchanged', 0)} unchanged, {counts.get('not-article', 0)} no longer recognised as articles"
+    )
+    placed = propagation.propagate(db)  # changed texts move in (or out of) their text clusters
+    click.echo(
+        f"propagation: {placed['placed']} articles placed (new or changed), {placed['clusters']} text clusters in all"
     )
 
 
