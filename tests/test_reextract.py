@@ -81,6 +81,7 @@ def test_a_changed_record_is_a_new_version_and_the_rest_stays(archive):
     db_path, roles = archive
     assert reextract(db_path) == (
         "re-extracted 3 articles: 1 changed, 1 unchanged, 1 no longer recognised as articles\n"
+        "propagation: 3 articles placed (new or changed), 1 text clusters in all\n"
     )
     db = Database(db_path)
     improved_url, improved, today = roles["improved"]
@@ -109,6 +110,7 @@ def test_a_second_reextraction_changes_nothing(archive):
     reextract(db_path)
     assert reextract(db_path) == (
         "re-extracted 3 articles: 0 changed, 2 unchanged, 1 no longer recognised as articles\n"
+        "propagation: 0 articles placed (new or changed), 1 text clusters in all\n"
     )
     db = Database(db_path)
     assert db["article_versions"].count == 4
