@@ -150,6 +150,7 @@ def clean_body(
     kept: list[Block | None] = []
     source = None
     substantial = 0
+    last_k = None  # the folded form of out[-1]
     blocks = [page.find_block(line) for line in lines]
     boxed = _link_runs(blocks) | _boxed_teasers(page, title, lines)
     for i, line in enumerate(lines):
@@ -188,9 +189,10 @@ def clean_body(
             continue  # masthead lines ahead of the title
         if len(line) <= 100 and substantial == 0 and not line.endswith(".") and parse_vn_date(line):
             continue  # a date line above the body (a sentence with a date in it is body)
-        if out and fold(out[-1]) == k:
+        if out and last_k == k:
             continue
         out.append(line)
+        last_k = k
         kept.append(block)
         substantial += len(line)
     _drop_trailing_outside(out, kept)

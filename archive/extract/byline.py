@@ -13,7 +13,7 @@ from archive import heuristics as H
 from archive.dates import parse_vn_date
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
-from archive.extract.dom import in_chrome, text_of, tokens
+from archive.extract.dom import class_has, in_chrome, text_of
 from archive.extract.jsonld import ld_name
 from archive.extract.nextdata import NextArticle
 from archive.extract.page import PageIndex, Related, Title
@@ -138,16 +138,11 @@ def _metadata_authors(page: PageIndex, main: MainText) -> Iterator[str | None]:
 def _author_element(page: PageIndex, title: Title, related: Related) -> str | None:
     if title.block is None:
         return None
-    start = title.pos or 0
-    for el in page.root.iter():
-        if page.pos.get(el, 0) < start:
-            continue  # an author element counts below the headline only
+    for el in page.elements[title.pos or 0 :]:  # an author element counts below the headline only
         if not isinstance(el.tag, str) or el.tag in ("meta", "link", "body", "html", "article", "main"):
             continue
         if not (
-            el.get("itemprop") == "author"
-            or "author" in (el.get("rel") or "")
-            or any(P.AUTHORISH.search(t) for t in tokens(el))
+            el.get("itemprop") == "author" or "author" in (el.get("rel") or "") or class_has(el, P.AUTHORISH)
         ):
             continue
         if in_chrome(el, title.ancestors) or related.holds(el):

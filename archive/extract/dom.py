@@ -106,11 +106,11 @@ class Block:
     links: list[_Element] = field(default_factory=list)
     times: list[_Element] = field(default_factory=list)
     emphasised: bool = False
+    #: Share of the text inside links (menus and teaser lists are ~1.0); every finder reads it.
+    link_share: float = field(init=False)
 
-    @property
-    def link_share(self) -> float:
-        """Share of the text inside links (menus and teaser lists are ~1.0)."""
-        return self.link_chars / max(1, len(self.text))
+    def __post_init__(self) -> None:
+        self.link_share = self.link_chars / max(1, len(self.text))
 
 
 class _Collector:
@@ -238,14 +238,6 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
         if child.tail:
             _add(col, child.tail, False, False)
     _emit(blocks, el, col)
-
-
-def tokens(el: _Element) -> frozenset[str]:
-    """The element's class and id tokens, lowercased."""
-    cls, id_ = el.get("class"), el.get("id")
-    if not cls and not id_:
-        return _NO_NAMES  # most elements: no need to build and split a string
-    return _split_names(cls or "", id_ or "", _TOKEN_SPLIT)
 
 
 def words(el: _Element) -> frozenset[str]:

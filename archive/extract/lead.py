@@ -5,7 +5,7 @@ from __future__ import annotations
 from archive import heuristics as H
 from archive.dates import parse_vn_date
 from archive.extract import patterns as P
-from archive.extract.dom import Block, class_has, has_ancestor, in_chrome, text_of
+from archive.extract.dom import Block, class_has, has_ancestor, in_chrome
 from archive.extract.page import PageIndex, Title, inside, is_caption_el, norm, parents
 from archive.vntext import clean_line
 
@@ -30,7 +30,7 @@ def find_lead_block(page: PageIndex, title: Title) -> Block | None:
             continue
         if page.is_end(b) or in_chrome(b.el, title.ancestors):
             continue
-        if is_caption_el(b.el) or _beside_image(b) or _repeats_caption(page, b):
+        if is_caption_el(b.el) or _beside_image(page, b) or _repeats_caption(page, b):
             continue
         if H.is_invitation_line(b.text):
             continue
@@ -117,11 +117,11 @@ def _repeats_caption(page: PageIndex, b: Block) -> bool:
     return prev is not None and any(clean_line(img.get("alt") or "") == b.text for img in prev.iter("img"))
 
 
-def _beside_image(b: Block) -> bool:
+def _beside_image(page: PageIndex, b: Block) -> bool:
     """Whether a block shares a small box with an image: a caption, whatever its class."""
     for anc in parents(b.el, 3):
         if anc.find(".//img") is not None:
-            return len(text_of(anc)) <= 2 * len(b.text) + 40
+            return len(page.text(anc)) <= 2 * len(b.text) + 40
     return False
 
 

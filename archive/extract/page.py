@@ -7,15 +7,17 @@ before them (the title, the related sections).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from lxml import etree
 from lxml.etree import _Element
 
 from archive import heuristics as H
 from archive.extract import patterns as P
-from archive.extract.dom import Block, absolute, class_has, meta_map, walk_blocks
+from archive.extract.dom import Block, absolute, class_has, meta_map, text_of, walk_blocks
 from archive.extract.jsonld import json_ld, ld_types
 from archive.profiles import SiteProfile
 from archive.vntext import clean_line, fold
@@ -39,13 +41,23 @@ class PageIndex:
     blocks: list[Block]
     block_of: dict[_Element, list[Block]]
     by_text: dict[str, list[Block]]
-    #: Document-order position of every element.
+    #: Every element in document order, and the position of each in that list.
+    elements: list[_Element]
     pos: dict[_Element, int]
     #: Indexes of blocks that are headings ending an article ("Phản hồi", "Các tin khác").
     end_ids: frozenset[int]
     #: Running total of paragraph-like text (long, few links) before each block.
     content_prefix: list[int]
     _hints: dict[str, list[_Element]] = field(default_factory=dict, compare=False, repr=False)
+    #: Derived values several finders ask for (a line's block, the canonical URL): computed once.
+    _memo: dict[object, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: object, compute: Callable[[], Any]) -> Any:
+        """``compute()``, evaluated the first time ``key`` is asked for on this page only."""
+        memo = self._memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     def is_end(self, b: Block) -> bool:
         """Whether a block is a section heading that ends the article ("Phản hồi", "Các tin khác")."""
@@ -59,6 +71,11 @@ class PageIndex:
                 if v:
                     return v
         return None
+
+    def text(self, el: _Element) -> str:
+        """All visible text under ``el``, cleaned (``dom.text_of``): the boxes around the title
+        and the body are measured by several finders."""
+        return self.once(("text", el), lambda: text_of(el))
 
     def hints(self, name: str) -> list[_Element]:
         """Elements matched by the profile's XPath hints for ``name`` (empty without a profile)."""
@@ -81,6 +98,9 @@ class PageIndex:
 
     def find_block(self, line: str) -> Block | None:
         """The block a text line came from (exact text, else the first block containing it)."""
+        return self.once(("block", line), lambda: self._find_block(line))
+
+    def _find_block(self, line: str) -> Block | None:
         line = P.LIST_MARK.sub("", line)
         found = self.by_text.get(line)
         if found:
@@ -99,6 +119,9 @@ class PageIndex:
 
     def canonical(self) -> str | None:
         """The page's canonical URL (link rel=canonical, else og:url)."""
+        return self.once("canonical", self._canonical)
+
+    def _canonical(self) -> str | None:
         for link in self.root.iter("link"):
             if "canonical" in (link.get("rel") or "").lower().split():
                 out = absolute(link.get("href"), self.base)
@@ -116,6 +139,7 @@ def index_page(
     base_el = root.find(".//base[@href]")
     base = (absolute(base_el.get("href"), url) if base_el is not None else None) or url
     blocks = walk_blocks(root)
+    elements = list(root.iter())
     block_of: dict[_Element, list[Block]] = {}
     by_text: dict[str, list[Block]] = {}
     for b in blocks:
@@ -139,7 +163,8 @@ def index_page(
         blocks=blocks,
         block_of=block_of,
         by_text=by_text,
-        pos={el: i for i, el in enumerate(root.iter())},
+        elements=elements,
+        pos={el: i for i, el in enumerate(elements)},
         end_ids=frozenset(b.index for b in blocks if len(b.text) <= 60 and H.is_end_heading(b.text)),
         content_prefix=prefix,
     )

@@ -11,7 +11,7 @@ from archive.extract import patterns as P
 from archive.extract.bridge import MainText
 from archive.extract.dom import absolute, class_has, in_chrome, text_of
 from archive.extract.jsonld import ld_name, ld_types
-from archive.extract.page import PageIndex, Title, inside, norm, parents, to_int
+from archive.extract.page import PageIndex, Title, norm, parents, to_int
 from archive.vntext import clean_line
 
 
@@ -112,13 +112,15 @@ def _dom_breadcrumb(page: PageIndex, title: Title) -> list[str]:
     RSS" is farther, and inside the page chrome).
     """
     best: tuple[int, list[str]] | None = None
+    # the headline element's descendants follow it in document order: positions up to title_end
+    title_end = -1
+    if title.block is not None and title.pos is not None:
+        title_end = title.pos + sum(1 for _ in title.block.el.iterdescendants())
     for el in page.root.iter("ol", "ul", "nav", "div", "p"):
         explicit = class_has(el, P.BREADCRUMBISH)
         where = page.pos.get(el, 0)
         # a crumb inside the element whose loose text is the headline is printed above it
-        before = (
-            title.pos is None or where < title.pos or (title.block is not None and inside(el, title.block.el))
-        )
+        before = title.pos is None or where < title.pos or where <= title_end
         if not (explicit or before):
             continue
         links = list(islice(el.iter("a"), 8))  # a breadcrumb has a few links: stop counting at 8

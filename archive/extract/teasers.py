@@ -22,7 +22,7 @@ def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str
     Items holding the page's own headline, or linking the page itself, are the article.
     """
     memo: dict[_Element, tuple[_Element, str] | None] = {}
-    headlines = {b.links[0] for b in page.blocks if len(b.links) == 1 and headline_line(b)}
+    headlines = page.once("headline links", lambda: _headline_links(page))
     own = {page.url.split("#")[0], (page.canonical() or "").split("#")[0]}
     items: dict[_Element, str] = {}
     blocks = [page.find_block(line) for line in lines]
@@ -39,6 +39,10 @@ def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str
         if box is not None:
             out[i] = items[box]
     return out
+
+
+def _headline_links(page: PageIndex) -> set[_Element]:
+    return {b.links[0] for b in page.blocks if len(b.links) == 1 and headline_line(b)}
 
 
 def _item(
