@@ -476,28 +476,24 @@ def ingest(files: tuple[str, ...], db_path: str) -> None:
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
 @click.option(
     "--listen",
-    default="127.0.0.1:0",
-    show_default=True,
     metavar="HOST:PORT",
-    help="Where the nodes fetch their seeds from (an address of this host they reach).",
+    help="Where the nodes fetch their seeds: an address of this host they reach (default: loopback).",
 )
 @click.option(
     "--lease",
     "lease_seconds",
-    default=6 * 3600.0,
-    show_default=True,
     type=click.FloatRange(min=1),
-    help="Seconds a node may hold a portal's run; a lost node's portal is retried after it.",
+    help="Seconds a node may hold a portal's run (default 6 h); a lost node's portal runs again after.",
 )
 @click.option(
     "--stop-margin",
-    default=60.0,
-    show_default=True,
     type=click.FloatRange(min=0),
-    help="Seconds before the lease ends that a run stops, to hand off its captures.",
+    help="Seconds before the lease ends that a run stops, to hand off its captures (NODE_STOP_MARGIN).",
 )
-@click.option("--poll", "poll_seconds", default=5.0, show_default=True, type=click.FloatRange(min=0.1))
-@click.option("--attempts", "max_attempts", default=3, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--poll", "poll_seconds", type=click.FloatRange(min=0.1), help="Seconds between polls (default 5)."
+)
+@click.option("--attempts", "max_attempts", type=click.IntRange(min=1), help="Tries per portal (default 3).")
 @click.option(
     "--fast", is_flag=True, help="No politeness delays: only for servers you own, such as the replica."
 )
@@ -510,11 +506,11 @@ def dispatch(
     every: bool,
     group: str | None,
     db_path: str,
-    listen: str,
-    lease_seconds: float,
-    stop_margin: float,
-    poll_seconds: float,
-    max_attempts: int,
+    listen: str | None,
+    lease_seconds: float | None,
+    stop_margin: float | None,
+    poll_seconds: float | None,
+    max_attempts: int | None,
     fast: bool,
     overrides: tuple[str, ...],
 ) -> None:
@@ -538,8 +534,8 @@ def dispatch(
     unknown = [n for n in names if n not in PROFILES]
     if unknown:
         raise click.BadParameter(f"not in the sites file: {', '.join(unknown)}", param_hint="NAMES")
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit():
+    host, sep, port = (listen or "").rpartition(":")
+    if listen is not None and (not sep or not port.isdigit()):
         raise click.BadParameter(f"expected HOST:PORT, got {listen!r}", param_hint="--listen")
     settings = dict(FAST_SETTINGS) if fast else {}
     for override in overrides:
@@ -547,13 +543,19 @@ def dispatch(
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {override!r}", param_hint="--set")
         settings[name] = value
-    options = Options(lease_seconds, stop_margin, poll_seconds, max_attempts, settings=settings)
+    given = {
+        "lease_seconds": lease_seconds,
+        "stop_margin": stop_margin,
+        "poll_seconds": poll_seconds,
+        "max_attempts": max_attempts,
+    }
+    options = Options(**{k: v for k, v in given.items() if v is not None}, settings=settings)
     try:
         outcomes = run_dispatch(
             db_path,
             chosen,
             list(nodes),
-            listen=(host, int(port)),
+            **({"listen": (host, int(port))} if listen else {}),
             options=options,
             say=lambda line: click.echo(line, err=True),
         )

@@ -38,7 +38,8 @@ class Options:
     """How runs are handed out: lease length, the jobs' stop margin, polling, retries, Scrapy settings."""
 
     lease_seconds: float = 6 * 3600.0
-    stop_margin: float = 60.0
+    #: None: the jobs' own NODE_STOP_MARGIN (crawler/settings.py).
+    stop_margin: float | None = None
     poll_seconds: float = 5.0
     max_attempts: int = 3
     per_node: int = 1
@@ -186,8 +187,9 @@ class Dispatcher:
                 "NODE_SEED_URL": f"{server.base}/{seed.name}",
                 "NODE_TOKEN": lease.token,
                 "NODE_DEADLINE": str(lease.expires_at.timestamp()),
-                "NODE_STOP_MARGIN": str(self.options.stop_margin),
             }
+            if self.options.stop_margin is not None:
+                settings["NODE_STOP_MARGIN"] = str(self.options.stop_margin)
             try:
                 job = node.schedule(site, settings, lease.token)
             except NodeError as exc:

@@ -79,7 +79,7 @@ class Node:
         return self._call("schedule.json", params, post=True)["jobid"]
 
     def state(self, job: str) -> str | None:
-        """ "pending", "running", "finished", or None when the daemon knows no such job (restarted)."""
+        """The job's state: pending, running, finished, or None when the daemon knows no such job."""
         return self._call("status.json", [("job", job), ("project", PROJECT)]).get("currstate")
 
     def cancel(self, job: str) -> None:
