@@ -38,7 +38,7 @@ RESULTS = ROOT / "bench" / "results"
 
 #: Module -> the test files that check it. Kept small on purpose: a run re-executes them per mutant.
 DEFAULT_TESTS: dict[str, list[str]] = {
-    "archive/dates.py": ["tests/test_dates.py"],
+    "archive/dates.py": ["tests/test_dates.py", "tests/test_dates_rules.py"],
     "crawler/policy.py": ["tests/test_policy_lock.py"],
     "archive/history.py": ["tests/test_history.py", "tests/test_word_diff.py"],
     "archive/vntext.py:fold,_fold_map,_fold_table": ["tests/test_vntext.py"],
