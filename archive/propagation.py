@@ -15,7 +15,8 @@ why they are written here and not by archive/store.py (the writer of what was cr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from archive.propagation_clusters import join_cluster, leave_cluster
 from archive.propagation_text import (
     BODY_MIN,
     REUSE_MIN,
+    Shingle,
     band_keys,
     containment,
     jaccard,
@@ -48,17 +50,23 @@ class Body:
     """What placement needs of one article body: its shingles and its paragraph digests."""
 
     url: str
-    shingles: frozenset[str]
+    shingles: AbstractSet[Shingle]
     paragraphs: dict[int, int]  # digest -> syllables
     syllables: int
 
 
-def body_of(url: str, text_fold: str | None) -> Body:
-    words = syllables(text_fold)
+def _digests(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Syllables per paragraph digest (a paragraph printed twice counts twice)."""
     digests: dict[int, int] = {}
-    for _, digest, length in paragraph_digests(text_fold):
+    for digest, length in rows:
         digests[digest] = digests.get(digest, 0) + length
-    return Body(url, frozenset(shingles(words)), digests, len(words))
+    return digests
+
+
+def body_of(url: str, text_fold: str | None) -> Body:
+    words = syllables(text_fold, folded=True)
+    digests = _digests((digest, length) for _, digest, length in paragraph_digests(text_fold))
+    return Body(url, shingles(words), digests, len(words))
 
 
 def compare(a: Body, b: Body) -> dict[str, Any] | None:
@@ -68,8 +76,8 @@ def compare(a: Body, b: Body) -> dict[str, Any] | None:
     least REUSE_MIN syllables of whole paragraphs in common; ``share_a`` / ``share_b`` say how much of each body
     (in syllables) is in shared paragraphs.
     """
-    j = jaccard(set(a.shingles), set(b.shingles))
-    c = containment(set(a.shingles), set(b.shingles))
+    j = jaccard(a.shingles, b.shingles)
+    c = containment(a.shingles, b.shingles)
     shared = a.paragraphs.keys() & b.paragraphs.keys()
     if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
         kind = "near-duplicate"
@@ -194,12 +202,33 @@ def place(db: Database, url: str) -> str:
     return "placed" if indexed else "short"
 
 
+def _placed_bodies(db: Database, urls: set[str]) -> Iterator[Body]:
+    """The bodies of placed, indexed articles: shingles from their text, paragraphs and length
+    from what their own placement stored (a candidate is always placed: it was found in the index)."""
+    texts = _texts(db, urls)
+    urls_list = list(texts)
+    for i in range(0, len(urls_list), 500):
+        chunk = urls_list[i : i + 500]
+        marks = _marks(len(chunk))
+        lengths = dict(
+            db.execute(
+                f"select url, syllables from propagation_state where indexed = 1 and url in ({marks})", chunk
+            ).fetchall()
+        )
+        paragraphs: dict[str, list[tuple[int, int]]] = {}
+        for url, digest, length in db.execute(
+            f"select url, digest, syllables from propagation_paragraphs where url in ({marks})", chunk
+        ):
+            paragraphs.setdefault(url, []).append((digest, length))
+        for url in chunk:
+            if url in lengths:
+                words = syllables(texts[url], folded=True)
+                yield Body(url, shingles(words), _digests(paragraphs.get(url, ())), lengths[url])
+
+
 def _verify(db: Database, body: Body, candidates: set[str]) -> list[dict[str, Any]]:
     links = []
-    for other_url, other_fold in _texts(db, candidates).items():
-        other = body_of(other_url, other_fold)
-        if other.syllables < BODY_MIN:
-            continue
+    for other in _placed_bodies(db, candidates):
         a, b = (body, other) if body.url < other.url else (other, body)
         link = compare(a, b)
         if link:

@@ -153,7 +153,7 @@ def refresh(db: Database, cluster: int, only: set[str] | None = None) -> None:
             [first["url"], *measure],
         ).fetchall()
     )
-    first_shingles = body_shingles(texts[first["url"]])
+    first_shingles = body_shingles(texts[first["url"]], folded=True)
     first_moment = instant(first["published"])
     rows = []
     for position, m in enumerate(members):
@@ -172,7 +172,7 @@ def refresh(db: Database, cluster: int, only: set[str] | None = None) -> None:
             "url": m["url"],
         }
         if m["url"] in texts:
-            other = body_shingles(texts[m["url"]])
+            other = body_shingles(texts[m["url"]], folded=True)
             row["similarity"] = round(jaccard(first_shingles, other), 4)
             row["containment"] = round(containment(first_shingles, other), 4)
         rows.append(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Set as AbstractSet
 from functools import cache
 
 import numpy as np
@@ -38,20 +39,31 @@ SEED = 16
 _SYLLABLE = re.compile(r"\w+")
 
 
-def syllables(text: str | None) -> list[str]:
-    """The folded syllables (and numbers) of ``text``, punctuation dropped."""
-    return _SYLLABLE.findall(fold(text or ""))
+def syllables(text: str | None, *, folded: bool = False) -> list[str]:
+    """The folded syllables (and numbers) of ``text``, punctuation dropped.
+
+    ``folded``: the text is already folded (the archive's ``text_fold``), so folding it again
+    is skipped; folding is idempotent, so the syllables are the same.
+    """
+    return _SYLLABLE.findall((text or "") if folded else fold(text or ""))
 
 
-def shingles(words: list[str], size: int = SHINGLE) -> set[str]:
-    """Every run of ``size`` consecutive syllables; a text shorter than that is one shingle."""
+Shingle = tuple[str, ...]
+
+
+def shingles(words: list[str], size: int = SHINGLE) -> set[Shingle]:
+    """Every run of ``size`` consecutive syllables; a text shorter than that is one shingle.
+
+    Tuples, not joined strings: a placement compares a text with every candidate's, and building
+    tuples costs a fraction of joining them. MinHash sees them joined (:func:`minhash`).
+    """
     if len(words) < size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(size)), strict=False))
 
 
-def body_shingles(text: str | None) -> set[str]:
-    return shingles(syllables(text))
+def body_shingles(text: str | None, *, folded: bool = False) -> set[Shingle]:
+    return shingles(syllables(text, folded=folded))
 
 
 @cache
@@ -67,9 +79,11 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=SEED)
 
 
-def minhash(shingle_set: set[str]) -> MinHash:
+def minhash(shingle_set: set[Shingle]) -> MinHash:
+    """The MinHash of the shingles, each hashed as its syllables joined by spaces (stable bytes:
+    band keys written by one process must match those of the next)."""
     m = _template().copy()
-    m.update_batch([s.encode() for s in shingle_set])
+    m.update_batch([" ".join(s).encode() for s in shingle_set])
     return m
 
 
@@ -99,10 +113,13 @@ def paragraph_digests(text: str | None) -> list[tuple[int, int, int]]:
     return found
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def jaccard(a: AbstractSet[Shingle], b: AbstractSet[Shingle]) -> float:
+    if not (a and b):
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
-def containment(a: set[str], b: set[str]) -> float:
+def containment(a: AbstractSet[Shingle], b: AbstractSet[Shingle]) -> float:
     """How much of the smaller set is in the other: 1.0 when one text holds all of the other."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0

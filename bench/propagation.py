@@ -5,7 +5,8 @@ all pairs, no index: datasketch's MinHash estimate of the Jaccard similarity of 
 shingles, and trafilatura's Simhash of the text, each at its best threshold. The main run builds
 an archive of N generated articles through archive.store, places all but the last ADDED in one
 batch (``archive.propagation.propagate``), then places the last ADDED one by one, as a new crawl
-run's articles would be: precision and recall of pairs, time per added article, peak memory.
+run's articles would be: precision and recall of pairs, time per added article (wall and CPU,
+against the CPU of extracting one replica article page in the same process), peak memory.
 
     .venv/bin/python bench/propagation.py --articles 10000
     .venv/bin/python bench/propagation.py --compare --articles 1000
@@ -28,8 +29,11 @@ from _proc import machine  # noqa: E402
 from trafilatura.deduplication import Simhash  # noqa: E402
 
 from archive import store  # noqa: E402
+from archive.extract import extract  # noqa: E402
 from archive.propagation import NEAR_CONTAINMENT, NEAR_JACCARD, place, propagate  # noqa: E402
 from archive.propagation_text import body_shingles, minhash  # noqa: E402
+from replica import build_site  # noqa: E402
+from replica import pages as replica_pages  # noqa: E402
 from replica.propagation import Corpus, archive_corpus, generate, score, truth_pairs  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -90,6 +94,21 @@ def compare(corpus: Corpus) -> dict:
     }
 
 
+def extraction_cpu_ms(pages: int = 100) -> float:
+    """Median CPU ms of ``archive.extract.extract`` on replica article pages: what one page costs a crawl."""
+    site = build_site(n_articles=pages)
+    rendered = [
+        ("http://127.0.0.1" + a.path, replica_pages.article_page(site, a).encode()) for a in site.articles
+    ]
+    extract(rendered[0][1], rendered[0][0])  # imports and compiled patterns, not timed
+    cpu = []
+    for url, body in rendered:
+        c = time.process_time()
+        extract(body, url)
+        cpu.append(time.process_time() - c)
+    return 1000 * statistics.median(cpu)
+
+
 def run(n: int, added: int) -> dict:
     corpus = generate(n)
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,17 +120,19 @@ def run(n: int, added: int) -> dict:
         t = time.perf_counter()
         propagate(db, urls[:-added])
         batch_s = time.perf_counter() - t
-        times = []
+        times, cpu = [], []
         for url in urls[-added:]:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             place(db, url)
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         result = score(db, corpus)
         size = (Path(tmp) / "archive.db").stat().st_size
         index_bytes = db.execute(
             "select sum(pgsize) from dbstat where name like 'propagation_%' or name like 'text_%'"
         ).fetchone()[0]
     times.sort()
+    extract_ms = extraction_cpu_ms()
     return {
         "articles": len(corpus.articles),
         **{k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()},
@@ -119,6 +140,9 @@ def run(n: int, added: int) -> dict:
         "batch_ms_per_article": round(1000 * batch_s / (len(urls) - added), 2),
         "add_one_ms_median": round(1000 * statistics.median(times), 2),
         "add_one_ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 2),
+        "add_one_cpu_ms_median": round(1000 * statistics.median(cpu), 2),
+        "extract_one_page_cpu_ms_median": round(extract_ms, 2),
+        "add_one_vs_extract_one": round(1000 * statistics.median(cpu) / extract_ms, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "archive_mb": round(size / 1e6, 1),
         "propagation_tables_mb": round((index_bytes or 0) / 1e6, 1),
