@@ -99,7 +99,9 @@ async def article_page(datasette, request) -> Response:
         "cite_bibtex": citation.as_bibtex(article, snapshot),
     }
     # "Also published by" (issue 16): the article's text cluster and the articles reusing its paragraphs
-    spread = await datasette.get_database(database).execute_fn(lambda conn: also_published(conn, article["url"]))
+    spread = await datasette.get_database(database).execute_fn(
+        lambda conn: also_published(conn, article["url"])
+    )
     for row in (spread["members"] + spread["reuse"]) if spread else []:
         row["archive_path"] = _paths(datasette, database, row["url"])["page"]
     context["also_published"] = spread
