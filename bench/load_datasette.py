@@ -15,9 +15,15 @@ each with a fixed list of Vietnamese queries, with and without diacritics. HTML 
 browser gets, facets and chart script included) and ``.json`` are both requested.
 
 Bounded: ``--threads`` x ``--requests`` requests at most, stopped early at ``--seconds``; the
-server listens on 127.0.0.1 only and is stopped at the end. The archive is ``--db`` or, by
-default, a fresh one of ``--articles`` replica articles written through the store (kept under
-bench/results/ for the next run).
+server listens on 127.0.0.1 only and is stopped at the end. The archive is ``--db`` (served live,
+``vnarchive serve --db``), ``--snapshot DIR`` (a ``vnarchive snapshot`` directory, served
+immutable with ``vnarchive serve --snapshot``, as a public copy is) or, by default, a fresh one of
+``--articles`` replica articles written through the store (kept under bench/results/ for the next
+run).
+
+The machine is shared: over the load phase it also reports the load average and the cores busy,
+split into the server (its process tree), this bench's own client threads, and the rest of the
+machine (other sessions).
 
 ``--hostile N`` adds N attacking threads for the whole load phase, sending without pause what
 issue 13 found: prefix storms in the search box and the ranked query (22 and 110 prefixes,
@@ -32,8 +38,8 @@ writes bench/results/load_datasette.json.
 
 Usage::
 
-    .venv/bin/python bench/load_datasette.py [--db data/archive.db] [--articles 2000]
-        [--threads 8] [--requests 150] [--seconds 120] [--hostile 3]
+    .venv/bin/python bench/load_datasette.py [--db data/archive.db | --snapshot DIR] [--articles 2000]
+        [--threads 8] [--requests 150] [--seconds 120] [--hostile 3] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -60,9 +66,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _proc import kill_group  # noqa: E402
+from _proc import SystemCPU, cpu_seconds, kill_group, load_average, tree  # noqa: E402
 
-from archive import serve, store  # noqa: E402
+from archive import export, serve, store  # noqa: E402
 from replica import build_site  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -186,9 +192,11 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
+def start_server(db: Path, port: int, snapshot: Path | None = None) -> subprocess.Popen:
+    """``vnarchive serve`` on 127.0.0.1: the live ``db``, or the ``snapshot`` directory (immutable)."""
+    source = ["--snapshot", str(snapshot)] if snapshot else ["--db", str(db)]
     proc = subprocess.Popen(
-        [str(VNARCHIVE), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+        [str(VNARCHIVE), "serve", *source, "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -335,12 +343,17 @@ def summarise(results) -> dict[str, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", type=Path, help="An existing archive (default: build one of --articles)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--db", type=Path, help="An existing archive (default: build one of --articles)")
+    source.add_argument(
+        "--snapshot", type=Path, help="A snapshot directory (vnarchive snapshot), served immutable"
+    )
     parser.add_argument("--articles", type=int, default=2000, help="Size of the generated archive")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--requests", type=int, default=150, help="Requests per thread (at most)")
     parser.add_argument("--seconds", type=float, default=120, help="Time cap of the load phase")
     parser.add_argument("--hostile", type=int, default=0, help="Attacking threads beside the load (0-8)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "load_datasette.json", help="JSON results")
     args = parser.parse_args()
     if not 0 <= args.hostile <= 8:
         parser.error("keep it bounded: 0-8 hostile threads")
@@ -349,7 +362,9 @@ def main() -> None:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     built_s = None
-    if args.db:
+    if args.snapshot:
+        db = args.snapshot / export.DATABASE_FILE
+    elif args.db:
         db = args.db
     else:
         db = RESULTS / f"load-archive-{args.articles}.db"
@@ -366,7 +381,7 @@ def main() -> None:
     mix = request_mix(db.stem, categories)
 
     port = free_port()
-    proc = start_server(db, port)
+    proc = start_server(db, port, args.snapshot)
     base = f"http://127.0.0.1:{port}"
     rss: dict[str, int] = {}
     try:
@@ -375,6 +390,10 @@ def main() -> None:
             for _, path, params in mix:
                 warm.get(path, params=params)
         rss["after_warmup"] = rss_kib(proc.pid)
+        # CPU over the load phase: the server's tree, this process (the client threads), the machine.
+        server_pids = tree(proc.pid)
+        cpu0 = {"server": sum(cpu_seconds(p) for p in server_pids), "clients": time.process_time()}
+        machine_cpu, load0, t0 = SystemCPU(), load_average(), time.monotonic()
         load = run_load(
             base,
             mix,
@@ -385,6 +404,17 @@ def main() -> None:
             hostile=hostile_mix(db.stem),
             hostile_threads=args.hostile,
         )
+        spent = time.monotonic() - t0
+        busy = machine_cpu.busy_since_start()
+        server_s = sum(cpu_seconds(p) for p in server_pids) - cpu0["server"]
+        clients_s = time.process_time() - cpu0["clients"]
+        cores = {
+            "server": round(server_s / spent, 2),
+            "clients": round(clients_s / spent, 2),
+            "others": round(max(busy - server_s - clients_s, 0.0) / spent, 2),
+            "machine": round(busy / spent, 2),
+        }
+        loadavg = {"start": load0, "end": load_average()}
         rss["end"] = rss_kib(proc.pid)
     finally:
         kill_group(proc)
@@ -410,6 +440,13 @@ def main() -> None:
             print(f"{kind} answers: " + ", ".join(f"{n} x {status}" for status, n in row["statuses"].items()))
     print()
     print("server RSS (MiB): " + ", ".join(f"{k} {v / 1024:.1f}" for k, v in rss.items()))
+    normal = rows["all"]["requests"]
+    print(
+        f"cores busy over the load ({os.cpu_count()} on the machine): server {cores['server']}, "
+        f"bench clients {cores['clients']}, others {cores['others']}; load average "
+        f"{loadavg['start']:.1f} -> {loadavg['end']:.1f}; normal requests {normal / load['wall_s']:.1f}/s"
+        + (f", {normal / server_s:.1f} per server CPU second" if server_s else "")
+    )
     second_half = 100 * (rss["end"] - rss["middle"]) / rss["middle"] if "middle" in rss else float("nan")
     print(
         f"errors: {rows['all']['errors']}, memory growth: {growth:.1f}%  "
@@ -421,7 +458,7 @@ def main() -> None:
             f"(target under 1000 ms), {rows['all']['errors']} errors"
         )
 
-    out = RESULTS / "load_datasette.json"
+    out = args.out
     out.write_text(
         json.dumps(
             {
@@ -429,6 +466,7 @@ def main() -> None:
                 "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
                 "archive": {
                     "path": str(db),
+                    "snapshot": str(args.snapshot) if args.snapshot else None,
                     "articles": n_articles,
                     "bytes": db.stat().st_size,
                     "built_s": built_s,
@@ -443,6 +481,9 @@ def main() -> None:
                 "stopped_by_time_cap": load["stopped_by_time_cap"],
                 "latency": rows,
                 "rss_kib": rss,
+                "cores_busy": cores,
+                "server_cpu_s": round(server_s, 1),
+                "load_average": loadavg,
                 "memory_growth_pct": round(growth, 1),
                 "memory_growth_second_half_pct": round(second_half, 1),
                 "queries": QUERIES,
@@ -453,7 +494,7 @@ def main() -> None:
         + "\n",
         encoding="utf-8",
     )
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
