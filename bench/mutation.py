@@ -114,6 +114,33 @@ def _run_patterns(path: str, funcs: list[str]) -> list[str]:
     return [p for f in funcs for p in (f"{module}.x_{f}*", f"{module}.xǁ*ǁ{f}*")]
 
 
+#: Prints the diff of each mutant named on stdin: what ``mutmut show`` prints, in one process for
+#: all of them (``show`` starts Python and reads the mutants' index once per mutant: minutes for
+#: a module with a few hundred survivors).
+_SHOW = """
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+path, names = json.load(sys.stdin)
+print(json.dumps({name: get_diff_for_mutant(name, path=path) for name in names}))
+"""
+
+
+def _diffs(work: Path, env: dict[str, str], path: str, names: list[str]) -> dict[str, str]:
+    """Each surviving mutant's diff against the original function."""
+    if not names:
+        return {}
+    shown = subprocess.run(
+        [sys.executable, "-c", _SHOW],
+        cwd=work,
+        env=env,
+        input=json.dumps([path, names]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(shown.stdout)
+
+
 def run_target(path: str, funcs: list[str], tests: list[str], max_children: int) -> dict:
     """Mutate one module in a copy of the tree; return counts and the survivors' diffs."""
     work = Path(tempfile.mkdtemp(prefix="vnarchive-mutation-"))
@@ -144,13 +171,9 @@ def run_target(path: str, funcs: list[str], tests: list[str], max_children: int)
             statuses = {n: s for n, s in statuses.items() if _mutant_function(n) in funcs}
         if not statuses:
             raise SystemExit(f"{path}: no mutants reported\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
-        survivors = {}
-        for name, status in sorted(statuses.items()):
-            if status not in KILLED:
-                shown = subprocess.run(
-                    [*mutmut, "show", name], cwd=work, env=env, capture_output=True, text=True
-                )
-                survivors[name] = {"status": status, "diff": shown.stdout.strip()}
+        left = sorted(name for name, status in statuses.items() if status not in KILLED)
+        diffs = _diffs(work, env, path, left)
+        survivors = {name: {"status": statuses[name], "diff": diffs[name]} for name in left}
         killed = sum(1 for s in statuses.values() if s in KILLED)
         return {
             "module": path + (":" + ",".join(funcs) if funcs else ""),
