@@ -89,9 +89,11 @@ class CountingSampler(TreeSampler):
         # A worker seen between its fork and its exec still shows the crawl's command line: the
         # roles of the processes alive are read again at every sample.
         alive = tree(self.root)
-        for pid in alive:
-            self.roles.pop(pid, None)
+        seen = {pid: self.roles.pop(pid) for pid in alive if pid in self.roles}
         super().sample()
+        for pid, role in seen.items():
+            if self.roles.get(pid, "other") == "other":  # exiting: its command line is already empty
+                self.roles[pid] = role
         self.peak_alive = max(self.peak_alive, len(alive))
 
 
