@@ -51,7 +51,7 @@ DEFAULT_TESTS: dict[str, list[str]] = {
     "crawler/retry_after.py": ["tests/test_retry_after.py"],
 }
 #: What a test run needs beside the packages mutmut copies.
-ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml"]
+ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml", "sites.toml"]
 PACKAGES = ["archive", "crawler"]
 #: A mutant that makes the tests hang (a wait never capped) was noticed too: mutmut ends it on a timeout.
 KILLED = {"killed", "caught by type check", "timeout"}
@@ -159,6 +159,8 @@ def run_target(path: str, funcs: list[str], tests: list[str], max_children: int)
             text=True,
         )
         seconds = time.monotonic() - start
+        if run.returncode != 0:  # e.g. a test failing before any mutant: every mutant "not checked"
+            raise SystemExit(f"{path}: mutmut run failed\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
         listed = subprocess.run(
             [*mutmut, "results", "--all", "true"], cwd=work, env=env, capture_output=True, text=True
         )
