@@ -13,10 +13,17 @@ import unicodedata
 
 import pytest
 
+from archive import search
 from archive.search import QueryError, build_fts_query, check_query, is_wide, sql_escape_fts
 
 FOLD = "{title_fold lead_fold text_fold}"
 EXACT = "{title lead text}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_builder():
+    """Short searches are cached: each test sees the builder, not an answer an earlier test cached."""
+    search._build_cached.cache_clear()
 
 
 def nfd(text: str) -> str:
