@@ -14,6 +14,7 @@ import argparse
 import os
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.spiders.portals import AnyPortalSpider
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     for override in args.overrides:
         name, _, value = override.partition("=")
         settings.set(name, value, priority="cmdline")
+    share_response_budget(settings, len(args.sites))
     process = CrawlerProcess(settings)
     for site in args.sites:
         name, sep, base_url = site.partition("=")
@@ -41,6 +43,21 @@ def main(argv: list[str] | None = None) -> None:
         else:
             process.crawl(AnyPortalSpider, site=name, base_url=base_url if sep else None)
     process.start()
+
+
+def share_response_budget(settings: Settings, portals: int) -> None:
+    """Divide Scrapy's bound on the responses a crawler holds for processing among the portals.
+
+    A response waiting for an extraction worker keeps its body and the tree the spider parsed
+    for links; Scrapy stops downloading for a crawler whose held responses pass
+    SCRAPER_SLOT_MAX_ACTIVE_SIZE. With one crawler per portal sharing one pool of workers, each
+    portal's backlog would grow to that bound, and memory with the number of portals: shared,
+    the process holds about what one crawler does (at least one response per portal is always
+    let through). A value given with -s is each portal's own.
+    """
+    if settings.getpriority("SCRAPER_SLOT_MAX_ACTIVE_SIZE") < SETTINGS_PRIORITIES["cmdline"]:
+        share = settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") // max(portals, 1)
+        settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", share, priority="cmdline")
 
 
 if __name__ == "__main__":

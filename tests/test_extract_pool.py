@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 import replica
 from crawler.extract_pool import ExtractPool, ExtractTimeout
 from crawler.items import PageItem
+from crawler.many import share_response_budget
 from crawler.pipelines import ExtractPipeline
 from replica import faults, pages
 
@@ -105,3 +107,16 @@ async def test_a_portal_of_slow_pages_does_not_hold_every_worker():
     fourth_slow = [i for i, client in enumerate(order) if client == "slow"][3]
     assert max(i for i, client in enumerate(order) if client == "fast") < fourth_slow, order
     assert pool.busy == {"warm-up": 0, "slow": 0, "fast": 0} and len(pool.idle) == 2
+
+
+def test_the_responses_held_for_extraction_are_one_budget_shared_by_the_portals():
+    """Each portal's crawler holds responses up to SCRAPER_SLOT_MAX_ACTIVE_SIZE while they wait for
+    the shared workers: divided among the portals, the process holds about one crawler's worth."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    one_crawler = settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE")
+    share_response_budget(settings, 50)
+    assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == one_crawler // 50
+    given = Settings({"SCRAPER_SLOT_MAX_ACTIVE_SIZE": 123}, priority="cmdline")
+    share_response_budget(given, 50)
+    assert given.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 123  # -s is each portal's own
