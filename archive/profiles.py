@@ -178,12 +178,23 @@ PROFILES: dict[str, SiteProfile] = load_sites()
 
 
 def profile_for_url(url: str) -> SiteProfile | None:
-    """The profile whose host matches ``url``, or None for a site without an entry."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    for profile in PROFILES.values():
-        if host in profile.hosts or any(host.endswith("." + h) for h in profile.hosts):
-            return profile
-    return None
+    """The profile whose host matches ``url``, or None for a site without an entry.
+
+    Portals told apart only by their port (test instances, replicas on one machine) are told
+    apart by it: an entry whose base URL has the URL's host and port wins over one that only
+    shares the host.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    matching = [
+        profile
+        for profile in PROFILES.values()
+        if host in profile.hosts or any(host.endswith("." + h) for h in profile.hosts)
+    ]
+    if len(matching) > 1 and parts.port is not None:
+        same_port = [p for p in matching if urlsplit(p.base_url).port == parts.port]
+        matching = same_port or matching
+    return matching[0] if matching else None
 
 
 def site_name(host: str) -> str:

@@ -214,6 +214,12 @@ def same_site(url: str, hosts: set[str]) -> bool:
     return host in hosts
 
 
+def same_portal(url: str, hosts: set[str], root: str) -> bool:
+    """``same_site``, and on the root's port when the root names one (portals on one host)."""
+    port = urlsplit(root).port
+    return same_site(url, hosts) and (port is None or urlsplit(url).port == port)
+
+
 _SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|docx?|xlsx?|pptx?|zip|rar|mp[34]|avi|mov)$", re.IGNORECASE
 )

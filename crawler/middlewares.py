@@ -125,10 +125,10 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     def _due_known_articles(self) -> list[str]:
         if not self.incremental:
             return []
-        hosts = self.crawler.spider.hosts
+        hosts, root = self.crawler.spider.hosts, self.crawler.spider.root
         return self._open().due_articles(
             lambda state: self.recheck_all or policy.recheck_due(state, self.now),
-            lambda url: discovery.same_site(url, hosts),
+            lambda url: discovery.same_portal(url, hosts, root),
             self.recheck_cap,
         )
 
