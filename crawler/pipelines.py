@@ -8,10 +8,13 @@ Scrapy's thread keeps downloading; the archive is written from Scrapy's thread o
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 
 from archive import propagation, runs, store
 from archive.walls import wall_reason
@@ -20,6 +23,9 @@ from crawler.items import PageItem
 
 logger = logging.getLogger(__name__)
 
+
+#: One placement at a time in a crawl process (archive.propagation); one crawl process an archive.
+_PLACING = threading.Lock()
 
 #: Pages on which a cookie wall or JavaScript challenge is looked for.
 WALLED_KINDS = frozenset({"article", "page", "listing", "home"})
@@ -123,24 +129,39 @@ class ArchivePipeline:
         item.record = None
         return item
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred | None:
         if self.db is None:
-            return
-        if self.crawler.settings.getbool("PROPAGATE_AFTER_RUN"):
-            self._propagate()
+            return None
+        if not self.crawler.settings.getbool("PROPAGATE_AFTER_RUN"):
+            self._close_run(reason)
+            return None
+        # Placement reads and writes the archive for a while: in a thread of its own, so that the
+        # other portals of a `crawl --all` keep crawling; Scrapy waits for the Deferred.
+        placing = deferToThread(self._propagate)
+        placing.addCallback(self._count_placed)
+        placing.addBoth(lambda _: self._close_run(reason))
+        return placing
+
+    def _close_run(self, reason: str) -> None:
         stats: dict[str, Any] = dict(self.crawler.stats.get_stats())
         run = runs.close_run(self.db, self.run_id, reason=reason, stats=stats)
         logger.info("run %s closed: %s (exit code %s)", self.run_id, run["status"], run["exit_code"])
         self.db.close()
         self.db = None
 
-    def _propagate(self) -> None:
-        """Place the run's new and changed articles; a failure is logged, the run still closes."""
+    def _propagate(self) -> dict[str, Any]:
+        """Place the new and changed articles (a thread's own connection); a failure is reported, not raised."""
         try:
-            counts = propagation.propagate(self.db)
+            with _PLACING:  # portals closing together would place the same pending articles
+                db = store.open_db(self.db_path)
+                try:
+                    return propagation.propagate(db)
+                finally:
+                    db.close()
         except Exception as exc:  # derived data: `vnarchive propagate` can redo it, the run must close
             logger.error("propagation after run %s failed: %r", self.run_id, exc)
-            self.crawler.stats.set_value("propagation/error", f"{type(exc).__name__}: {exc}"[:300])
-            return
-        for name in ("placed", "short", "clusters", "links"):
-            self.crawler.stats.set_value(f"propagation/{name}", counts[name])
+            return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+
+    def _count_placed(self, counts: dict[str, Any]) -> None:
+        for name, value in counts.items():
+            self.crawler.stats.set_value(f"propagation/{name}", value)
