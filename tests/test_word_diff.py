@@ -133,3 +133,68 @@ def test_word_diff_text_is_the_header_then_each_field_marked():
         ]
     )
     assert word_diff_text(OLD, dict(OLD)) == ""
+
+
+def test_a_lone_space_next_to_the_first_or_the_last_change_joins_them_too():
+    # [-a-] [+y+]: the space is the second of three runs
+    assert word_segments("a ", " y") == [("delete", "a "), ("insert", " y")]
+    # [-a-]{+x+} {+y+}: the space is the last run but one
+    assert word_segments("a ", "x y") == [("delete", "a "), ("insert", "x y")]
+
+
+def test_a_long_refrain_still_marks_only_the_changed_word():
+    """A paragraph of one repeated word (a slogan, a list): every token is "popular", which
+    difflib's autojunk would ignore, marking the whole paragraph as rewritten."""
+    refrain = "a " * 120
+    assert word_segments(refrain + "b", refrain + "c") == [
+        ("equal", refrain),
+        ("delete", "b"),
+        ("insert", "c"),
+    ]
+
+
+def test_many_equal_separator_paragraphs_do_not_hide_the_changed_one():
+    """200 "***" separator lines and one changed paragraph: one change, not 201."""
+    old = {**OLD, "text": "\n".join(["***"] * 200 + ["Đoạn cũ."])}
+    new = {**OLD, "text": "\n".join(["***"] * 200 + ["Đoạn mới."])}
+    assert word_changes(old, new) == [
+        {
+            "field": "text",
+            "paragraphs": [[("equal", "Đoạn "), ("delete", "cũ"), ("insert", "mới"), ("equal", ".")]],
+        }
+    ]
+
+
+def test_two_replaced_paragraphs_are_compared_one_to_one():
+    """After an equal first paragraph, two paragraphs replaced by two: each against its own."""
+    new = {**OLD, "text": "Đoạn một.\nĐoạn ba hết.\nĐoạn chót."}
+    assert word_changes(OLD, new) == [
+        {
+            "field": "text",
+            "paragraphs": [
+                [("equal", "Đoạn "), ("delete", "3"), ("insert", "ba"), ("equal", " hết.")],
+                [("equal", "Đoạn "), ("delete", "cuối"), ("insert", "chót"), ("equal", ".")],
+            ],
+        }
+    ]
+
+
+def test_paragraphs_replaced_by_more_paragraphs_keep_their_line_breaks():
+    new = {**OLD, "text": "Đoạn một.\nA.\nB.\nC."}
+    assert word_changes(OLD, new) == [
+        {
+            "field": "text",
+            # compared as one block, token by token: ".\n" after the first paragraph still matches
+            "paragraphs": [
+                [
+                    ("delete", "Đoạn 3 hết"),
+                    ("insert", "A"),
+                    ("equal", ".\n"),
+                    ("delete", "Đoạn cuối"),
+                    ("insert", "B"),
+                    ("equal", "."),
+                    ("insert", "\nC."),
+                ]
+            ],
+        }
+    ]
