@@ -143,20 +143,24 @@ def test_a_lone_space_next_to_the_first_or_the_last_change_joins_them_too():
 
 
 def test_a_long_refrain_still_marks_only_the_changed_word():
-    """A paragraph of one repeated word (a slogan, a list): every token is "popular", which
-    difflib's autojunk would ignore, marking the whole paragraph as rewritten."""
-    refrain = "a " * 120
-    assert word_segments(refrain + "b", refrain + "c") == [
-        ("equal", refrain),
-        ("delete", "b"),
-        ("insert", "c"),
+    """One word changed in the middle of a long repeated phrase (a slogan, a list): the words
+    after it are still equal. Every token there is "popular", which difflib's autojunk would
+    refuse as an anchor, marking the whole rest of the paragraph as rewritten."""
+    old, new = "x " + "a " * 100 + "y " + "a " * 100, "x " + "a " * 100 + "w " + "a " * 100
+    assert word_segments(old, new) == [
+        ("equal", "x " + "a " * 100),
+        ("delete", "y"),
+        ("insert", "w"),
+        ("equal", " " + "a " * 100),
     ]
 
 
 def test_many_equal_separator_paragraphs_do_not_hide_the_changed_one():
-    """200 "***" separator lines and one changed paragraph: one change, not 201."""
-    old = {**OLD, "text": "\n".join(["***"] * 200 + ["Đoạn cũ."])}
-    new = {**OLD, "text": "\n".join(["***"] * 200 + ["Đoạn mới."])}
+    """One paragraph changed between 200 "***" separator lines: one change, not the 101
+    paragraphs after the first that autojunk would count as replaced."""
+    separators = ["***"] * 100
+    old = {**OLD, "text": "\n".join(["Mở đầu.", *separators, "Đoạn cũ.", *separators])}
+    new = {**OLD, "text": "\n".join(["Mở đầu.", *separators, "Đoạn mới.", *separators])}
     assert word_changes(old, new) == [
         {
             "field": "text",
