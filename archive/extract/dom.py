@@ -229,14 +229,16 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
                 if layout is None:
                     layout = _layout_spans(el)
                 inline = not layout
-            if inline and not _has_block(child):
+            if inline and not (len(child) and _has_block(child)):
                 _inline(child, col, False, False)
             else:
                 _emit(blocks, el, col)
                 col = _Collector()
                 _walk(child, blocks)
-        if child.tail:
-            _add(col, child.tail, False, False)
+        tail = child.tail
+        if tail:  # _add(col, tail, False, False), inline: most tails are the indentation
+            col.parts.append(tail)
+            col.plain_chars += len(tail.strip())
     _emit(blocks, el, col)
 
 

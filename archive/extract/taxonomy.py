@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import urlsplit
 
+from lxml.etree import _Element
+
 from archive import heuristics as H
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
@@ -105,54 +107,70 @@ def _microdata_breadcrumb(page: PageIndex) -> list[str]:
     return []
 
 
+#: Elements that may hold a breadcrumb.
+_CRUMB_TAGS = ("ol", "ul", "nav", "div", "p")
+
+
 def _dom_breadcrumb(page: PageIndex, title: Title) -> list[str]:
     """A short list of short links before the title: "Trang chủ", separators or a breadcrumb class.
 
     Of several candidates the one nearest the title wins (a top bar "Trang chủ | Liên hệ |
-    RSS" is farther, and inside the page chrome).
+    RSS" is farther, and inside the page chrome). Below the title only a box named like a
+    breadcrumb counts.
     """
-    best: tuple[int, list[str]] | None = None
-    # the headline element's descendants follow it in document order: positions up to title_end
+    found: list[tuple[int, list[str]]] = []
+    # Before the title: the elements above it, and the headline element with its descendants
+    # (a crumb inside the element whose loose text is the headline is printed above it), which
+    # follow it in document order: positions up to title_end.
     title_end = -1
     if title.block is not None and title.pos is not None:
         title_end = title.pos + sum(1 for _ in title.block.el.iterdescendants())
-    for el in page.root.iter("ol", "ul", "nav", "div", "p"):
-        explicit = class_has(el, P.BREADCRUMBISH)
+    boxes = page.root.iter(*_CRUMB_TAGS)
+    for el in boxes:
         where = page.pos.get(el, 0)
-        # a crumb inside the element whose loose text is the headline is printed above it
-        before = title.pos is None or where < title.pos or where <= title_end
-        if not (explicit or before):
-            continue
-        links = list(islice(el.iter("a"), 8))  # a breadcrumb has a few links: stop counting at 8
-        if not links or len(links) > 7:
-            continue
-        texts = [clean_line(a.text_content()) for a in links]
-        if any(t and len(t.split()) > 8 for t in texts):
-            continue
-        full = text_of(el)
-        if len(full) > 200:
-            continue
-        home = any(
-            (t and H.is_home_crumb(t)) or (a.get("href") or "").strip() in ("/", page.base)
-            for a, t in zip(links, texts, strict=True)
-        )
-        separators = bool(P.CRUMB_SEPARATOR.search(P.BARE_URL.sub("", full)))
-        if not (explicit or (home and (separators or len(links) >= 2))):
-            continue
-        if not explicit and in_chrome(el, title.ancestors):
-            continue
-        crumbs = [t for t in texts if t and not P.SEPARATOR_ONLY.match(t)]
-        tail = clean_line(_after_last_separator(full)) if separators else None
-        if tail and tail not in crumbs and len(tail) <= 80 and norm(tail) != norm(title.text or ""):
-            crumbs.append(tail)
-        if not crumbs:
-            continue
-        rank = where if before else -where
-        if explicit:
-            rank += 10**9
-        if best is None or rank > best[0]:
-            best = (rank, crumbs)
-    return best[1] if best else []
+        explicit = class_has(el, P.BREADCRUMBISH)
+        if 0 <= title_end < where:
+            if explicit:
+                crumbs = _crumbs(page, title, el, True)
+                if crumbs:
+                    found.append((10**9 - where, crumbs))
+            break
+        crumbs = _crumbs(page, title, el, explicit)
+        if crumbs:
+            found.append((where + (10**9 if explicit else 0), crumbs))
+    for el in boxes:  # below the title (the same iterator, where the loop above stopped)
+        if class_has(el, P.BREADCRUMBISH):
+            crumbs = _crumbs(page, title, el, True)
+            if crumbs:
+                found.append((10**9 - page.pos.get(el, 0), crumbs))
+    return max(found, key=lambda f: f[0])[1] if found else []
+
+
+def _crumbs(page: PageIndex, title: Title, el: _Element, explicit: bool) -> list[str] | None:
+    """The crumbs of a candidate box, if it is a breadcrumb."""
+    links = list(islice(el.iter("a"), 8))  # a breadcrumb has a few links: stop counting at 8
+    if not links or len(links) > 7:
+        return None
+    texts = [clean_line(a.text_content()) for a in links]
+    if any(t and len(t.split()) > 8 for t in texts):
+        return None
+    full = text_of(el)
+    if len(full) > 200:
+        return None
+    home = any(
+        (t and H.is_home_crumb(t)) or (a.get("href") or "").strip() in ("/", page.base)
+        for a, t in zip(links, texts, strict=True)
+    )
+    separators = bool(P.CRUMB_SEPARATOR.search(P.BARE_URL.sub("", full)))
+    if not (explicit or (home and (separators or len(links) >= 2))):
+        return None
+    if not explicit and in_chrome(el, title.ancestors):
+        return None
+    crumbs = [t for t in texts if t and not P.SEPARATOR_ONLY.match(t)]
+    tail = clean_line(_after_last_separator(full)) if separators else None
+    if tail and tail not in crumbs and len(tail) <= 80 and norm(tail) != norm(title.text or ""):
+        crumbs.append(tail)
+    return crumbs
 
 
 def _after_last_separator(text: str) -> str:
