@@ -49,6 +49,13 @@ DEFAULT_TESTS: dict[str, list[str]] = {
     "archive/store.py": ["tests/test_store.py", "tests/test_history.py"],
     "archive/export.py:verify,_check_entry": ["tests/test_export.py", "tests/test_export_verify.py"],
     "crawler/retry_after.py": ["tests/test_retry_after.py"],
+    # the extractor: only what decides a caption, a date, articlehood (each test extracts pages)
+    "archive/extract/media.py:caption,image_src,once,dedupe_images": [
+        "tests/test_extract_media.py",
+        "tests/test_extract_stages.py",
+    ],
+    "archive/extract/kind.py": ["tests/test_extract_articlehood.py", "tests/test_is_article.py"],
+    "archive/extract/dating.py": ["tests/test_dates.py", "tests/test_extract_generated_fields.py"],
 }
 #: What a test run needs beside the packages mutmut copies.
 ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml", "sites.toml"]
