@@ -459,7 +459,9 @@ def ingest(files: tuple[str, ...], db_path: str) -> None:
         except (IngestError, HandoffError, LockError, store.ArchiveError) as exc:
             raise click.ClickException(str(exc)) from exc
         counts = ", ".join(f"{n} {k}" for k, n in sorted(summary.counts.items())) or "no HTTP records"
-        click.echo(f"{file}: run {summary.run_id}: {counts}")
+        click.echo(
+            f"{file}: run {summary.run_id}: {counts}; {summary.placed} articles placed in text clusters"
+        )
 
 
 def _open_existing(db_path: str):

@@ -185,6 +185,8 @@ class Dispatcher:
                 **self.options.settings,
                 "ARCHIVE_DB_PATH": f"runs/{lease.token}.db",
                 "NODE_SEED_URL": f"{server.base}/{seed.name}",
+                # the node's copy holds one run's texts: placement is the archive host's, at ingest
+                "PROPAGATE_AFTER_RUN": "False",
                 "NODE_TOKEN": lease.token,
                 "NODE_DEADLINE": str(lease.expires_at.timestamp()),
             }

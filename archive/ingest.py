@@ -30,7 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive import store
+from archive import propagation, store
 from archive.extract import extract, is_article
 from archive.handoff import Handoff, page_with_facts
 from archive.lock import ArchiveLock
@@ -70,6 +70,8 @@ class IngestSummary:
 
     run_id: int
     counts: dict[str, int] = field(default_factory=dict)
+    #: Articles then placed in the propagation index (new or changed texts: archive.propagation).
+    placed: int = 0
 
     def add(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -284,7 +286,10 @@ def ingest_file(db_path: str | Path, path: str | Path, handoff: Handoff | None =
         with ArchiveLock(db_path):
             db = store.open_db(db_path)
             try:
-                return _import(db, source, path, entries, sites, (by_id, by_digest), handoff)
+                summary = _import(db, source, path, entries, sites, (by_id, by_digest), handoff)
+                # the archive's past filled in: where else, and when, did these texts appear
+                summary.placed = propagation.propagate(db)["placed"]
+                return summary
             finally:
                 db.conn.close()
     finally:

@@ -55,10 +55,14 @@ def test_round_trip_gives_the_same_articles_and_twice_adds_nothing(db_path, warc
         f in {p.name for p in warcs} and rid.startswith("<urn:uuid:") and d == at
         for f, rid, d, at in provenance
     )
+    # the ingested texts are placed in the propagation index, every one at its current record
+    unplaced = "select count(*) from articles a left join propagation_state s on s.url = a.url where s.record_hash is not a.record_hash"
+    assert rows(fresh, unplaced) == [(0,)] and "articles placed in text clusters" in first.stdout
     before = _counts(fresh)
     again = vnarchive("ingest", *map(str, warcs), "--db", str(fresh))
     assert again.returncode == 0, again.stderr
     assert "already archived" in again.stdout and " new" not in again.stdout
+    assert again.stdout.count("; 0 articles placed in text clusters") == len(warcs)
     assert _counts(fresh) == before
 
 
