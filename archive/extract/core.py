@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
@@ -161,10 +162,15 @@ def _parse(text: str) -> _Element | None:
         return None
     try:
         # Comments and processing instructions out, as trafilatura parses: their tails stay text.
-        # A parser per call: lxml parsers must not be shared between threads.
-        parser = lxml_html.HTMLParser(
+        # A parser per call: lxml parsers must not be shared between threads. Every element is
+        # an lxml.html HtmlElement, as lxml.html's own parser makes them, but chosen in C: that
+        # parser asks a Python method for the class of every element each time Python (ours,
+        # and trafilatura on its copies of this tree) first touches it. Its form, input, label,
+        # select and textarea classes add form-filling methods neither we nor trafilatura use.
+        parser = etree.HTMLParser(
             remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
         )
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(element=lxml_html.HtmlElement))
         root = lxml_html.document_fromstring(text, parser=parser)
     except (ValueError, TypeError, ParserError):
         return None
