@@ -240,6 +240,13 @@ class ExtractPool:
         self.busy[chosen] = self.busy.get(chosen, 0) + 1
         future.set_result(slot)
 
+    def forget(self, client: Hashable) -> None:
+        """A client that is done keeps no entry here, nor what it refers to (its crawler) alive."""
+        if not self.busy.get(client):
+            self.busy.pop(client, None)
+        if not self.waiting.get(client):
+            self.waiting.pop(client, None)
+
     def stop(self) -> None:
         """Idle workers end at once; a busy one is killed after a second, not waited for."""
         for slot in self.slots:
@@ -267,6 +274,8 @@ def leave_pool(client: Hashable) -> None:
     """``client`` is done; the last one out stops the workers."""
     global _shared
     _clients.discard(client)
+    if _shared is not None:
+        _shared.forget(client)
     if not _clients and _shared is not None:
         _shared.stop()
         _shared = None
