@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.extract import is_article
+from archive.extract import extract, is_article
 from archive.extract.kind import NOT_ARTICLE_FLAGS
 
 
@@ -63,3 +63,40 @@ def test_an_undated_text_needs_two_hundred_characters_or_three_sentences_in_120(
     two = " ".join([sentence(99), sentence(99)])  # 199 characters, 2 sentences
     assert not is_article(record(two))
     assert not is_article(record(None))
+
+
+HEADLINE = "Hà Nội khai mạc hội chợ sách mùa thu năm nay"
+BRIEF = "Sáng nay, hội chợ sách mùa thu khai mạc tại công viên Thống Nhất, Hà Nội."  # 73 characters
+
+
+def brief_page(head: str) -> bytes:
+    """An undated one-sentence "tin ngắn" under its headline: only a declaration can make it an article."""
+    return f"""<html><head><title>{HEADLINE}</title>{head}</head><body>
+    <div class="menu"><a href="/">Trang chủ</a></div><h1>{HEADLINE}</h1>
+    <div class="content"><p>{BRIEF}</p></div></body></html>""".encode()
+
+
+@pytest.mark.parametrize(
+    ("head", "declared"),
+    [
+        ('<meta property="og:type" content="article">', True),
+        ('<meta property="og:type" content="Article">', True),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x"}</script>', True),
+        ('<meta property="og:type" content="website">', False),
+        ('<script type="application/ld+json">{"@type": "WebPage"}</script>', False),
+        ("", False),
+    ],
+)
+def test_an_undated_brief_is_an_article_when_the_page_declares_one(head, declared):
+    rec = extract(brief_page(head), "https://example.vn/van-hoa/hoi-cho-sach-123")
+    assert "extraction-error" not in rec["flags"]  # a verdict, not a crash the contract swallowed
+    assert rec["text"] == BRIEF and rec["published_source"] is None
+    assert is_article(rec) is declared
+    assert ("declared-article" in rec["flags"]) is declared
+
+
+def test_a_declared_home_page_is_no_article():
+    """The home page's "headline" is the site's name, whatever its og:type says."""
+    rec = extract(brief_page('<meta property="og:type" content="article">'), "https://example.vn/")
+    assert "extraction-error" not in rec["flags"]
+    assert not is_article(rec)
