@@ -46,7 +46,15 @@ def nfd(text: str) -> str:
             "hòa bình",
             f'({EXACT} : ("hòa bình" OR "{nfd("hòa bình")}" OR "hoà bình" OR "{nfd("hoà bình")}"))',
         ),
+        # the same for uy: thủy -> thuỷ
+        (
+            "thủy điện",
+            f'({EXACT} : ("thủy điện" OR "{nfd("thủy điện")}" OR "thuỷ điện" OR "{nfd("thuỷ điện")}"))',
+        ),
+        # digits alone carry no accent: folded, like any phrase typed without
+        ("2024", f'({FOLD} : "2024")'),
         # a trailing * makes the phrase a prefix search
+        ("SAX*", f'({FOLD} : "sax" *)'),
         ("tuyen truy*", f'({FOLD} : "tuyen truy" *)'),
         ("tuyên truy*", f'({EXACT} : ("tuyên truy" * OR "{nfd("tuyên truy")}" *))'),
         # quotes (straight, curly, or left open) cut phrases; words around them are phrases of their own
@@ -100,6 +108,7 @@ def test_searches_within_the_bounds_are_accepted(accepted):
         ("a" * 201, "search too long: 201 characters (at most 200)"),
         (" ".join(f"w{i}" for i in range(13)), "search has 13 words (at most 12)"),
         ('"w1 w2 w3 w4 w5 w6 w7" w8 w9 w10 w11 w12 w13', "search has 13 words (at most 12)"),
+        ("w0 AND " + " ".join(f"w{i}" for i in range(1, 13)), "search has 13 words (at most 12)"),
         ("văn* hóa* xã*", "search has 3 prefix words ending in * (at most 2)"),
         ("“văn”* “hóa”* “xã”*", "search has 3 prefix words ending in * (at most 2)"),
         ("a*", "prefix a* too short: a prefix needs at least 2 letters"),
@@ -123,6 +132,7 @@ def test_searches_over_the_bounds_are_refused_saying_why(refused, message):
         ('"tr tuyên"*', False),  # the prefix is the phrase's last word
         ("văn hóa", False),
         ("ng", False),
+        ("a" * 196 + " ng*", True),  # the longest search accepted is read to its end
     ],
 )
 def test_a_short_prefix_makes_a_search_wide(query, wide):
@@ -132,6 +142,7 @@ def test_a_short_prefix_makes_a_search_wide(query, wide):
 def test_escape_fts_as_sql_calls_it():
     assert sql_escape_fts(None) == '""'
     assert sql_escape_fts("Van Hoa") == f'({FOLD} : "van hoa")'
+    assert sql_escape_fts("a" * 200) == f'({FOLD} : "{"a" * 200}")'
     with pytest.raises(QueryError, match=r"^escape_fts\(\) takes text$"):
         sql_escape_fts(5)
     with pytest.raises(QueryError, match=r"^escape_fts\(\): argument of 201 characters \(at most 200\)$"):
