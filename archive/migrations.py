@@ -362,3 +362,13 @@ def m013_node_leases(db: Database) -> None:
         },
         pk="site",
     )
+
+
+@migrations()
+def m014_propagation_signatures(db: Database) -> None:
+    # Each placed article's MinHash (NUM_PERM 32-bit values, packed) and shingle count, so that a
+    # placement estimates its candidates' similarity from the index before reading their texts:
+    # most candidates that share a band share a topic's phrasing, not a text. Rows placed before
+    # this step have none and are verified on their texts, as before.
+    db["propagation_state"].add_column("signature", bytes)
+    db["propagation_state"].add_column("shingles", int)

@@ -29,10 +29,12 @@ from archive.propagation_text import (
     Shingle,
     band_keys,
     containment,
+    estimate,
     jaccard,
     minhash,
     paragraph_digests,
     shingles,
+    signature,
     syllables,
 )
 from archive.store import utcnow
@@ -43,6 +45,11 @@ NEAR_JACCARD = 0.5
 NEAR_CONTAINMENT = 0.8
 #: A paragraph printed in more articles than this is house boilerplate, not reuse.
 COMMON_PARAGRAPH = 50
+#: A candidate found by a MinHash band alone is read and verified only when its estimated
+#: similarity reaches one of these: well below the rules above, so that the estimate's error
+#: (about 0.04 at 128 permutations) does not lose a pair, well above what a shared topic gives.
+ESTIMATE_JACCARD = 0.3
+ESTIMATE_CONTAINMENT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +121,8 @@ def _texts(db: Database, urls: Iterable[str]) -> dict[str, str | None]:
     return found
 
 
-def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> set[str]:
+def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> tuple[set[str], set[str]]:
+    """The articles sharing a MinHash band, and those sharing a paragraph that is not boilerplate."""
     found: set[str] = set()
     if keys:
         found.update(
@@ -123,6 +131,7 @@ def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> 
                 f"select distinct url from propagation_bands where key in ({_marks(len(keys))})", keys
             )
         )
+    sharing: set[str] = set()
     if digests:
         common = {
             d
@@ -134,7 +143,7 @@ def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> 
         }
         wanted = [d for d in digests if d not in common]
         if wanted:
-            found.update(
+            sharing.update(
                 r[0]
                 for r in db.execute(
                     f"select distinct url from propagation_paragraphs where digest in ({_marks(len(wanted))})",
@@ -142,7 +151,27 @@ def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> 
                 )
             )
     found.discard(url)
-    return found
+    sharing.discard(url)
+    return found, sharing
+
+
+def _likely(db: Database, sig: bytes, size: int, urls: set[str]) -> set[str]:
+    """The candidates whose stored signature says they may be near-identical (or have none)."""
+    likely = set()
+    chunked = list(urls)
+    for i in range(0, len(chunked), 500):
+        chunk = chunked[i : i + 500]
+        for url, other, other_size in db.execute(
+            f"select url, signature, shingles from propagation_state where url in ({_marks(len(chunk))})",
+            chunk,
+        ):
+            if other is None:
+                likely.add(url)
+                continue
+            j, c = estimate(sig, size, other, other_size)
+            if j >= ESTIMATE_JACCARD or c >= ESTIMATE_CONTAINMENT:
+                likely.add(url)
+    return likely
 
 
 def unplace(db: Database, url: str) -> None:
@@ -171,11 +200,13 @@ def place(db: Database, url: str) -> str:
             unplace(db, url)
         body = body_of(url, text_fold)
         indexed = body.syllables >= BODY_MIN
+        m = None
         if indexed:
-            keys = band_keys(minhash(set(body.shingles)))
-            digests = list(body.paragraphs)
-            candidates = _candidates(db, url, keys, digests)
-            links = _verify(db, body, candidates)
+            m = minhash(body.shingles)
+            keys = band_keys(m)
+            by_band, by_paragraph = _candidates(db, url, keys, list(body.paragraphs))
+            likely = _likely(db, signature(m), len(body.shingles), by_band - by_paragraph)
+            links = _verify(db, body, likely | by_paragraph)
             db.conn.executemany(
                 "insert into propagation_bands (key, url) values (?, ?)", [(k, url) for k in keys]
             )
@@ -196,8 +227,17 @@ def place(db: Database, url: str) -> str:
             if near:
                 join_cluster(db, url, near)
         db.execute(
-            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at) values (?, ?, ?, ?, ?)",
-            [url, record_hash, body.syllables, int(indexed), utcnow()],
+            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at, signature, shingles)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                url,
+                record_hash,
+                body.syllables,
+                int(indexed),
+                utcnow(),
+                signature(m) if m is not None else None,
+                len(body.shingles) if indexed else None,
+            ],
         )
     return "placed" if indexed else "short"
 

@@ -98,6 +98,23 @@ def band_keys(m: MinHash) -> list[int]:
     return keys
 
 
+def signature(m: MinHash) -> bytes:
+    """The MinHash as stored: NUM_PERM values, each below 2**32, packed as 32-bit integers."""
+    return np.asarray(m.hashvalues, dtype=np.uint32).tobytes()
+
+
+def estimate(a: bytes, size_a: int, b: bytes, size_b: int) -> tuple[float, float]:
+    """(Jaccard, containment) of two bodies estimated from their signatures and shingle counts.
+
+    The share of equal MinHash values estimates the Jaccard similarity J; the shared shingles are
+    then J * (|A| + |B|) / (1 + J), of which the smaller body's share is the containment.
+    """
+    values_a, values_b = np.frombuffer(a, dtype=np.uint32), np.frombuffer(b, dtype=np.uint32)
+    j = float(np.count_nonzero(values_a == values_b)) / len(values_a)
+    shared = j * (size_a + size_b) / (1 + j)
+    return j, shared / min(size_a, size_b) if size_a and size_b else 0.0
+
+
 def paragraph_digests(text: str | None) -> list[tuple[int, int, int]]:
     """(position, digest, syllables) of each paragraph long enough to be evidence of reuse.
 

@@ -1,0 +1,62 @@
+"""The signature filter of a placement: estimates that follow the exact measures, a filter that
+skips texts that share only a topic, and articles placed before signatures existed still found."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from archive import store
+from archive.propagation import (
+    ESTIMATE_CONTAINMENT,
+    ESTIMATE_JACCARD,
+    NEAR_CONTAINMENT,
+    NEAR_JACCARD,
+    place,
+    propagate,
+)
+from archive.propagation_text import body_shingles, containment, estimate, jaccard, minhash, signature
+from replica.propagation import archive_corpus, generate
+from tests.test_propagation import snapshot
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return generate(120, seed=9)
+
+
+def test_the_filter_keeps_every_near_pair_and_skips_most_unrelated_ones(corpus):
+    """Recall first: every pair the exact rule calls near-identical passes the estimate's filter;
+    and the filter is worth having: most pairs of unrelated texts do not."""
+    sets = [body_shingles(a.text) for a in corpus.articles]
+    sigs = [signature(minhash(s)) for s in sets]
+    near = kept_near = unrelated = kept_unrelated = 0
+    for i, k in itertools.combinations(range(len(sets)), 2):
+        j, c = jaccard(sets[i], sets[k]), containment(sets[i], sets[k])
+        ej, ec = estimate(sigs[i], len(sets[i]), sigs[k], len(sets[k]))
+        kept = ej >= ESTIMATE_JACCARD or ec >= ESTIMATE_CONTAINMENT
+        if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
+            near, kept_near = near + 1, kept_near + kept
+        elif j < 0.1 and c < 0.2:
+            unrelated, kept_unrelated = unrelated + 1, kept_unrelated + kept
+    assert near >= 50 and kept_near == near
+    assert unrelated >= 1000 and kept_unrelated <= unrelated // 100
+
+
+def test_without_signatures_every_candidate_is_read_and_the_result_is_the_same(tmp_path, corpus):
+    """Rows placed before signatures existed (null) are verified on their texts, as before."""
+    with_sigs = store.open_db(tmp_path / "a.db")
+    archive_corpus(with_sigs, corpus)
+    propagate(with_sigs)
+    without = store.open_db(tmp_path / "b.db")
+    archive_corpus(without, corpus)
+    urls = [a.url for a in corpus.articles]
+    for url in urls:
+        place(without, url)
+        without.execute("update propagation_state set signature = null, shingles = null where url = ?", [url])
+    assert without.execute(
+        "select count(*) from propagation_state where signature is not null"
+    ).fetchone() == (0,)
+    assert snapshot(without) == snapshot(with_sigs)
+    assert snapshot(with_sigs)["clusters"], "the corpus has republications"
