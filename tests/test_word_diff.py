@@ -140,6 +140,11 @@ def test_a_lone_space_next_to_the_first_or_the_last_change_joins_them_too():
     assert word_segments("a ", " y") == [("delete", "a "), ("insert", " y")]
     # [-a-]{+x+} {+y+}: the space is the last run but one
     assert word_segments("a ", "x y") == [("delete", "a "), ("insert", "x y")]
+    # after an equal run and a single change: its neighbours are what count, not the run before
+    assert word_segments("k.a ", "k. y") == [("equal", "k."), ("delete", "a "), ("insert", " y")]
+    # a changed word that reads "equal" is a word like any other
+    assert word_segments("equal ", " y") == [("delete", "equal "), ("insert", " y")]
+    assert word_segments("a ", " equal") == [("delete", "a "), ("insert", " equal")]
 
 
 def test_a_long_refrain_still_marks_only_the_changed_word():
