@@ -17,7 +17,7 @@ trafilatura's, htmldate's and our own ``functools`` caches are cleared before ea
 set, so no method reads strings cached by the one before it, nor a set by the set before it. A few extra pages (not timed) warm imports and
 regexes first. The process is pinned to one CPU (``sched_setaffinity``).
 
-``--profile`` adds a cProfile of ``extract()`` over the replica pages (top functions by
+``--profile`` adds a cProfile of ``extract()`` over each set's pages (top functions by
 cumulative and by own time), written to the JSON too.
 
 The "vs trafilatura" ratios come from CPU time (pages per CPU-second), which other sessions on
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         help="Zyte benchmark folder",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="also cProfile extract() over the replica pages"
+        "--profile", action="store_true", help="also cProfile extract() over each set's pages"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "extract_speed.json")
     args = parser.parse_args(argv)
@@ -247,8 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     print("others: cores used meanwhile by processes outside this benchmark (other sessions)")
 
     if args.profile:
-        results["profile"] = profile_extract(pages)
-        print("\n" + results["profile"]["cumulative"][:6000])
+        results["profile"] = {"replica": profile_extract(pages)}
+        if zyte:
+            results["profile"]["zyte"] = profile_extract(zyte)
+        for name, profile in results["profile"].items():
+            print(f"\n{name}:\n" + profile["cumulative"][:6000])
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -12,6 +12,7 @@ from trafilatura.metadata import extract_catstags, extract_metadata
 
 from archive.extract.bridge import (
     catstags,
+    htmldate_markup,
     parses_like_trafilatura,
     trafilatura_field,
     trafilatura_meta_tags,
@@ -72,3 +73,16 @@ def test_a_character_trafilatura_removes_sends_it_the_text(char: str) -> None:
     page = f"<!DOCTYPE html><html><head><title>T</title></head><body><p>a{char}b</p></body></html>"
     assert not parses_like_trafilatura(page)
     assert parses_like_trafilatura(page.replace(char, "\t\n\r "))
+
+
+def test_htmldate_leaves_our_tree_as_it_was() -> None:
+    """htmldate_markup hands htmldate the page's own tree: its pruning must not reach it."""
+    markup = (
+        "<html><head><title>T</title><style>p{}</style></head><body><nav><a href='/'>Trang chủ</a></nav>"
+        "<div class='post'><div class='date'>12/03/2024</div><p>Bài viết về <b>kinh tế</b>.</p>"
+        "<script>var d='x';</script></div><footer>© 2024</footer></body></html>"
+    )
+    root = lxml_html.document_fromstring(markup)
+    before = lxml_html.tostring(root)
+    assert htmldate_markup(root) == "2024-03-12T00:00:00"  # found in the pruned copy
+    assert lxml_html.tostring(root) == before

@@ -165,10 +165,13 @@ class MainText:
 
 
 def htmldate_markup(root: _Element) -> str | None:
-    """htmldate on markup only (no body-text search): an ISO timestamp string, or None."""
+    """htmldate on markup only (no body-text search): an ISO timestamp string, or None.
+
+    Given our tree itself: htmldate prunes a copy of a tree it is given, never the tree.
+    """
     try:
         return find_date(
-            deepcopy(root),
+            root,
             extensive_search=False,
             original_date=True,
             outputformat="%Y-%m-%dT%H:%M:%S%z",

@@ -232,8 +232,11 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
             if inline and not (len(child) and _has_block(child)):
                 _inline(child, col, False, False)
             else:
-                _emit(blocks, el, col)
-                col = _Collector()
+                if col.plain_chars or col.emph_chars or col.links or col.times:
+                    _emit(blocks, el, col)
+                    col = _Collector()  # the block keeps the lists it was given
+                else:
+                    col.parts.clear()  # only whitespace so far: nothing to emit, nothing kept
                 _walk(child, blocks)
         tail = child.tail
         if tail:  # _add(col, tail, False, False), inline: most tails are the indentation

@@ -164,7 +164,7 @@ def index_page(
         block_of=block_of,
         by_text=by_text,
         elements=elements,
-        pos={el: i for i, el in enumerate(elements)},
+        pos=dict(zip(elements, range(len(elements)), strict=True)),
         end_ids=frozenset(b.index for b in blocks if len(b.text) <= 60 and H.is_end_heading(b.text)),
         content_prefix=prefix,
     )
