@@ -88,8 +88,21 @@ def _sentences(k: int) -> tuple[str, ...]:
     return tuple(s.replace("\u00a0", " ") for p in body.paragraphs for s in _SENTENCE.split(p))
 
 
-def _compose(rng: random.Random, topic: int, n_bank: int) -> tuple[str, list[str]]:
-    """A title and paragraphs: sentences of many variants, two thirds from the topic's base."""
+def _compose(rng: random.Random, topic: int, n_bank: int, taken: set[str]) -> tuple[str, list[str]]:
+    """A title and paragraphs: sentences of many variants, two thirds from the topic's base.
+
+    Articles of one topic share sentences, never a whole paragraph: the bank's variants differ
+    little, and three sentences drawn alike would make two unrelated articles reuse a paragraph
+    that the truth does not list. A paragraph already in ``taken`` is drawn again.
+    """
+    while True:
+        title, paragraphs = _draw(rng, topic, n_bank)
+        if taken.isdisjoint(paragraphs):
+            taken.update(paragraphs)
+            return title, paragraphs
+
+
+def _draw(rng: random.Random, topic: int, n_bank: int) -> tuple[str, list[str]]:
     sentences: list[str] = []
     while len(sentences) < rng.randint(12, 18):
         base = topic if rng.random() < 0.67 else rng.randrange(n_bank)
@@ -146,11 +159,12 @@ def generate(n: int, seed: int = 16) -> Corpus:
     start = datetime(2025, 1, 1, 7, tzinfo=VN_TZ)
     provincial = [f"bao-{i:02d}" for i in range(len(PROVINCES))]
     family = 0
+    taken: set[str] = set()
     while len(corpus.articles) < n:
         topic = rng.randrange(n_bank)
         site = rng.choice(CENTRAL)
         moment = start + timedelta(minutes=37 * family)
-        title, paragraphs = _compose(rng, topic, n_bank)
+        title, paragraphs = _compose(rng, topic, n_bank, taken)
         original = Article(
             url=f"https://{site}.example/a/{family}-0",
             site=site,
@@ -192,7 +206,7 @@ def generate(n: int, seed: int = 16) -> Corpus:
         corpus.articles.extend(members)
         corpus.families[family] = [m.url for m in members]
         if rng.random() < 0.2:
-            _, own = _compose(rng, rng.randrange(n_bank), n_bank)
+            _, own = _compose(rng, rng.randrange(n_bank), n_bank, taken)
             whole = [p for p in original.paragraphs if len(_SENTENCE.split(p)) >= 3]
             borrowed = rng.sample(whole, k=min(2, len(original.paragraphs) // 3 or 1, len(whole)))
             at = rng.randrange(len(own) + 1)
