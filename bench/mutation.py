@@ -54,7 +54,11 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_extract_media.py",
         "tests/test_extract_stages.py",
     ],
-    "archive/extract/kind.py": ["tests/test_extract_articlehood.py", "tests/test_is_article.py"],
+    "archive/extract/kind.py": [
+        "tests/test_listing_heuristics.py",
+        "tests/test_extract_articlehood.py",
+        "tests/test_is_article.py",
+    ],
     "archive/extract/dating.py": ["tests/test_dates.py", "tests/test_extract_generated_fields.py"],
 }
 #: What a test run needs beside the packages mutmut copies.
