@@ -131,6 +131,12 @@ def test_a_headline_of_four_words_over_forty_characters_of_own_text():
     assert not has_headline_over_text(three, title_of(three, "Hội nghị tuyên"), [text(40)])
 
 
+@pytest.mark.parametrize("path", ["/X", "/x/", "/thoi-su"])
+def test_a_page_below_the_home_page_may_show_a_headline(path):
+    page = index(ARTICLE, url=HOST + path)
+    assert has_headline_over_text(page, title_of(page), [text(40)])
+
+
 def test_no_headline_block_no_headline():
     page = index(ARTICLE)
     assert not has_headline_over_text(page, title_of(page, None), [text(40)])
