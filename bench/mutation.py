@@ -59,7 +59,11 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_extract_articlehood.py",
         "tests/test_is_article.py",
     ],
-    "archive/extract/dating.py": ["tests/test_dates.py", "tests/test_extract_generated_fields.py"],
+    "archive/extract/dating.py": [
+        "tests/test_extract_dating.py",
+        "tests/test_dates.py",
+        "tests/test_extract_generated_fields.py",
+    ],
 }
 #: What a test run needs beside the packages mutmut copies.
 ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml", "sites.toml"]
