@@ -64,6 +64,12 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_dates.py",
         "tests/test_extract_generated_fields.py",
     ],
+    # the boilerplate rules: what of trafilatura's text is kept as the article's
+    "archive/extract/body.py:clean_body,_link_runs,_link_bar,_boxed_teasers,_drop_trailing_outside,"
+    "_before_title,_inline_box_follows,_is_noise_block": [
+        "tests/test_body_cleaning.py",
+        "tests/test_extract_articlehood.py",
+    ],
 }
 #: What a test run needs beside the packages mutmut copies.
 ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml", "sites.toml"]
