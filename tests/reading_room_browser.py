@@ -13,10 +13,37 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: CI (``CI=true``, as .ci/run is started) must run the browser tests: a missing browser fails there.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+#: Screenshots the tests take, for a person to look at (gitignored).
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+
+#: The marks of a browser test module: skipped without Chromium, except in CI.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None and not IN_CI, reason="chromium not installed (make browser installs it)"
+    ),
+]
+
+
+def require_chromium() -> str:
+    """Chromium's path; in CI (where the marks do not skip) a missing browser fails the test."""
+    if CHROMIUM is None:
+        pytest.fail(
+            "chromium not installed and CI=true: run `make browser` (the browser tests must run in CI)"
+        )
+    return CHROMIUM
 
 
 class BrowserError(RuntimeError):
@@ -183,3 +210,17 @@ class Page:
 
     def close(self) -> None:
         self.browser.send("Target.closeTarget", {"targetId": self.target})
+
+
+def open_page(browser: Browser, base: str, path: str, width: int, name: str) -> Page:
+    """The page at ``base + path``, screenshot kept; fails when any request left 127.0.0.1."""
+    page = browser.page(base + path, width)
+    page.screenshot(ARTEFACTS / f"{name}-{width}.png")
+    outside = [r for r in page.requests if urlsplit(r).hostname not in ("127.0.0.1", None)]
+    assert not outside, f"{name}: requests left 127.0.0.1: {outside}"
+    assert page.requests, "no request recorded: the recorder is broken"
+    return page
+
+
+def visible_text(page: Page) -> str:
+    return page.js("document.body.innerText")

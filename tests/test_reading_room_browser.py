@@ -8,23 +8,14 @@ Pages are opened at 1,400 and 800 px; each test keeps its screenshots in tests/a
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from datasette.utils import tilde_encode
 
 from tests.archive_fixtures import EDITED, REMOVED, build_archive, running_server, url
-from tests.reading_room_browser import Browser
+from tests.reading_room_browser import BROWSER_MARKS, Browser, open_page, require_chromium, visible_text
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make browser installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +27,13 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium = Browser(CHROMIUM, tmp_path_factory.mktemp("chromium-profile"))
+    chromium = Browser(require_chromium(), tmp_path_factory.mktemp("chromium-profile"))
     yield chromium
     chromium.close()
 
 
 def article_path(slug: str) -> str:
     return f"/archive/articles/{tilde_encode(url(slug))}"
-
-
-def open_page(browser: Browser, base: str, path: str, width: int, name: str):
-    page = browser.page(base + path, width)
-    page.screenshot(ARTEFACTS / f"{name}-{width}.png")
-    outside = [r for r in page.requests if urlsplit(r).hostname not in ("127.0.0.1", None)]
-    assert not outside, f"{name}: requests left 127.0.0.1: {outside}"
-    assert page.requests, "no request recorded: the recorder is broken"
-    return page
-
-
-def visible_text(page) -> str:
-    return page.js("document.body.innerText")
 
 
 def assert_no_markup_or_json(text: str) -> None:

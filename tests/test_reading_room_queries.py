@@ -85,6 +85,14 @@ async def test_a_canned_query_page_waits_for_input(logged, name, fragment, typed
     assert "rows-and-columns" in r.text and "Custom SQL query" not in r.text
 
 
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_canned_query_is_titled_described_and_hides_its_sql(name):
+    query = QUERIES[name]
+    assert query.get("title") and "Custom SQL" not in query["title"]
+    assert query.get("description") or query.get("description_html")
+    assert query.get("hide_sql") is True, f"{name} shows its SQL before a reader asks for it"
+
+
 def escape(text: str) -> str:
     """``text`` as Jinja escapes it in a page."""
     return text.replace("&", "&amp;").replace("'", "&#39;").replace('"', "&#34;")

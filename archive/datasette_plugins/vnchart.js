@@ -1,12 +1,14 @@
-// Publications per month as an inline SVG bar chart, drawn above a Datasette table or query.
-// No library and no network beyond this Datasette: the counts come from the page's own JSON
-// (the published_month facet of the rows shown, or a query's month/articles columns), so the
-// chart follows every filter and search on the page. Data reaches the DOM only as text and
-// attributes, never as HTML.
+// Publications per month (or per day) as an inline SVG bar chart, drawn above a Datasette table
+// or query. No library and no network beyond this Datasette: the counts come from the page's own
+// JSON (the published_month facet of the rows shown, or a query's month/articles or day/articles
+// columns), so the chart follows every filter and search on the page. Data reaches the DOM only
+// as text and attributes, never as HTML.
 (function (config) {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var MONTH = /^(\d{4})-(\d{2})$/;
+  var DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+  var byDay = config.unit === "day";
 
   function jsonUrl(extra) {
     var params = new URLSearchParams(location.search);
@@ -72,12 +74,33 @@
     return fetch(jsonUrl({ _shape: "objects" }))
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        return (data.rows || []).map(function (row) { return { month: row.month, count: row.articles }; });
+        return (data.rows || []).map(function (row) {
+          return { month: byDay ? row.day : row.month, count: row.articles };
+        });
       });
+  }
+
+  // Every day from the first to the last (UTC arithmetic on the dates as printed), zeros included.
+  function fillDays(points) {
+    var byKey = {};
+    points.forEach(function (p) { if (DAY.test(p.month || "")) { byKey[p.month] = p; } });
+    var days = Object.keys(byKey).sort();
+    if (!days.length) { return []; }
+    var out = [];
+    var m = DAY.exec(days[0]);
+    var t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+    for (var guard = 0; guard < 3660; guard++) {
+      var key = new Date(t).toISOString().slice(0, 10);
+      out.push(byKey[key] || { month: key, count: 0 });
+      if (key >= days[days.length - 1]) { break; }
+      t += 86400000;
+    }
+    return out;
   }
 
   // Every month from the first to the last, zeros included: gaps in publication are data too.
   function fill(points) {
+    if (byDay) { return fillDays(points); }
     var byMonth = {};
     points.forEach(function (p) { if (MONTH.test(p.month || "")) { byMonth[p.month] = p; } });
     var months = Object.keys(byMonth).sort();
@@ -106,7 +129,7 @@
     var total = points.reduce(function (s, p) { return s + p.count; }, 0);
     var caption = section.querySelector("p");
     if (!points.length) { caption.textContent = "No dated articles to chart."; return; }
-    caption.textContent = "Articles per month: " + total.toLocaleString() + " articles, " +
+    caption.textContent = "Articles per " + (byDay ? "day" : "month") + ": " + total.toLocaleString() + " articles, " +
       points[0].month + " to " + points[points.length - 1].month +
       (config.mode === "table" ? " (the rows selected above; click a bar to filter by month)" : "");
     var W = 1000, H = 220, left = 44, bottom = 26, top = 10;
@@ -121,8 +144,8 @@
       svg.appendChild(el("line", { x1: left, y1: ty, x2: W, y2: ty, stroke: tick ? "#ddd" : "#666", "class": "vn-grid" }));
       svg.appendChild(el("text", { x: left - 6, y: ty + 4, "text-anchor": "end", "font-size": 12, "class": "vn-y-label" }, String(tick)));
     }
-    // a month label every `every` months, as many as fit without overlapping
-    var every = Math.max(1, Math.ceil(points.length / Math.floor((W - left) / 64)));
+    // a label every `every` bars, as many as fit without overlapping
+    var every = Math.max(1, Math.ceil(points.length / Math.floor((W - left) / (byDay ? 84 : 64))));
     points.forEach(function (p, i) {
       var h = (H - bottom - top) * p.count / max;
       var x = left + i * step;

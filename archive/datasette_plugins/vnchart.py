@@ -3,7 +3,8 @@
 The drawing is a small script of ours (vnchart.js, inline SVG), so the page needs no CDN and
 works offline. It reads the counts from the page's own JSON, so it follows the filters and the
 search of the page: the articles table (``?category=...&_search=...``) or any query whose
-columns include ``month`` and ``articles`` (the ``mentions_per_month`` canned query).
+columns include ``month`` and ``articles`` (the ``mentions_per_month`` canned query), or ``day``
+and ``articles`` (a text cluster's spread, ``cluster_spread_per_day``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def extra_body_script(template, table, columns):
         config = {"mode": "table", "column": MONTH_COLUMN}
     elif template.startswith("query") and {"month", "articles"} <= set(columns or ()):  # query-<db>.html too
         config = {"mode": "query"}
+    elif template.startswith("query") and {"day", "articles"} <= set(columns or ()):
+        config = {"mode": "query", "unit": "day"}
     else:
         return None
     return f"{_script()}({json.dumps(config)});"
