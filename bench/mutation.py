@@ -46,7 +46,11 @@ DEFAULT_TESTS: dict[str, list[str]] = {
     # the query side alone (what a typed search becomes, bounds, the wide lane): no server per mutant
     "archive/search.py:new_style_tones,_has_diacritics,_typed_with_accents,_quote,_phrase,check_query,"
     "is_wide,_build_fts_query,build_fts_query,_join,sql_escape_fts": ["tests/test_search_query.py"],
-    "archive/store.py": ["tests/test_store.py", "tests/test_history.py"],
+    "archive/store.py": [
+        "tests/test_store_versions.py",
+        "tests/test_store.py",
+        "tests/test_history.py",
+    ],
     "archive/export.py:verify,_check_entry": ["tests/test_export.py", "tests/test_export_verify.py"],
     "crawler/retry_after.py": ["tests/test_retry_after.py"],
     # the extractor: only what decides a caption, a date, articlehood (each test extracts pages)
