@@ -74,6 +74,11 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_body_cleaning.py",
         "tests/test_extract_articlehood.py",
     ],
+    "archive/extract/teasers.py": [
+        "tests/test_teasers.py",
+        "tests/test_listing_heuristics.py",
+        "tests/test_body_cleaning.py",
+    ],
 }
 #: What a test run needs beside the packages mutmut copies.
 ALSO_COPY = ["replica", "tests", "metadata.yml", "scrapy.cfg", "pyproject.toml", "sites.toml"]
