@@ -84,6 +84,16 @@ def test_an_end_heading_after_150_characters_ends_the_body():
     assert kept([P150, "Tin khác", text(90)]) == [P150]
     assert kept([P149, "Tin khác", text(90)]) == [P149, text(90)]
     assert kept([P149, "Phản hồi", text(90)]) == [P149, text(90)]
+    assert kept([text(100), text(50, "Hai"), "Tin khác", text(90)]) == [
+        text(100),
+        text(50, "Hai"),
+    ]  # 150 in all
+
+
+def test_a_footer_line_of_60_characters_is_skipped_like_a_heading():
+    footer = "Địa chỉ: " + "x" * 51
+    assert len(footer) == 60
+    assert kept([footer, P150]) == [P150]
 
 
 def test_a_footer_line_drops_before_the_body_and_ends_it_after():
@@ -116,13 +126,13 @@ def test_title_widgets_crumbs_and_invitations_are_dropped():
 
 
 def test_the_first_source_line_is_the_source_and_no_body_line():
-    body, source = clean([P150, "Nguồn: TTXVN", "Nguồn: Báo Nhân Dân"])
-    assert (body, source) == ([P150], "TTXVN")
+    body, source = clean([P150, "Nguồn: TTXVN", "Nguồn: Báo Nhân Dân", text(90)])
+    assert (body, source) == ([P150, text(90)], "TTXVN")
     assert clean([P150]) == ([P150], None)
 
 
 def test_tag_lines_are_dropped_labelled_or_not():
-    assert kept([P150, "Từ khóa: tuyên giáo, cơ sở"]) == [P150]
+    assert kept([P150, "Từ khóa: tuyên giáo, cơ sở", text(90)]) == [P150, text(90)]
     assert kept([P150, "tuyên giáo, cơ sở"], tags=("Tuyên giáo", "cơ sở")) == [P150]
     assert kept([P150, "tuyên giáo, cơ sở"]) == [P150, "tuyên giáo, cơ sở"]
     assert kept([P150, "tuyên giáo"], tags=("Tuyên giáo", "cơ sở")) == [P150, "tuyên giáo"]
@@ -130,7 +140,7 @@ def test_tag_lines_are_dropped_labelled_or_not():
 
 def test_captions_and_related_headlines_are_dropped_folded():
     caption = "quang canh hoi nghi"  # captions come folded
-    assert kept([P150, "Quang cảnh hội nghị"], captions=frozenset({caption})) == [P150]
+    assert kept([P150, "Quang cảnh hội nghị", text(90)], captions=frozenset({caption})) == [P150, text(90)]
     related = Related([], frozenset({"Tin ve hoat dong co so"}), frozenset())
     assert kept([P150, "Tin về hoạt động cơ sở"], related=related) == [P150]
     assert kept([P150, "Tin về hoạt động cơ sở"]) == [P150, "Tin về hoạt động cơ sở"]
@@ -149,6 +159,8 @@ def test_the_lead_and_its_pieces_are_not_body_lines():
     short = LEAD[:39]
     assert kept([short + " (T)", P150], lead=short) == [short + " (T)", P150]
     assert kept([short, P150], lead=short) == [P150]
+    forty = LEAD[:40]
+    assert kept([forty + " (T)", P150], lead=forty) == [P150]
     assert kept([LEAD, P150], lead=None) == [LEAD, P150]
     assert kept([LEAD[:40], P150], lead="") == [LEAD[:40], P150]
 
@@ -159,7 +171,7 @@ def test_blocks_of_the_chrome_and_link_bars_after_the_text_are_dropped():
     assert kept([nav, P150], body) == [P150]
     bar = '<p><a href="/in">In bai viet</a> <a href="/gui">Gui bai viet</a></p>'
     line = "In bai viet Gui bai viet"
-    assert kept([P150, line], paras(P150) + bar) == [P150]
+    assert kept([P150, line, text(90)], paras(P150) + bar + paras(text(90))) == [P150, text(90)]
     assert kept([line, P150], bar + paras(P150)) == [line, P150]
 
 
@@ -184,7 +196,7 @@ def test_a_date_line_above_the_body_is_dropped_a_sentence_with_a_date_is_not():
 
 def test_a_line_repeated_at_once_is_kept_once_and_apart_twice():
     again = "Doan van lap lai."
-    assert kept([P150, again, again]) == [P150, again]
+    assert kept([P150, again, again, text(90)]) == [P150, again, text(90)]
     assert kept([again, P150, again]) == [again, P150, again]
 
 
@@ -308,6 +320,8 @@ def test_an_inline_box_needs_300_characters_of_paragraphs_of_100_after_it():
     assert follows(["Tin liên quan", text(100), text(200)])
     assert not follows(["Tin liên quan", text(99), text(201)])
     assert not follows(["Phản hồi", text(150), text(150)])
+    assert follows(["Tin liên quan", "Dong ngan", text(150), text(150)])  # short lines are passed over
+    assert follows(["Tin liên quan", text(150), text(150), "Phản hồi", text(150)])
 
 
 def test_an_inline_box_counts_no_link_lines_no_related_lines_nothing_after_an_end_heading():
@@ -365,3 +379,25 @@ def test_short_link_lines_in_the_chrome_are_noise():
     assert noise(H1 + side.format("a" * 149, ""), "a" * 149)
     assert not noise(H1 + side.format("a" * 150, ""), "a" * 150)
     assert not noise(H1 + '<div><p><a href="/x">{}</a></p></div>'.format("a" * 100), "a" * 100)
+
+
+def test_link_runs_boxed_teasers_and_small_forms_are_cut_from_the_body():
+    heads = [f"Tin so {i} ve hoat dong co so" for i in range(3)]
+    markup = (
+        paras(P150)
+        + "".join(f'<p><a href="/b{i}">{h}</a></p>' for i, h in enumerate(heads))
+        + paras(text(90))
+    )
+    assert kept([P150, *heads, text(90)], markup) == [P150, text(90)]
+    teaser = text(40, "Ba")
+    markup = (
+        paras(P150) + f'<div><h3><a href="/tin/bai-1">Tin so 1 ve hoat dong</a></h3><p>{teaser}</p></div>'
+    )
+    assert kept([P150, teaser, text(90)], markup + paras(text(90))) == [P150, text(90)]
+    markup = paras(P150) + f"<form>{paras('Ho ten nguoi gui y kien')}</form>" + paras(text(90))
+    assert kept([P150, "Ho ten nguoi gui y kien", text(90)], markup) == [P150, text(90)]
+
+
+def test_short_closing_lines_outside_the_articles_box_are_cut_from_the_body():
+    markup = f"<div>{paras(A, B)}</div><div>{paras('Dong chan trang')}</div>"
+    assert kept([A, B, "Dong chan trang"], markup) == [A, B]

@@ -154,3 +154,27 @@ def test_a_box_judged_once_is_not_judged_again():
     assert _item(page, heads, el, len(T1), memo) is None
     assert _item(page, heads, el, 0, {}) == (box, HOST + "/tin/bai-1")  # 32 + 34 <= 0 + 300
     assert _item(page, set(), el, len(T1), {}) is None
+
+
+def test_a_box_made_an_item_by_one_line_holds_its_other_lines_three_levels_down():
+    t3 = "Dong ba cap"
+    deep = "Dong bon cap"
+    body = (
+        f'<div><h3><a href="/tin/bai-1">{LINK}</a></h3><p>{T1}</p>'
+        f"<div><div><p>{t3}</p></div></div><div><div><div><p>{deep}</p></div></div></div></div>"
+    )
+    assert items_of(body, [T1, t3, deep]) == {0: HOST + "/tin/bai-1", 1: HOST + "/tin/bai-1"}
+
+
+def test_a_line_four_levels_below_a_headline_does_not_make_its_box_an_item():
+    # the line above the link is no teaser; the box is an item only if the deep line made it one
+    body = (
+        f'<div><p>{T2}</p><h3><a href="/tin/bai-1">{LINK}</a></h3>'
+        f"<div><div><div><p>{T1}</p></div></div></div></div>"
+    )
+    assert items_of(body, [T2, T1]) == {}
+
+
+def test_the_canonical_address_is_compared_without_its_anchor():
+    canonical = f'<link rel="canonical" href="{HOST}/bai-goc#top">'
+    assert items_of(item("/bai-goc", T1), [T1], head=canonical) == {}
