@@ -8,7 +8,7 @@ share at its threshold); the expected instants are written here by hand.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import lxml.html
 import pytest
@@ -40,9 +40,16 @@ def at(day: int, hour: int = 0, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=VN)
 
 
-def index(body: str, *, url: str = URL, head: str = "", profile: SiteProfile | None = None) -> PageIndex:
+def at24(day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A day of November 2024: htmldate refuses dates after the machine's own clock."""
+    return datetime(2024, 11, day, hour, minute, tzinfo=VN)
+
+
+def index(
+    body: str, *, url: str = URL, head: str = "", profile: SiteProfile | None = None, now: datetime = NOW
+) -> PageIndex:
     html = f"<html><head>{head}</head><body>{body}</body></html>"
-    return index_page(lxml.html.document_fromstring(html), url, profile, NOW, html)
+    return index_page(lxml.html.document_fromstring(html), url, profile, now, html)
 
 
 def title_of(page: PageIndex, line: str | None = HEADLINE) -> Title:
@@ -187,10 +194,10 @@ def test_the_url_dates_a_page_last_and_htmldate_only_when_nothing_else_does():
     assert (chosen.source, chosen.parsed.value, chosen.parsed.has_time) == ("url", at(20), False)
     page = index(H1 + "<p>19/11/2026</p>" + BODY, url=HOST + "/2026/11/20/bai-viet")
     assert find_dates(page, title_of(page), NO_RELATED, None).published.source == "dateline"
-    abbr = '<abbr class="published" title="2026-11-18T07:30:00+07:00">x</abbr>'
+    abbr = '<abbr class="published" title="2024-11-18T07:30:00+07:00">x</abbr>'
     page = index(H1 + abbr + BODY)
     chosen = find_dates(page, title_of(page), NO_RELATED, None).published
-    assert (chosen.source, chosen.parsed.value, chosen.parsed.has_time) == ("htmldate", at(18, 7, 30), True)
+    assert (chosen.source, chosen.parsed.value, chosen.parsed.has_time) == ("htmldate", at24(18, 7, 30), True)
     page = index(H1 + BODY)
     dating = find_dates(page, title_of(page), NO_RELATED, None)
     assert (dating.published, dating.modified) == (None, None)
@@ -443,25 +450,138 @@ def test_a_year_month_day_path_is_a_bare_date_not_after_today():
 
 
 def test_htmldate_gives_a_time_only_when_it_found_one():
-    page = index(H1 + '<abbr class="published" title="2026-11-18T07:30:00+07:00">x</abbr>' + BODY)
+    page = index(H1 + '<abbr class="published" title="2024-11-18T07:30:00+07:00">x</abbr>' + BODY)
     d = _htmldate(page)
-    assert (d.source, d.parsed.value, d.parsed.has_time) == ("htmldate", at(18, 7, 30), True)
-    page = index(H1 + '<abbr class="published" title="2026-11-18T00:00:00+07:00">x</abbr>' + BODY)
+    assert (d.source, d.parsed.value, d.parsed.has_time) == ("htmldate", at24(18, 7, 30), True)
+    assert d.parsed.raw == "2024-11-18T07:30:00+0700"
+    page = index(H1 + '<abbr class="published" title="2024-11-18T00:00:00+07:00">x</abbr>' + BODY)
     assert _htmldate(page).parsed.has_time is False
-    page = index(H1 + '<div class="date">18/11/2026</div>' + BODY)
+    page = index(H1 + '<div class="date">18/11/2024</div>' + BODY)
     d = _htmldate(page)
-    assert (d.parsed.value, d.parsed.has_time) == (at(18), False)
+    assert (d.parsed.value, d.parsed.has_time) == (at24(18), False)
 
 
 def test_htmldate_never_gives_today_or_a_listed_articles_day():
-    assert _htmldate(index(H1 + '<div class="date">03/12/2026</div>' + BODY)) is None
+    on_the_day = datetime(2024, 11, 18, 9, 0, tzinfo=VN)
+    assert _htmldate(index(H1 + '<div class="date">18/11/2024</div>' + BODY, now=on_the_day)) is None
     assert _htmldate(index(H1 + BODY)) is None
-    teaser = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 18/11/2026</p>'
-    assert _htmldate(index(H1 + '<div class="date">18/11/2026</div>' + teaser)) is None
-    other = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 17/11/2026</p>'
-    assert _htmldate(index(H1 + '<div class="date">18/11/2026</div>' + other)).parsed.value == at(18)
+    teaser = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 18/11/2024</p>'
+    assert _htmldate(index(H1 + '<div class="date">18/11/2024</div>' + teaser)) is None
+    other = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 17/11/2024</p>'
+    assert _htmldate(index(H1 + '<div class="date">18/11/2024</div>' + other)).parsed.value == at24(18)
 
 
 @pytest.mark.parametrize("raw", ["2026-11-20T08:15:00+07:00", "20/11/2026 08:15"])
 def test_parsed_date_values_are_at_the_sites_offset(raw):
     assert _iso(index(H1), raw) == ParsedDate(at(20, 8, 15), True, _iso(index(H1), raw).raw)
+
+
+# -- the site's own offset, and "today" where the site is ---------------------------------------------
+
+PLUS8 = timezone(timedelta(hours=8))
+UTC0 = UTC
+
+
+def offset_site(hours: int, **kw) -> SiteProfile:
+    return SiteProfile(
+        name="tg", hosts=("tuyengiao.example.vn",), base_url=HOST, utc_offset_hours=hours, **kw
+    )
+
+
+def test_times_without_an_offset_are_the_sites_own():
+    page = index(H1, profile=offset_site(8))
+    assert _iso(page, "2026-11-20T08:15:00").value == datetime(2026, 11, 20, 8, 15, tzinfo=PLUS8)
+    assert _iso(page, "20/11/2026 08:15").value == datetime(2026, 11, 20, 8, 15, tzinfo=PLUS8)
+    dated, modified = _date_from(page, page.blocks[0].el, "20/11/2026 08:15 Cập nhật: 21/11/2026 10:00")
+    assert dated.parsed.value == datetime(2026, 11, 20, 8, 15, tzinfo=PLUS8)
+    assert modified.value == datetime(2026, 11, 21, 10, 0, tzinfo=PLUS8)
+    vccorp = _url_date(index(H1, url=HOST + "/bai-1012611201030450.htm", profile=offset_site(8)))
+    assert vccorp.parsed.value == datetime(2026, 11, 20, 10, 30, 45, tzinfo=PLUS8)
+    path = _url_date(index(H1, url=HOST + "/2026/11/20/bai", profile=offset_site(8)))
+    assert path.parsed.value == datetime(2026, 11, 20, tzinfo=PLUS8)
+
+
+def test_a_date_line_in_the_future_is_no_date():
+    page = index(H1)
+    el = page.blocks[0].el
+    assert _date_from(page, el, "24/12/2026 08:00") is None
+    dated, modified = _date_from(page, el, "20/11/2026 08:15 Cập nhật: 24/12/2026 10:00")
+    assert (dated.parsed.value, modified) == (at(20, 8, 15), None)
+
+
+def test_a_path_date_of_today_is_read_from_midnight():
+    midnight = datetime(2026, 12, 3, 0, 0, tzinfo=VN)
+    d = _url_date(index(H1, url=HOST + "/2026/12/3/bai", now=midnight))
+    assert d.parsed.value == midnight
+
+
+def test_today_is_the_sites_day_for_htmldate_and_the_masthead():
+    # 20:00 UTC on 18 November: still the 18th on a UTC site, already the 19th in Vietnam
+    late = datetime(2024, 11, 18, 20, 0, tzinfo=UTC0)
+    stamp = '<time datetime="2024-11-18">x</time>'
+    assert _htmldate(index(H1 + stamp + BODY, profile=offset_site(0), now=late)) is None
+    yesterday = '<time datetime="2024-11-17">x</time>'
+    assert _htmldate(index(H1 + yesterday + BODY, profile=offset_site(0), now=late)) is not None
+    page = index("<p>Thứ Hai, 18/11/2024</p>" + H1 + BODY, profile=offset_site(0), now=late)
+    assert find_dateline(page, title_of(page), NO_RELATED) == (None, None)
+    # 00:30 on 19 November in Vietnam (17:30 UTC on the 18th): the 19th is today
+    early = datetime(2024, 11, 19, 0, 30, tzinfo=VN)
+    stamp = '<time datetime="2024-11-19">x</time>'
+    assert _htmldate(index(H1 + stamp + BODY, now=early)) is None
+    page = index("<p>Thứ Ba, 19/11/2024</p>" + H1 + BODY, now=early)
+    assert find_dateline(page, title_of(page), NO_RELATED) == (None, None)
+    page = index("<p>Thứ Hai, 18/11/2024</p>" + H1 + BODY, now=early)
+    assert find_dateline(page, title_of(page), NO_RELATED)[0].parsed.value == at24(18)
+
+
+# -- more of find_dateline -------------------------------------------------------------------------------
+
+
+def test_the_masthead_is_passed_over_for_a_date_further_down():
+    today = "<p>Thứ Năm, 03/12/2026</p>"
+    assert dateline(today + H1 + fillers(2) + "<p>02/12/2026</p>") == (at(2, month=12), None)
+
+
+def test_distance_above_the_headline_counts_from_the_headline_not_the_top():
+    above = "<p>18/11/2026 07:00</p>"
+    body = fillers(3) + above + H1 + fillers(2) + "<p>20/11/2026 08:15</p>"  # above: 2, below: 3
+    assert dateline(body) == (at(18, 7), None)
+
+
+def test_no_date_line_is_none_and_none():
+    page = index(H1 + BODY)
+    assert find_dateline(page, title_of(page), NO_RELATED) == (None, None)
+    page = index(H1 + "<p>20/11/2026 08:15</p>")
+    found, modified = find_dateline(page, title_of(page), NO_RELATED)
+    assert found.parsed.value == at(20, 8, 15) and modified is None
+
+
+def test_only_the_blocks_own_time_elements_count():
+    nested = '<div>19/11/2026 07:00<p><time datetime="2026-11-20T08:15:00+07:00">x</time></p></div>'
+    assert dateline(H1 + nested) == (at(19, 7), None)
+    page = index(nested)
+    b = page.by_text["19/11/2026 07:00"][0]
+    dated, _ = _date_from(page, b.el, b.text, b)
+    assert (dated.source, dated.parsed.value) == ("dateline", at(19, 7))
+
+
+def test_without_a_block_only_time_elements_count_not_other_datetime_attributes():
+    page = index('<p><ins datetime="2026-11-20T08:15:00+07:00">x</ins> 19/11/2026 07:00</p>')
+    el = page.blocks[0].el
+    dated, _ = _date_from(page, el, "19/11/2026 07:00")
+    assert (dated.source, dated.parsed.value) == ("dateline", at(19, 7))
+
+
+def test_a_line_deep_in_a_figcaption_is_no_date_line():
+    assert not ok("<figcaption><div><div><div><p>20/11/2026</p></div></div></div></figcaption>", "20/11/2026")
+
+
+def test_plain_text_beside_a_date_line_is_no_teaser():
+    assert ok("<div><p>20/11/2026</p><p>Mot hai ba bon nam sau bay</p></div>", "20/11/2026")
+
+
+def test_embedded_json_with_a_time_wins_over_a_later_date_line():
+    nxt = NextArticle(published_raw="2026-11-20T08:15:00+07:00")
+    page = index(H1 + "<p>19/11/2026 07:00</p>" + BODY)
+    chosen = find_dates(page, title_of(page), NO_RELATED, nxt).published
+    assert (chosen.source, chosen.parsed.value, chosen.parsed.has_time) == ("nextdata", at(20, 8, 15), True)
