@@ -127,3 +127,24 @@ def test_spread_per_day_draws_every_day_from_the_first_to_the_last(server, brows
         assert "0 results" not in visible_text(page)
     finally:
         page.close()
+
+
+def test_unnamed_republishers_ranks_portals_by_copies_without_a_source(server, browser, archive):
+    conn = sqlite3.connect(archive)
+    expected = conn.execute(
+        "select site, count(*), sum(names_source = 0) from text_cluster_members where is_first = 0"
+        " group by site order by 3 desc, 2 desc, site"
+    ).fetchall()
+    conn.close()
+    page = open_page(browser, server, "/archive/unnamed_republishers", 1400, "unnamed-republishers")
+    try:
+        rows = page.js(
+            "Array.from(document.querySelectorAll('table.rows-and-columns tbody tr')).map(tr =>"
+            " ['site', 'republished', 'without_source'].map(c => tr.querySelector('td.col-' + c).innerText.trim()))"
+        )
+        assert len(rows) == len(expected) > 3
+        assert {tuple(r) for r in rows} == {(s, str(n), str(w)) for s, n, w in expected}
+        without = [int(r[2]) for r in rows]
+        assert without == sorted(without, reverse=True)
+    finally:
+        page.close()
