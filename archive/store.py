@@ -8,13 +8,15 @@ transaction, so a crash loses at most the page in flight.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
 import socket
 import sqlite3
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,17 +113,52 @@ def schema_version(db: Database) -> int:
     return len(migrations.applied(db))
 
 
-# Plain SQL for the per-page writes: sqlite-utils' insert/update introspect the table on every
-# call, which cost more than the writes themselves on the crawl's hot path.
+# Plain SQL on the sqlite3 connection for the per-page writes: sqlite-utils' insert/update
+# introspect the table on every call, and its ``execute`` and ``atomic`` wrap every statement,
+# which cost more than the writes themselves on the crawl's hot path. The statements' text is
+# made once per set of columns, so that sqlite3's statement cache finds them prepared.
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'insert into "{table}" ({names}) values ({", ".join("?" * len(columns))})'
+
+
+@functools.cache
+def _update_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
+    assignments = ", ".join(f'"{c}" = ?' for c in columns)
+    return f'update "{table}" set {assignments} where "{key}" = ?'
+
+
 def _insert(db: Database, table: str, row: Mapping[str, Any]) -> int:
-    columns = ", ".join(f'"{c}"' for c in row)
-    marks = ", ".join("?" * len(row))
-    return db.execute(f'insert into "{table}" ({columns}) values ({marks})', list(row.values())).lastrowid
+    return db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values())).lastrowid
 
 
 def _update(db: Database, table: str, key: str, value: Any, row: Mapping[str, Any]) -> None:
-    assignments = ", ".join(f'"{c}" = ?' for c in row)
-    db.execute(f'update "{table}" set {assignments} where "{key}" = ?', [*row.values(), value])
+    db.conn.execute(_update_sql(table, key, tuple(row)), (*row.values(), value))
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One transaction (a savepoint inside a caller's): committed whole or not at all, as ``Database.atomic``."""
+    if conn.in_transaction:
+        conn.execute("savepoint record_page")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:  # an error may already have ended the whole transaction
+                conn.execute("rollback to savepoint record_page")
+                conn.execute("release savepoint record_page")
+            raise
+        conn.execute("release savepoint record_page")
+        return
+    conn.execute("begin")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    conn.execute("commit")
 
 
 # -- article order -------------------------------------------------------------------------
@@ -166,8 +203,8 @@ def new_article_rowid(db: Database, published: str | None, first_seen: str | Non
     base = rowid_base(published, first_seen)
     while True:
         last = base + (1 << SLOT_BITS) - 1
-        top = db.execute(
-            "select max(rowid) from articles where rowid between ? and ?", [base, last]
+        top = db.conn.execute(
+            "select max(rowid) from articles where rowid between ? and ?", (base, last)
         ).fetchone()[0]
         if top is None:
             return base
@@ -253,9 +290,9 @@ def run_counts(db: Database, run_id: int) -> dict[str, int]:
 
 def _store_body(db: Database, body: bytes) -> str:
     digest = hashlib.sha256(body).hexdigest()
-    db.execute(
+    db.conn.execute(
         "insert or ignore into bodies (sha256, size, compression, body) values (?, ?, 'zlib', ?)",
-        [digest, len(body), zlib.compress(body, 6)],
+        (digest, len(body), zlib.compress(body, 6)),
     )
     return digest
 
@@ -333,7 +370,7 @@ def record_page(
         # One article, one row: a print/AMP/mobile rendering, or an address whose page names
         # another canonical on the same site, is a capture of that article.
         url = article_key(fetched_as, record.get("canonical_url") if record else None)
-    with db.atomic():
+    with _transaction(db.conn):
         digest = _store_body(db, page["body"]) if page.get("body") else None
         capture = {
             "run_id": run_id,
@@ -353,7 +390,7 @@ def record_page(
             "error": page.get("error"),
         }
         capture_id = _insert(db, "captures", capture)
-        db.execute("delete from frontier where url in (?, ?)", [fetched_as, url])
+        db.conn.execute("delete from frontier where url in (?, ?)", (fetched_as, url))
         outcome, reason = _apply(db, url, page, record, capture_id, fetched_at)
         _update(db, "captures", "id", capture_id, {"outcome": outcome, "reason": reason})
     return {**capture, "id": capture_id, "outcome": outcome, "reason": reason}
@@ -420,7 +457,7 @@ def _apply(db, url, page, record, capture_id, fetched_at) -> tuple[str, str | No
 
 
 def _article(db: Database, url: str) -> dict | None:
-    cursor = db.execute("select * from articles where url = ?", [url])
+    cursor = db.conn.execute("select * from articles where url = ?", (url,))
     row = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
@@ -448,18 +485,23 @@ def _save_article(db, url, page, record, capture_id, fetched_at, existing) -> st
         _event(db, url, fetched_at, "restored", capture_id)
     if existing is None:
         rowid = new_article_rowid(db, record.get("published"), fetched_at)
-        _insert(db, "articles", {"rowid": rowid, "url": url, "first_seen": fetched_at, "version": 0, **life})
-    else:
+        life = {"rowid": rowid, "url": url, "first_seen": fetched_at, **life}
+        _new_version(db, url, record, capture_id, fetched_at, existing, "first-seen", fetched_at, life)
+        return "new"
+    if existing["record_hash"] == record_hash(record):
         _update(db, "articles", "url", url, life)
-        if existing["record_hash"] == record_hash(record):
-            return "unchanged"
-    event = "first-seen" if existing is None else "changed"
-    _new_version(db, url, record, capture_id, fetched_at, existing, event, fetched_at)
-    return "new" if existing is None else "changed"
+        return "unchanged"
+    _new_version(db, url, record, capture_id, fetched_at, existing, "changed", fetched_at, life)
+    return "changed"
 
 
-def _new_version(db, url, record, capture_id, captured_at, existing, event, event_at) -> str:
-    """Make ``record`` the article's current record, keeping it as a new version; returns the change kind."""
+def _new_version(db, url, record, capture_id, captured_at, existing, event, event_at, life=None) -> str:
+    """Make ``record`` the article's current record, keeping it as a new version; returns the change kind.
+
+    ``life`` (the capture's columns: when seen, its validators; for a new article its key too)
+    goes into the same write of the ``articles`` row: each write of that row rewrites its
+    full-text index entry, so an article's new version is indexed once, not once per write.
+    """
     if existing is None:
         change_kind, changed = "first", []
     else:
@@ -474,23 +516,22 @@ def _new_version(db, url, record, capture_id, captured_at, existing, event, even
     if existing is not None and record.get("published") != existing["published"]:
         # A new date moves the article to its new place in the newest-first order.
         moved["rowid"] = new_article_rowid(db, record.get("published"), existing["first_seen"])
-    _update(
-        db,
-        "articles",
-        "url",
-        url,
-        {
-            **moved,
-            **columns,
-            **_published_parts(record.get("published")),
-            "version": version,
-            "record_hash": digest,
-            "last_changed": captured_at,
-            "title_fold": fold(record.get("title")),
-            "lead_fold": fold(record.get("lead")),
-            "text_fold": fold(record.get("text")),
-        },
-    )
+    row = {
+        **(life or {}),
+        **moved,
+        **columns,
+        **_published_parts(record.get("published")),
+        "version": version,
+        "record_hash": digest,
+        "last_changed": captured_at,
+        "title_fold": fold(record.get("title")),
+        "lead_fold": fold(record.get("lead")),
+        "text_fold": fold(record.get("text")),
+    }
+    if existing is None:
+        _insert(db, "articles", row)
+    else:
+        _update(db, "articles", "url", url, row)
     _insert(
         db,
         "article_versions",
