@@ -11,13 +11,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from contextlib import suppress
-from copy import deepcopy
+from copy import copy, deepcopy
 from functools import partial
 
 import trafilatura
 from htmldate import find_date
-from lxml.etree import _Element
-from trafilatura import bare_extraction, load_html
+from lxml.etree import XPath, _Element
+from trafilatura import load_html
+from trafilatura.baseline import _spaced_text, baseline
+from trafilatura.core import (
+    ESCALATION_ACCEPT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _forum_thread_page,
+)
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -25,8 +34,10 @@ from trafilatura.metadata import (
     extract_meta_json,
     extract_title,
 )
-from trafilatura.settings import DEFAULT_CONFIG, Document
+from trafilatura.settings import BASIC_CLEAN_XPATH, DEFAULT_CONFIG, Document, Extractor
 from trafilatura.utils import line_processing
+from trafilatura.xml import delete_element, xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 VERSION: str = trafilatura.__version__
 
@@ -53,6 +64,179 @@ def parses_like_trafilatura(text: str) -> bool:
         return False
     # trafilatura rewrites a first line holding "<html" and ending in "/>"
     return not any("<html" in line.lower() and line.endswith("/>") for line in text[:4096].splitlines()[:4])
+
+
+#: An EXSLT regex test on an element's id or class, as trafilatura's expressions write them.
+_NAME_TEST = re.compile(r"re:test\((@id|@class), '([^']*)'(?:, '([a-z]*)')?\)")
+_ANY_NAME_TEST = r"(?:re:test\(@(?:id|class), '[^']*'(?:, '[a-z]*')?\)|contains\(@(?:id|class), '[^']*'\))"
+#: An expression that selects only elements passing one of the name tests of its second step
+#: (``.//*[self::div or self::section][re:test(@id, '…') or contains(@class, '…')]…``).
+_GATED = re.compile(
+    rf"\.//\*\[self::\w+(?: or self::\w+)*\]\[ ?({_ANY_NAME_TEST}(?: or {_ANY_NAME_TEST})*) ?\]"
+)
+_GATE_TEST = re.compile(r"(re:test|contains)\(@(id|class), '([^']*)'(?:, '([a-z]*)')?\)")
+_IDS = XPath("//@id", smart_strings=False)
+_CLASSES = XPath("//@class", smart_strings=False)
+#: Open and close each value a test passes in the one XPath string variable that lists them
+#: (private-use characters).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _name_regex(function: str, pattern: str, flags: str | None) -> re.Pattern[str]:
+    """The Python regex an EXSLT ``re:test`` runs (lxml calls re.search), or ``contains`` means."""
+    if function == "contains":
+        return re.compile(re.escape(pattern))
+    return re.compile(pattern, re.IGNORECASE if "i" in (flags or "") else 0)
+
+
+class NameTests:
+    """One of trafilatura's expressions that select elements by EXSLT regexes on id or class.
+
+    lxml runs each such test by calling Python's ``re.search`` at every element it reaches, on
+    every page. The regexes read only id and class values, and a page has few distinct ones:
+    here each test is decided once per value, and the expression lxml runs looks the
+    attribute up in the values that pass (a string variable, ``contains($n0, concat(OPEN,
+    @id, CLOSE))``; a missing attribute reads as "", as in the EXSLT test), which selects the
+    same elements without a call out of C. An expression that selects only elements passing
+    a name test (``gate``) is not run at all on a page where no value passes one. A page
+    with a value holding OPEN or CLOSE gets the original expression.
+    """
+
+    def __init__(self, xpath: XPath) -> None:
+        self.original = xpath
+        self.tests: list[tuple[str, str, re.Pattern[str]]] = []
+        text = xpath.path
+        for i, m in enumerate(_NAME_TEST.finditer(xpath.path)):
+            self.tests.append((f"n{i}", m.group(1)[1:], _name_regex("re:test", m.group(2), m.group(3))))
+            text = text.replace(
+                m.group(0), f"contains($n{i}, concat('{_OPEN}', {m.group(1)}, '{_CLOSE}'))", 1
+            )
+        self.xpath = XPath(text, namespaces={"re": "http://exslt.org/regular-expressions"})
+        gated = _GATED.match(" ".join(xpath.path.split()))
+        self.gate = (
+            [
+                (m.group(2), _name_regex(m.group(1), m.group(3), m.group(4)))
+                for m in _GATE_TEST.finditer(gated.group(1))
+            ]
+            if gated
+            else None
+        )
+
+    def __call__(self, tree: _Element, names: dict[str, set[str]] | None) -> list[_Element]:
+        """What the original expression selects in ``tree``, whose id and class values are ``names``."""
+        if names is None:
+            return self.original(tree)
+        if self.gate is not None and not any(
+            regex.search(v) for attr, regex in self.gate for v in names[attr] | {""}
+        ):
+            return []
+        passing = {
+            var: "".join(f"{_OPEN}{v}{_CLOSE}" for v in names[attr] | {""} if regex.search(v))
+            for var, attr, regex in self.tests
+        }
+        return self.xpath(tree, **passing)
+
+
+def page_names(tree: _Element) -> dict[str, set[str]] | None:
+    """The id and class values of a page, what NameTests reads; None if one holds OPEN or CLOSE."""
+    names = {"id": set(_IDS(tree)), "class": set(_CLASSES(tree))}
+    if any(_OPEN in v or _CLOSE in v for values in names.values() for v in values):
+        return None
+    return names
+
+
+_RAW_PRUNE = [NameTests(x) for x in RAW_TREE_PRUNE_XPATH]
+_COMMENTS_PRUNE = [NameTests(x) for x in REMOVE_COMMENTS_AND_LISTS_XPATH]
+_BASIC_CLEAN = NameTests(BASIC_CLEAN_XPATH)
+
+
+def main_options(url: str) -> Extractor:
+    """The options of our call: trafilatura's defaults with ``fast``, no comments, our config."""
+    return Extractor(
+        config=_CONFIG,
+        output_format="python",
+        fast=True,
+        comments=False,
+        tables=True,
+        images=False,
+        links=False,
+        url=url,
+        date_params=_DATE_PARAMS,
+    )
+
+
+def main_text(given: _Element | str, url: str) -> str | None:
+    """``bare_extraction(given, url=url, **main_options)``'s text; None when it returns None.
+
+    trafilatura 2.3's steps for those options (``bare_extraction``, ``trafilatura_sequence``),
+    less work that cannot change the text: the tree kept for the comparison with readability
+    and jusText, which ``fast`` never runs; the EXSLT regexes of the prune expressions and of
+    the page-text measure, decided once per id and class value (NameTests).
+    tests/test_extract_bridge.py holds it equal to ``bare_extraction``.
+    """
+    options = main_options(url)
+    try:
+        tree = load_html(given)
+        if tree is None:
+            return None
+        names = page_names(tree)
+        if tree is given:
+            tree = copy(tree)  # pruned below: our tree stays as it was
+        body, text = _sequence(tree, options, options.url or None, names)
+        if len(text) < options.min_output_size and options.min_output_comm_size > 0:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return xmltotxt(body, options.formatting)
+
+
+def _cleaned(tree: _Element, options: Extractor, url: str | None) -> _Element:
+    """trafilatura's ``_prepare_tree`` without its backup copy (read only by the comparison)."""
+    return convert_tags(tree_cleaning(copy(tree), options), options, url)
+
+
+def _sequence(
+    tree: _Element, options: Extractor, url: str | None, names: dict[str, set[str]] | None
+) -> tuple[_Element, str]:
+    """``trafilatura_sequence`` for our options (balanced focus, fast, no comments)."""
+    is_forum = _forum_thread_page(tree)
+    _prune(tree, _RAW_PRUNE, names)
+    if not is_forum:
+        _prune(tree, _COMMENTS_PRUNE, names)
+    body, text = extract_content(_cleaned(tree, options, url), options)
+    if len(text) < options.min_extracted_size:  # rescue: the baseline, if it finds more
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(text):
+            body, text = b_body, b_text
+    if 0 < len(text) < ESCALATION_MAX_LENGTH and len(text) < ESCALATION_PAGE_SHARE * _page_text_length(
+        tree, names
+    ):
+        r_options = copy(options)
+        r_options.focus = "recall"
+        r_text = ""
+        with suppress(Exception):  # as trafilatura: a failed retry keeps the first reading
+            r_body, r_text = extract_content(_cleaned(tree, r_options, url), r_options)
+        if len(r_text) >= options.min_extracted_size and len(r_text) > ESCALATION_ACCEPT_RATIO * len(text):
+            body, text = r_body, r_text
+    return body, text
+
+
+def _prune(tree: _Element, expressions: list[NameTests], names: dict[str, set[str]] | None) -> None:
+    """``prune_unwanted_nodes(tree, expressions)``: the elements go, their tails stay."""
+    for expression in expressions:
+        for element in expression(tree, names):
+            delete_element(element)
+
+
+def _page_text_length(tree: _Element, names: dict[str, set[str]] | None) -> int:
+    """``len(html2txt(tree))``: the page's text, which the recall retry compares the reading with."""
+    clone = copy(tree)
+    body = clone.find(".//body")
+    if body is None:
+        body = clone
+    for elem in _BASIC_CLEAN(body, names):
+        delete_element(elem)
+    return len(_spaced_text(body))
 
 
 #: The links ``extract_catstags`` keeps from its markup searches: an href naming the type.
@@ -125,22 +309,11 @@ class MainText:
     def __init__(self, root: _Element, html_text: str, url: str) -> None:
         self._input: _Element | str = root if parses_like_trafilatura(html_text) else html_text
         try:
-            doc = bare_extraction(
-                self._input,
-                url=url,
-                fast=True,
-                with_metadata=False,
-                include_comments=False,
-                include_tables=True,
-                include_images=False,
-                include_links=False,
-                date_extraction_params=_DATE_PARAMS,
-                config=_CONFIG,
-            )
+            text = main_text(self._input, url)
         except (ValueError, TypeError, AttributeError, RecursionError):
-            doc = None
-        self.found = doc is not None
-        self.text: str = doc.text if doc is not None and doc.text else ""
+            text = None
+        self.found = text is not None
+        self.text: str = text or ""
         self._tree: _Element | None = None
         self._tags: Document | None = None
         self._fields: dict[str, str | list[str] | None] = {}
