@@ -47,6 +47,7 @@ _LEGACY_FONT = re.compile(r"""\.Vn[A-Z][A-Za-z]*|\bVNI[- ][A-Z][A-Za-z]*|\bVPS\s
 #: Vietnamese letters that Latin-1 holds; the rest of Latin-1's letters never occur in Vietnamese.
 _VI_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
 #: Letters only Vietnamese uses (ă đ ơ ư and the precomposed tone letters).
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _VI_ONLY = re.compile(r"[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 
 
@@ -94,12 +95,12 @@ def _try(data: bytes, codec: str) -> str | None:
         return None
 
 
-def _is_utf8(data: bytes) -> bool:
+def _utf8(data: bytes) -> str | None:
+    """The bytes decoded as UTF-8, or None when they are not UTF-8."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _guess(data: bytes) -> str | None:
@@ -134,18 +135,19 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> Decoded:
     declared = normalize_charset(http_label) or normalize_charset(meta_label)
     if (http_label or meta_label) and declared is None:
         flags.append("unknown-charset")
-    utf8_ok = _is_utf8(data)
+    utf8 = _utf8(data)
     if (
         declared
         and declared != "utf-8"
-        and utf8_ok
+        and utf8 is not None
         and not data.isascii()
         and declared in _SINGLE_BYTE_WESTERN
     ):
         # Multi-byte UTF-8 sequences almost never form by chance in single-byte text.
-        return _finish(data.decode("utf-8"), "utf-8", flags)
+        return _finish(utf8, "utf-8", flags)
     if declared:
-        text = _try(data, declared)
+        # valid UTF-8 decodes the same with errors="replace": no second decoding
+        text = utf8 if declared == "utf-8" and utf8 is not None else _try(data, declared)
         if text is not None and _replacements(text) <= max(2, MAX_REPLACEMENT_SHARE * len(text)):
             return _finish(text, declared, flags)
         # The declaration is wrong: keep whichever candidate reads best.
@@ -154,8 +156,8 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> Decoded:
         codec, text = max(scored, key=lambda ct: _vietnamese_score(unicodedata.normalize("NFC", ct[1])))
         flags.append("encoding-guessed")
         return _finish(text, codec, flags)
-    if utf8_ok:
-        return _finish(data.decode("utf-8"), "utf-8", flags)
+    if utf8 is not None:
+        return _finish(utf8, "utf-8", flags)
     codec = _guess(data) or "cp1252"
     flags.append("encoding-guessed")
     return _finish(data.decode(codec, errors="replace"), codec, flags)
@@ -182,7 +184,8 @@ def looks_font_encoded(visible_text: str, html: str, *, vietnamese: bool) -> boo
     Vietnamese-only letters, on a page otherwise known to be Vietnamese (``vietnamese``: site
     profile, lang="vi", .vn host), so that German or French pages are never flagged.
     """
-    accented = [ch for ch in visible_text if ord(ch) > 0x7F and (ch.isalpha() or 0xA0 <= ord(ch) <= 0xFF)]
+    # the regex skips the ASCII letters (most of any page's text) in C
+    accented = [ch for ch in _NON_ASCII.findall(visible_text) if ch.isalpha() or 0xA0 <= ord(ch) <= 0xFF]
     if len(accented) < 20:
         return len(accented) > 0 and _legacy_font(html)
     vi_only = len(_VI_ONLY.findall(visible_text))
