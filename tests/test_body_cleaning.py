@@ -342,6 +342,13 @@ def test_an_inline_box_counts_no_link_lines_no_related_lines_nothing_after_an_en
     lines = ["Tin liên quan", text(150), text(150, "Hai")]
     assert _inline_box_follows(page, NO_RELATED, lines, 0)
     assert not _inline_box_follows(page, Related([], frozenset(), frozenset([box])), lines, 0)
+    markup = (
+        paras("Tin liên quan") + f"<div>{paras(text(150))}</div>" + paras(text(150, "Hai"), text(150, "Ba"))
+    )
+    page = index(H1 + markup)
+    box = page.by_text[text(150)][0].el.getparent()
+    lines = ["Tin liên quan", text(150), text(150, "Hai"), text(150, "Ba")]
+    assert _inline_box_follows(page, Related([], frozenset(), frozenset([box])), lines, 0)  # passed over
     assert not follows(["Tin liên quan", "khong co tren trang " + text(300)], paras("Tin liên quan"))
 
 

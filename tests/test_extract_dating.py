@@ -585,3 +585,14 @@ def test_embedded_json_with_a_time_wins_over_a_later_date_line():
     page = index(H1 + "<p>19/11/2026 07:00</p>" + BODY)
     chosen = find_dates(page, title_of(page), NO_RELATED, nxt).published
     assert (chosen.source, chosen.parsed.value, chosen.parsed.has_time) == ("nextdata", at(20, 8, 15), True)
+
+
+def test_a_teaser_dated_beyond_the_slack_does_not_veto_htmldates_day():
+    # 23:00 on 18 November: htmldate's 19 November (midnight) is within two hours, a teaser's
+    # 19 November 10:00 is not, so it names no listed article's day
+    late = datetime(2024, 11, 18, 23, 0, tzinfo=VN)
+    stamp = '<time datetime="2024-11-19">x</time>'
+    teaser = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 19/11/2024 10:00</p>'
+    assert _htmldate(index(H1 + stamp + teaser, now=late)).parsed.value == at24(19)
+    teaser = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 19/11/2024 00:30</p>'
+    assert _htmldate(index(H1 + stamp + teaser, now=late)) is None
