@@ -186,6 +186,10 @@ def test_new_article_rowid_takes_the_next_free_slot_of_its_second(fresh_db: Data
     assert store.new_article_rowid(fresh_db, published, None) == base - 2 * SECOND
     put(base - 2 * SECOND, "earlier")
     assert store.new_article_rowid(fresh_db, published, None) == base - 2 * SECOND + 1
+    # a full second whose second before has room: the very next second down, not one further
+    later = base + 7 * SECOND
+    put(later + SECOND - 1, "later-last")
+    assert store.new_article_rowid(fresh_db, "2020-05-01T10:00:07+07:00", None) == later - SECOND
 
 
 # -- a new article, and a recapture that changes nothing ----------------------------------------
@@ -271,6 +275,23 @@ def test_an_edit_is_the_next_version(fresh_db: Database, changes: dict, kind: st
     assert (row["version"], row["first_seen"], row["last_changed"], row["last_checked"]) == (2, T0, T1, T1)
     assert row["record_hash"] == v2["record_hash"] == store.record_hash(rec(**changes)) != v1["record_hash"]
     assert events(fresh_db)[1:] == [("changed", T1, edit["id"], kind)]
+    # the article's tags and images are the newest version's
+    tags = [r["tag"] for r in fresh_db["article_tags"].rows_where("url = ?", [URL], order_by="tag")]
+    assert tags == sorted(rec(**changes)["tags"] or [])
+    images = [
+        r["caption"] for r in fresh_db["article_images"].rows_where("url = ?", [URL], order_by="position")
+    ]
+    assert images == [i["caption"] for i in rec(**changes)["images"] or []]
+
+
+def test_an_article_stored_without_tags_or_images_is_edited(fresh_db: Database) -> None:
+    store.record_page(fresh_db, fetch(T0), rec(tags=None, images=None, bylines=None))
+    edit = store.record_page(fresh_db, fetch(T1), rec(tags=None, images=None, bylines=None, title="Sửa"))
+    assert edit["outcome"] == "changed"
+    assert json.loads(versions(fresh_db)[1]["changed_fields"]) == ["title"]
+    store.record_page(fresh_db, fetch(T2), rec(title="Sửa"))
+    assert json.loads(versions(fresh_db)[2]["changed_fields"]) == ["bylines", "tags", "images"]
+    assert versions(fresh_db)[2]["change_kind"] == "trivial"
 
 
 def test_versions_count_up_and_the_article_shows_the_newest(fresh_db: Database) -> None:
@@ -484,8 +505,9 @@ def test_a_record_from_any_link_is_an_article(fresh_db: Database) -> None:
 def test_reextraction(fresh_db: Database) -> None:
     store.record_page(fresh_db, fetch(T0), rec())
     current = store.record_page(fresh_db, fetch(T1), rec())  # the current capture is now this one
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as missing:
         store.apply_reextraction(fresh_db, URL + "-missing", rec())
+    assert missing.value.args == (URL + "-missing",)
     assert store.apply_reextraction(fresh_db, URL, None) == "not-article"
     assert store.apply_reextraction(fresh_db, URL, rec(extractor_version="2")) == "unchanged"
     assert len(versions(fresh_db)) == 1 and len(events(fresh_db)) == 1
@@ -570,6 +592,9 @@ def test_run_counts_by_outcome(fresh_db: Database) -> None:
         "removed": 1,
         "failures": 1,
     }
+    empty = {"pages_fetched": 0, "articles_new": 0, "articles_changed": 0, "articles_unchanged": 0}
+    empty |= {"not_modified": 0, "removed": 0, "failures": 0}
+    assert store.run_counts(fresh_db, store.start_run(fresh_db, "tuyengiao", "x")) == empty
     assert store.run_counts(fresh_db, other_run) == {
         "pages_fetched": 1,
         "articles_new": 0,
@@ -603,3 +628,12 @@ def test_finish_run_closes_the_run_with_its_counts_and_stats(fresh_db: Database)
     )
     assert row["finished_at"] >= row["started_at"] and row["finished_at"] > T1
     assert json.loads(row["stats"]) == {"discovery": {"sitemaps": 2}, "pages_per_minute": 12}
+
+
+def test_reextraction_at_a_listed_host_takes_the_sites_files_name(fresh_db: Database) -> None:
+    """tuyengiao.vn is in sites.toml: a record naming its entry is right, whatever was stored before."""
+    store.record_page(fresh_db, fetch(T0), rec(site="tuyengiao-cu"))
+    assert article(fresh_db)["site"] == "tuyengiao-cu"
+    assert store.apply_reextraction(fresh_db, URL, rec(site="tuyengiao")) == "changed"
+    assert article(fresh_db)["site"] == "tuyengiao"
+    assert json.loads(versions(fresh_db)[1]["changed_fields"]) == ["site"]
