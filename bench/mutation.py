@@ -48,6 +48,7 @@ DEFAULT_TESTS: dict[str, list[str]] = {
     "is_wide,_build_fts_query,build_fts_query,_join,sql_escape_fts": ["tests/test_search_query.py"],
     "archive/store.py": [
         "tests/test_store_versions.py",
+        "tests/test_store_pages.py",
         "tests/test_store.py",
         "tests/test_history.py",
     ],
