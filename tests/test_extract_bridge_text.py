@@ -15,10 +15,12 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura import bare_extraction
 from trafilatura.baseline import html2txt
+from trafilatura.metadata import extract_author
 from trafilatura.settings import BASIC_CLEAN_XPATH
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from archive.extract import bridge
+from archive.extract.bridge import text as bridge_text
 
 URL = "https://example.org/tin-tuc/bai-viet-1.html"
 
@@ -147,18 +149,18 @@ def test_the_pages_take_each_path() -> None:
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page_text_length_is_html2txts(name: str) -> None:
     root = _ours(PAGES[name])
-    names = bridge.page_names(root)
-    assert bridge._page_text_length(root, names) == len(html2txt(root))
+    names = bridge_text.page_names(root)
+    assert bridge_text._page_text_length(root, names) == len(html2txt(root))
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_name_tests_select_what_the_expressions_select(name: str) -> None:
     root = _ours(PAGES[name])
-    names = bridge.page_names(root)
+    names = bridge_text.page_names(root)
     for ours, theirs in [
-        *zip(bridge._RAW_PRUNE, RAW_TREE_PRUNE_XPATH, strict=True),
-        *zip(bridge._COMMENTS_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH, strict=True),
-        (bridge._BASIC_CLEAN, BASIC_CLEAN_XPATH),
+        *zip(bridge_text._RAW_PRUNE, RAW_TREE_PRUNE_XPATH, strict=True),
+        *zip(bridge_text._COMMENTS_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH, strict=True),
+        (bridge_text._BASIC_CLEAN, BASIC_CLEAN_XPATH),
     ]:
         assert ours(root, names) == theirs(root), theirs.path
 
@@ -188,6 +190,49 @@ def test_markup_trafilatura_refuses() -> None:
 
 def test_the_prune_expressions_are_gated() -> None:
     """Pages whose ids and classes pass none of their tests never run the prune expressions."""
-    assert all(x.gate for x in (*bridge._RAW_PRUNE, *bridge._COMMENTS_PRUNE))
-    assert bridge._BASIC_CLEAN.gate is None  # it also selects by tag: always run
-    assert bridge.page_names(_ours(PAGES["private-use-id"])) is None  # the original expressions
+    assert all(x.gate for x in (*bridge_text._RAW_PRUNE, *bridge_text._COMMENTS_PRUNE))
+    assert bridge_text._BASIC_CLEAN.gate is None  # it also selects by tag: always run
+    assert bridge_text.page_names(_ours(PAGES["private-use-id"])) is None  # the original expressions
+
+
+_BY = "<p>" + _SENTENCE + "</p>"
+AUTHOR_PAGES = {
+    "class": _page(f"<article><h1>T</h1><span class='author-name'>Nguyễn Văn An</span>{_BY}</article>"),
+    "in-sidebar-then-byline": _page(
+        f"<div class='sidebar'><span class='author'>Tác giả Khác</span></div><article>{_BY}"
+        "<div class='byline'>Trần Thị Bình</div></article>"
+    ),
+    "holding-a-date": _page(
+        f"<article>{_BY}<div class='byline'>Lê Văn Cường<time>12/03/2024</time> <figure>Ảnh</figure></div></article>"
+    ),
+    "glued-to-a-date": _page(
+        f"<article>{_BY}<p class='meta-author'>Phạm<span class='date'>12/03</span>Dũng</p></article>"
+    ),
+    "in-a-figure": _page(
+        f"<article><figure><span class='author'>Ảnh: Hoàng Em</span></figure>{_BY}</article>"
+    ),
+    "itemprop": _page(f"<article>{_BY}<a itemprop='author' href='/tac-gia/vu'>Vũ Giang</a></article>"),
+    # rel='me' tests a child element's text: "me" once the time inside it is pruned
+    "rel-element": _page(f"<article>{_BY}<span><rel>m<time>12/03</time>e</rel> Đỗ Hà</span></article>"),
+    "none": _page(f"<article>{_BY}</article>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUTHOR_PAGES))
+def test_author_is_extract_authors(name: str) -> None:
+    root = _ours(AUTHOR_PAGES[name])
+    before = lxml_html.tostring(root)
+    assert bridge_text.author(root, bridge_text.page_names(root)) == extract_author(_ours(AUTHOR_PAGES[name]))
+    assert lxml_html.tostring(root) == before
+
+
+def test_the_author_pages_find_what_they_say() -> None:
+    found = {name: extract_author(_ours(markup)) for name, markup in AUTHOR_PAGES.items()}
+    assert found["class"] == "Nguyễn Văn An"
+    assert found["in-sidebar-then-byline"] == "Trần Thị Bình"  # the sidebar's is pruned
+    assert found["holding-a-date"] == "Lê Văn Cường"  # read without the time and the figure
+    assert found["glued-to-a-date"] == "PhạmDũng"  # the date's tail joins the text before it
+    assert found["in-a-figure"] is None
+    assert found["itemprop"] == "Vũ Giang"
+    assert found["none"] is None
+    assert found["rel-element"] == "Me Đỗ Hà"

@@ -1,21 +1,19 @@
-"""The one door to trafilatura's and htmldate's internals.
+"""trafilatura's main-text reading and author search, run with less work than trafilatura does.
 
-trafilatura finds the main text; its metadata readers are our rules' last resort, read one
-field at a time and only when asked; htmldate's markup-only search is the dating's last resort.
-Everything the extractor takes from those libraries goes through here, so that a library
-upgrade is checked in one module.
+trafilatura's steps for our options (``bare_extraction`` and ``trafilatura_sequence`` with
+``fast`` and no comments; ``extract_author``), less what cannot change their result: a tree
+copied for a comparison that ``fast`` never runs, a copy of the whole page pruned to read a few
+elements, and EXSLT regexes that lxml runs by calling Python at every element of the page
+(NameTests). The same text and author as trafilatura's own calls: tests/test_extract_bridge_text.py
+holds them equal. Part of the bridge: only archive.extract.bridge imports it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from contextlib import suppress
 from copy import copy, deepcopy
-from functools import partial
 
-import trafilatura
-from htmldate import find_date
 from lxml.etree import XPath, _Element
 from trafilatura import load_html
 from trafilatura.baseline import _spaced_text, baseline
@@ -26,45 +24,24 @@ from trafilatura.core import (
     _forum_thread_page,
 )
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.json_metadata import normalize_authors
 from trafilatura.main_extractor import extract_content
-from trafilatura.metadata import (
-    examine_meta,
-    extract_author,
-    extract_catstags,
-    extract_meta_json,
-    extract_title,
-)
-from trafilatura.settings import BASIC_CLEAN_XPATH, DEFAULT_CONFIG, Document, Extractor
-from trafilatura.utils import line_processing
+from trafilatura.metadata import extract_author
+from trafilatura.settings import BASIC_CLEAN_XPATH, DEFAULT_CONFIG, Extractor
+from trafilatura.utils import trim
 from trafilatura.xml import delete_element, xmltotxt
-from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
-
-VERSION: str = trafilatura.__version__
+from trafilatura.xpaths import (
+    AUTHOR_DISCARD_XPATHS,
+    AUTHOR_XPATHS,
+    RAW_TREE_PRUNE_XPATH,
+    REMOVE_COMMENTS_AND_LISTS_XPATH,
+)
 
 # trafilatura's defaults, with htmldate's extensive (body-text) search off: it picks header
 # and related-list dates (research/vietnamese.md §5). A private copy: the global stays untouched.
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
-
-#: A document that trafilatura.utils.load_html parses as we do: it opens with <html> (after a
-#: doctype), names "html" early (else it is "dubious"), has no control characters for it to
-#: remove and no self-closing <html/> for it to repair.
-_PLAIN_DOCUMENT = re.compile(r"\A\s*(?:<!doctype[^>]*>\s*)?<html[\s>]", re.I)
-#: Characters trafilatura removes from a text before parsing it (``[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]``),
-#: looked for one at a time (str.find): a character class costs a test at every character of the page.
-_XML_INVALID = tuple(map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]))
-
-
-def parses_like_trafilatura(text: str) -> bool:
-    """Whether trafilatura, given ``text``, would parse the same tree as ours (else it gets the text)."""
-    if not _PLAIN_DOCUMENT.match(text) or "html" not in text[:50].lower():
-        return False
-    if any(ch in text for ch in _XML_INVALID):
-        return False
-    # trafilatura rewrites a first line holding "<html" and ending in "/>"
-    return not any("<html" in line.lower() and line.endswith("/>") for line in text[:4096].splitlines()[:4])
-
 
 #: An EXSLT regex test on an element's id or class, as trafilatura's expressions write them.
 _NAME_TEST = re.compile(r"re:test\((@id|@class), '([^']*)'(?:, '([a-z]*)')?\)")
@@ -172,7 +149,7 @@ def main_text(given: _Element | str, url: str) -> str | None:
     less work that cannot change the text: the tree kept for the comparison with readability
     and jusText, which ``fast`` never runs; the EXSLT regexes of the prune expressions and of
     the page-text measure, decided once per id and class value (NameTests).
-    tests/test_extract_bridge.py holds it equal to ``bare_extraction``.
+    tests/test_extract_bridge_text.py holds it equal to ``bare_extraction``.
     """
     options = main_options(url)
     try:
@@ -239,115 +216,44 @@ def _page_text_length(tree: _Element, names: dict[str, set[str]] | None) -> int:
     return len(_spaced_text(body))
 
 
-#: The links ``extract_catstags`` keeps from its markup searches: an href naming the type.
-_CATSTAGS_HREF = {
-    "category": re.compile("/categor(?:y|ies|s)?/"),
-    "tag": re.compile("/tag(?:y|ies|s)?/"),
-}
-_SECTION_META = './/head//meta[@property="article:section" or contains(@name, "subject")][@content]'
+_AUTHOR_DISCARD = NameTests(AUTHOR_DISCARD_XPATHS[0])
+_AUTHOR_DISCARD_TAGS = AUTHOR_DISCARD_XPATHS[1]  # //time|//figure
+_AUTHOR = [NameTests(x) for x in AUTHOR_XPATHS]
+#: The author length trafilatura accepts (extract_author's ``len_limit``).
+_AUTHOR_MAX = 120
 
 
-def catstags(metatype: str, root: _Element) -> list[str]:
-    """``extract_catstags(metatype, root)``, its markup searches skipped when they cannot find anything.
+def author(tree: _Element, names: dict[str, set[str]] | None) -> str | None:
+    """``extract_author(tree)``: trafilatura's author search, without its copy of the page.
 
-    Those searches (EXSLT regexes over every div of the page) keep only links whose href names
-    the type ("/category/", "/tags/"): on a page with no such link their result is empty, and
-    what remains is the category's meta-tag fallback, read here the way trafilatura reads it.
+    trafilatura prunes a copy of the whole page (comments, sidebars, dates, figures: its
+    AUTHOR_DISCARD_XPATHS) and reads the first element its AUTHOR_XPATHS select there. Those
+    expressions test an element's own tag and attributes only, so the elements they select in
+    the pruned copy are those they select in the page outside a pruned element; only a
+    candidate holding a pruned element is copied (alone) and pruned to read its text. A page
+    with a ``<rel>`` element (AUTHOR_XPATHS test ``rel='me'``, a child's text) gets
+    trafilatura's own search.
     """
-    href = _CATSTAGS_HREF[metatype]
-    if any(href.search(a.get("href") or "") for a in root.iter("a")):
-        return extract_catstags(metatype, root)
-    if metatype != "category":
-        return []
-    found = (el.get("content") for el in root.xpath(_SECTION_META))
-    return [r for r in dict.fromkeys(line_processing(x) for x in found if x) if r]
+    if names is None or tree.find(".//rel") is not None:
+        return extract_author(tree)
+    dropped = set(_AUTHOR_DISCARD(tree, names))
+    dropped.update(_AUTHOR_DISCARD_TAGS(tree))
+    for expression in _AUTHOR:
+        for el in expression(tree, names):
+            if el in dropped or any(a in dropped for a in el.iterancestors()):
+                continue
+            content = trim(" ".join(_pruned(el, dropped).itertext()))
+            if content and 2 < len(content) < _AUTHOR_MAX:
+                return normalize_authors(None, content)
+    return None
 
 
-TRAFILATURA_FIELDS: dict[str, Callable[[_Element], str | list[str] | None]] = {
-    "title": extract_title,
-    "author": extract_author,
-    "categories": partial(catstags, "category"),
-    "tags": partial(catstags, "tag"),
-}
-
-
-def trafilatura_meta_tags(root: _Element) -> Document:
-    """What trafilatura's metadata reads first: meta tags, then JSON-LD over them (its steps)."""
-    doc = examine_meta(root)
-    if doc.author and " " not in doc.author:
-        doc.author = None
-    with suppress(Exception):  # as extract_metadata: bugs in trafilatura's JSON-LD reader
-        doc = extract_meta_json(root, doc)
-    return doc
-
-
-def trafilatura_field(root: _Element, name: str, meta_tags: Document) -> str | list[str] | None:
-    """``getattr(extract_metadata(root), name)`` for one of TRAFILATURA_FIELDS, without the rest.
-
-    ``extract_metadata``'s steps for that field only: ``meta_tags`` (trafilatura_meta_tags),
-    else the field's own markup search; strings trimmed as ``Document.clean_and_trim`` does.
-    No date, URL, site name or licence: we never use trafilatura's.
-    """
-    value = getattr(meta_tags, name) or TRAFILATURA_FIELDS[name](root)
-    if isinstance(value, str):
-        doc = Document()
-        setattr(doc, name, value)
-        doc.clean_and_trim()
-        value = getattr(doc, name)
-    return value
-
-
-class MainText:
-    """trafilatura's reading of one page: its main text, and its metadata fields on demand.
-
-    Given our tree (it works on a copy) when its own parse of the text would give the same
-    one, which saves a parse. ``fast``: no comparison with readability and jusText, which cost
-    a fifth of the call for no better body. No metadata in the main call: our own rules find
-    title, date, author, category and tags; trafilatura's are a last resort (``field``).
-    """
-
-    def __init__(self, root: _Element, html_text: str, url: str) -> None:
-        self._input: _Element | str = root if parses_like_trafilatura(html_text) else html_text
-        try:
-            text = main_text(self._input, url)
-        except (ValueError, TypeError, AttributeError, RecursionError):
-            text = None
-        self.found = text is not None
-        self.text: str = text or ""
-        self._tree: _Element | None = None
-        self._tags: Document | None = None
-        self._fields: dict[str, str | list[str] | None] = {}
-
-    def field(self, name: str) -> str | list[str] | None:
-        """One field of trafilatura's metadata ("title", "author", "categories", "tags").
-
-        The value ``extract_metadata`` gives on the tree trafilatura read (tests/test_extract.py
-        holds them equal), but only the field asked for is computed: most pages never need
-        one. None when trafilatura found no main text, as when it read text and metadata in
-        one call.
-        """
-        if not self.found:
-            return None
-        if name not in self._fields:
-            if self._tree is None:
-                given = self._input
-                self._tree = load_html(given) if isinstance(given, str) else given
-                self._tags = trafilatura_meta_tags(self._tree)
-            self._fields[name] = trafilatura_field(self._tree, name, self._tags)
-        return self._fields[name]
-
-
-def htmldate_markup(root: _Element) -> str | None:
-    """htmldate on markup only (no body-text search): an ISO timestamp string, or None.
-
-    Given our tree itself: htmldate prunes a copy of a tree it is given, never the tree.
-    """
-    try:
-        return find_date(
-            root,
-            extensive_search=False,
-            original_date=True,
-            outputformat="%Y-%m-%dT%H:%M:%S%z",
-        )
-    except (ValueError, TypeError, AttributeError):
-        return None
+def _pruned(el: _Element, dropped: set[_Element]) -> _Element:
+    """``el`` as it reads in trafilatura's pruned copy: a pruned copy of it if it holds a pruned element."""
+    if not any(d in dropped for d in el.iterdescendants()):
+        return el
+    clone = copy(el)
+    for expression in (_AUTHOR_DISCARD.original, _AUTHOR_DISCARD_TAGS):
+        for d in expression(clone):
+            delete_element(d)
+    return clone
