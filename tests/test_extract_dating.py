@@ -596,3 +596,14 @@ def test_a_teaser_dated_beyond_the_slack_does_not_veto_htmldates_day():
     assert _htmldate(index(H1 + stamp + teaser, now=late)).parsed.value == at24(19)
     teaser = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 19/11/2024 00:30</p>'
     assert _htmldate(index(H1 + stamp + teaser, now=late)) is None
+
+
+def test_a_teasers_day_is_the_sites_day():
+    # a teaser stamped 23:30 at +07:00 is on the 20th at a +08:00 site: htmldate's 20th is its day
+    now = datetime(2024, 11, 21, 9, 0, tzinfo=PLUS8)
+    stamp = '<time datetime="2024-11-20">x</time>'
+    teaser = '<p><a href="/bai-khac">Tin về hoạt động tuyên giáo cơ sở</a> 19/11/2024 23:30 GMT+7</p>'
+    assert _htmldate(index(H1 + stamp + teaser, profile=offset_site(8), now=now)) is None
+    stamp = '<time datetime="2024-11-19">x</time>'
+    found = _htmldate(index(H1 + stamp + teaser, profile=offset_site(8), now=now))
+    assert found.parsed.value == datetime(2024, 11, 19, tzinfo=PLUS8)
