@@ -23,6 +23,10 @@ def nfc(text: str | None) -> str | None:
         return None
     # Extraction cleans every line of a page: skip what is already done (most text), and a
     # regex finds the rare invisible character faster than str.translate walks every one.
+    # ASCII (known without reading the string) is NFC and holds no invisible character. A str
+    # subclass (lxml's "smart" strings keep their element alive) still becomes a plain str.
+    if text.isascii() and type(text) is str:
+        return text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return _INVISIBLE.sub("", text)

@@ -83,3 +83,17 @@ def test_the_table_covers_exactly_the_code_points_below_u2000():
     changed = {cp for cp, v in enumerate(table) if v != cp}
     assert set(vntext._fold_map()) == changed
     assert min(changed) == 0xC0  # À, the first precomposed Latin letter
+
+
+def test_nfc_composes_drops_invisible_characters_and_gives_plain_strings():
+    class Smart(str):  # as lxml's attribute and text results
+        pass
+
+    assert vntext.nfc("Ha Noi, 2024") == "Ha Noi, 2024"
+    assert vntext.nfc("Ha\u200b Noi\u00ad") == "Ha Noi"
+    assert vntext.nfc(unicodedata.normalize("NFD", "Hà Nội")) == "Hà Nội"
+    assert vntext.nfc("Hà\ufeff Nội") == "Hà Nội"
+    for text in (Smart("Ha Noi"), Smart("Hà Nội")):
+        out = vntext.nfc(text)
+        assert type(out) is str and out == text
+    assert vntext.nfc(None) is None

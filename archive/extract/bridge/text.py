@@ -99,27 +99,45 @@ class NameTests:
             else None
         )
 
-    def __call__(self, tree: _Element, names: dict[str, set[str]] | None) -> list[_Element]:
+    def __call__(self, tree: _Element, names: PageNames | None) -> list[_Element]:
         """What the original expression selects in ``tree``, whose id and class values are ``names``."""
         if names is None:
             return self.original(tree)
-        if self.gate is not None and not any(
-            regex.search(v) for attr, regex in self.gate for v in names[attr] | {""}
-        ):
+        if self.gate is not None and not any(names.passing(attr, regex) for attr, regex in self.gate):
             return []
-        passing = {
-            var: "".join(f"{_OPEN}{v}{_CLOSE}" for v in names[attr] | {""} if regex.search(v))
-            for var, attr, regex in self.tests
-        }
-        return self.xpath(tree, **passing)
+        return self.xpath(tree, **{var: names.passing(attr, regex) for var, attr, regex in self.tests})
 
 
-def page_names(tree: _Element) -> dict[str, set[str]] | None:
+class PageNames:
+    """The id and class values of a page, and which of them pass each regex (each decided once)."""
+
+    def __init__(self, ids: set[str], classes: set[str]) -> None:
+        self.values = {"id": ids, "class": classes}
+        self._passing: dict[tuple[str, re.Pattern[str]], str] = {}
+
+    def passing(self, attr: str, regex: re.Pattern[str]) -> str:
+        """The values of ``attr`` that ``regex`` finds something in, each as OPEN value CLOSE.
+
+        "" stands for the elements without the attribute (the EXSLT test reads it as "").
+        """
+        key = (attr, regex)
+        found = self._passing.get(key)
+        if found is None:
+            values = self.values[attr]
+            found = "".join(f"{_OPEN}{v}{_CLOSE}" for v in values if regex.search(v))
+            if "" not in values and regex.search(""):
+                found += _OPEN + _CLOSE
+            self._passing[key] = found
+        return found
+
+
+def page_names(tree: _Element) -> PageNames | None:
     """The id and class values of a page, what NameTests reads; None if one holds OPEN or CLOSE."""
-    names = {"id": set(_IDS(tree)), "class": set(_CLASSES(tree))}
-    if any(_OPEN in v or _CLOSE in v for values in names.values() for v in values):
+    ids, classes = set(_IDS(tree)), set(_CLASSES(tree))
+    joined = "".join(ids) + "".join(classes)
+    if _OPEN in joined or _CLOSE in joined:
         return None
-    return names
+    return PageNames(ids, classes)
 
 
 _RAW_PRUNE = [NameTests(x) for x in RAW_TREE_PRUNE_XPATH]
@@ -173,7 +191,7 @@ def _cleaned(tree: _Element, options: Extractor, url: str | None) -> _Element:
 
 
 def _sequence(
-    tree: _Element, options: Extractor, url: str | None, names: dict[str, set[str]] | None
+    tree: _Element, options: Extractor, url: str | None, names: PageNames | None
 ) -> tuple[_Element, str]:
     """``trafilatura_sequence`` for our options (balanced focus, fast, no comments)."""
     is_forum = _forum_thread_page(tree)
@@ -198,14 +216,14 @@ def _sequence(
     return body, text
 
 
-def _prune(tree: _Element, expressions: list[NameTests], names: dict[str, set[str]] | None) -> None:
+def _prune(tree: _Element, expressions: list[NameTests], names: PageNames | None) -> None:
     """``prune_unwanted_nodes(tree, expressions)``: the elements go, their tails stay."""
     for expression in expressions:
         for element in expression(tree, names):
             delete_element(element)
 
 
-def _page_text_length(tree: _Element, names: dict[str, set[str]] | None) -> int:
+def _page_text_length(tree: _Element, names: PageNames | None) -> int:
     """``len(html2txt(tree))``: the page's text, which the recall retry compares the reading with."""
     clone = copy(tree)
     body = clone.find(".//body")
@@ -223,7 +241,7 @@ _AUTHOR = [NameTests(x) for x in AUTHOR_XPATHS]
 _AUTHOR_MAX = 120
 
 
-def author(tree: _Element, names: dict[str, set[str]] | None) -> str | None:
+def author(tree: _Element, names: PageNames | None) -> str | None:
     """``extract_author(tree)``: trafilatura's author search, without its copy of the page.
 
     trafilatura prunes a copy of the whole page (comments, sidebars, dates, figures: its
