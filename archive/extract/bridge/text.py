@@ -165,19 +165,17 @@ def main_text(given: _Element | str, url: str) -> str | None:
 
     trafilatura 2.3's steps for those options (``bare_extraction``, ``trafilatura_sequence``),
     less work that cannot change the text: the tree kept for the comparison with readability
-    and jusText, which ``fast`` never runs; the EXSLT regexes of the prune expressions and of
-    the page-text measure, decided once per id and class value (NameTests).
-    tests/test_extract_bridge_text.py holds it equal to ``bare_extraction``.
+    and jusText, which ``fast`` never runs; the copy of our tree when the prune expressions
+    select nothing in it (every later step copies what it changes); the EXSLT regexes of the
+    prune expressions and of the page-text measure, decided once per id and class value
+    (NameTests). tests/test_extract_bridge_text.py holds it equal to ``bare_extraction``.
     """
     options = main_options(url)
     try:
         tree = load_html(given)
         if tree is None:
             return None
-        names = page_names(tree)
-        if tree is given:
-            tree = copy(tree)  # pruned below: our tree stays as it was
-        body, text = _sequence(tree, options, options.url or None, names)
+        body, text = _sequence(tree, options, options.url or None, page_names(tree), ours=tree is given)
         if len(text) < options.min_output_size and options.min_output_comm_size > 0:
             return None
     except (TypeError, ValueError):
@@ -191,13 +189,21 @@ def _cleaned(tree: _Element, options: Extractor, url: str | None) -> _Element:
 
 
 def _sequence(
-    tree: _Element, options: Extractor, url: str | None, names: PageNames | None
+    tree: _Element, options: Extractor, url: str | None, names: PageNames | None, *, ours: bool
 ) -> tuple[_Element, str]:
-    """``trafilatura_sequence`` for our options (balanced focus, fast, no comments)."""
+    """``trafilatura_sequence`` for our options (balanced focus, fast, no comments).
+
+    ``ours``: ``tree`` is our page's, to be left as it was: pruned only as a copy.
+    """
     is_forum = _forum_thread_page(tree)
-    _prune(tree, _RAW_PRUNE, names)
-    if not is_forum:
-        _prune(tree, _COMMENTS_PRUNE, names)
+    prunes = _RAW_PRUNE if is_forum else _RAW_PRUNE + _COMMENTS_PRUNE
+    # the comments prune reads the tree the raw prune left: the same one when it selects nothing
+    if any(expression(tree, names) for expression in prunes):
+        if ours:
+            tree = copy(tree)
+        _prune(tree, _RAW_PRUNE, names)
+        if not is_forum:
+            _prune(tree, _COMMENTS_PRUNE, names)
     body, text = extract_content(_cleaned(tree, options, url), options)
     if len(text) < options.min_extracted_size:  # rescue: the baseline, if it finds more
         b_body, b_text, b_len = baseline(tree)
