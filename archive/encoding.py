@@ -43,6 +43,8 @@ _ALIASES = {
 _SINGLE_BYTE_WESTERN = {"cp1252", "latin-1", "iso8859-15", "cp1258"}
 
 #: Fonts of the pre-Unicode Vietnamese encodings (TCVN3/ABC ".Vn*", VNI "VNI-*", VPS "VPS *").
+#: What every name _LEGACY_FONT finds holds ("Vn", "VNI", "VPS").
+_LEGACY_HINT = re.compile("V(?:n|NI|PS)")
 _LEGACY_FONT = re.compile(r"""\.Vn[A-Z][A-Za-z]*|\bVNI[- ][A-Z][A-Za-z]*|\bVPS\s+[A-Z][a-z]+""")
 #: Vietnamese letters that Latin-1 holds; the rest of Latin-1's letters never occur in Vietnamese.
 _VI_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
@@ -171,8 +173,16 @@ def _finish(text: str, codec: str, flags: list[str]) -> Decoded:
 
 
 def _legacy_font(html: str) -> bool:
-    """A legacy Vietnamese font named in the markup; the regex runs only where a name can start."""
-    return any(mark in html for mark in (".Vn", "VNI", "VPS")) and _LEGACY_FONT.search(html) is not None
+    """A legacy Vietnamese font named in the markup; the regex runs only where a name can start.
+
+    One pass of a regex with a literal first letter ("V") rules out most pages before the
+    three substring scans.
+    """
+    return (
+        _LEGACY_HINT.search(html) is not None
+        and any(mark in html for mark in (".Vn", "VNI", "VPS"))
+        and _LEGACY_FONT.search(html) is not None
+    )
 
 
 def looks_font_encoded(visible_text: str, html: str, *, vietnamese: bool) -> bool:

@@ -170,6 +170,21 @@ def test_legacy_font_encoding_by_statistics() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("markup", "flagged"),
+    [
+        ("<font face='.VnTime'>", True),
+        ("<span style='font-family: VNI-Times'>", True),
+        ("<p style=\"font-family:'VPS Times'\">", True),
+        ("<a href='https://vnexpress.net'>VnExpress</a> <p>VNINDEX</p>", False),  # no font name
+        ("<font face='Times New Roman'>", False),
+    ],
+)
+def test_legacy_font_named_in_the_markup(markup: str, flagged: bool) -> None:
+    """Few accented letters and no Vietnamese-only ones: the font's name in the markup decides."""
+    assert looks_font_encoded("Tuyªn truyÒn NghÞ quyÕt §¹i héi", markup, vietnamese=False) is flagged
+
+
 def test_vni_page_on_a_vn_host_is_flagged() -> None:
     page = f"<html><head><meta charset='windows-1252'><title>Tin tuc</title></head><body><h1>Tin tuc moi</h1><p>{VNI_MOJIBAKE * 3}</p></body></html>"
     rec = extract(page.encode("cp1252"), "http://baocu.com.vn/tin-1", now=NOW)
