@@ -20,12 +20,19 @@ regexes first. The process is pinned to one CPU (``sched_setaffinity``).
 ``--profile`` adds a cProfile of ``extract()`` over each set's pages (top functions by
 cumulative and by own time), written to the JSON too.
 
+``--interleave`` times the methods page by page in rotation instead of one whole set after the
+other, so that a change of the machine's load during the run moves every method alike (on a
+shared machine, the block-wise ratios move with the load). ``--baseline REV`` adds, with
+``--interleave``, ``extract()`` of the tree at git revision REV (its ``archive/`` package
+imported beside the current one as ``archive_baseline``): a before/after in one run.
+
 The "vs trafilatura" ratios come from CPU time (pages per CPU-second), which other sessions on
 a shared machine barely move; the wall rates are printed too, with the cores others used.
 
 Usage::
 
     .venv/bin/python bench/extract_speed.py [--pages 1000] [--zyte ../shared/benchmarks/zyte] [--profile]
+                                            [--interleave [--baseline REV]]
 
 Prints a table per set; writes bench/results/extract_speed.json.
 """
@@ -37,12 +44,17 @@ import cProfile
 import functools
 import gc
 import gzip
+import importlib
 import io
 import json
 import os
 import pstats
+import re
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +86,14 @@ def clear_library_caches() -> int:
     """Clear every functools cache in trafilatura, htmldate, courlan, justext and archive; how many."""
     cleared = 0
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] not in {"trafilatura", "htmldate", "courlan", "justext", "archive"}:
+        if name.split(".")[0] not in {
+            "trafilatura",
+            "htmldate",
+            "courlan",
+            "justext",
+            "archive",
+            "archive_baseline",
+        }:
             continue
         for value in list(vars(module).values()):
             if isinstance(value, functools._lru_cache_wrapper):
@@ -129,6 +148,63 @@ def time_one(fn: Callable[[str, bytes], object], pages: list[tuple[str, bytes]])
         "others_cores_busy": round(others / wall, 2),
         "_outputs": outputs,
     }
+
+
+def load_baseline(rev: str) -> Callable[[str, bytes], object]:
+    """``extract()`` of the tree at git revision ``rev``: its archive/ imported as ``archive_baseline``."""
+    tmp = Path(tempfile.mkdtemp(prefix="extract_baseline_"))
+    tar = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "archive", "sites.toml"], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        archive.extractall(tmp, filter="data")
+    (tmp / "archive").rename(tmp / "archive_baseline")
+    for path in (tmp / "archive_baseline").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            re.sub(r"\b(from|import) archive(?=[. ])", r"\1 archive_baseline", text), encoding="utf-8"
+        )
+    sys.path.insert(0, str(tmp))
+    module = importlib.import_module("archive_baseline.extract")
+
+    def run_baseline(url: str, body: bytes) -> object:
+        return module.extract(body, url, content_type=CONTENT_TYPE)
+
+    return run_baseline
+
+
+def time_interleaved(
+    name: str, pages: list[tuple[str, bytes]], methods: dict[str, Callable[[str, bytes], object]]
+) -> dict:
+    """CPU per page of each method, page by page in rotation, every cache cleared before each call."""
+    cpu = dict.fromkeys(methods, 0.0)
+    order = list(methods)
+    system = SystemCPU()
+    wall0 = time.perf_counter()
+    for i, (url, body) in enumerate(pages):
+        k = i % len(order)
+        for method in order[k:] + order[:k]:
+            clear_library_caches()
+            t = time.process_time()
+            methods[method](url, body)
+            cpu[method] += time.process_time() - t
+    wall = time.perf_counter() - wall0
+    ms = {method: round(1000 * c / len(pages), 2) for method, c in cpu.items()}
+    vs = {method: round(ms[method] / ms["trafilatura"], 3) for method in ms}
+    out = {
+        "pages": len(pages),
+        "ms_cpu_per_page": ms,
+        "cost_vs_trafilatura": vs,
+        "others_cores_busy": round(max(0.0, system.busy_since_start() - sum(cpu.values())) / wall, 2),
+    }
+    print(f"\n{name}: {len(pages)} pages, interleaved (others: {out['others_cores_busy']} cores)")
+    print(f"{'method':<12} {'ms cpu/page':>11} {'vs trafilatura':>15}")
+    for method in methods:
+        print(f"{method:<12} {ms[method]:>11.2f} {vs[method]:>14.3f}x")
+    if "baseline" in ms:
+        out["vnarchive_vs_baseline"] = round(ms["vnarchive"] / ms["baseline"], 3)
+        print(f"extract() costs {out['vnarchive_vs_baseline']:.3f}x the baseline's CPU per page")
+    return out
 
 
 def profile_extract(pages: list[tuple[str, bytes]], top: int = 25) -> dict:
@@ -221,15 +297,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile extract() over each set's pages"
     )
+    parser.add_argument("--interleave", action="store_true", help="time the methods page by page in rotation")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="with --interleave: also extract() of the tree at git revision REV"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "extract_speed.json")
     args = parser.parse_args(argv)
 
+    if args.baseline and not args.interleave:
+        parser.error("--baseline needs --interleave")
     cpu = pin_to_one_cpu()
     pages, warm = render_pages(args.pages, args.base.rstrip("/"))
     assert len({body for _, body in pages}) == len(pages), "pages must all be distinct"
     zyte = zyte_pages(args.zyte.resolve())
     print(f"pinned to CPU {cpu}; trafilatura {trafilatura.__version__}, extractor {EXTRACTOR_VERSION}")
-    for fn in EXTRACTORS.values():  # warm-up: imports, regex compilation, first-call costs
+    methods = dict(EXTRACTORS)
+    if args.baseline:
+        methods["baseline"] = load_baseline(args.baseline)
+    for fn in methods.values():  # warm-up: imports, regex compilation, first-call costs
         for url, body in warm:
             fn(url, body)
 
@@ -238,10 +323,13 @@ def main(argv: list[str] | None = None) -> int:
         "trafilatura": trafilatura.__version__,
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
         "extractor_version": EXTRACTOR_VERSION,
-        "sets": {"replica": time_set("replica", pages)},
+        "baseline": args.baseline,
+        "sets": {},
     }
+    timed = functools.partial(time_interleaved, methods=methods) if args.interleave else time_set
+    results["sets"]["replica"] = timed("replica", pages)
     if zyte:
-        results["sets"]["zyte"] = time_set("zyte", zyte)
+        results["sets"]["zyte"] = timed("zyte", zyte)
     else:
         print(f"\nno Zyte benchmark at {args.zyte}: replica only")
     print("others: cores used meanwhile by processes outside this benchmark (other sessions)")
