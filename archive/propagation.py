@@ -29,7 +29,7 @@ from archive.propagation_text import (
     Shingle,
     band_keys,
     containment,
-    estimate,
+    estimate_many,
     jaccard,
     minhash,
     paragraph_digests,
@@ -161,16 +161,22 @@ def _likely(db: Database, sig: bytes, size: int, urls: set[str]) -> set[str]:
     chunked = list(urls)
     for i in range(0, len(chunked), 500):
         chunk = chunked[i : i + 500]
-        for url, other, other_size in db.execute(
+        signed: list[str] = []
+        signatures: list[bytes] = []
+        sizes: list[int] = []
+        for url, other, other_size in db.conn.execute(
             f"select url, signature, shingles from propagation_state where url in ({_marks(len(chunk))})",
             chunk,
         ):
             if other is None:
                 likely.add(url)
-                continue
-            j, c = estimate(sig, size, other, other_size)
-            if j >= ESTIMATE_JACCARD or c >= ESTIMATE_CONTAINMENT:
-                likely.add(url)
+            else:
+                signed.append(url)
+                signatures.append(other)
+                sizes.append(other_size)
+        j, c = estimate_many(sig, size, signatures, sizes)
+        passing = (j >= ESTIMATE_JACCARD) | (c >= ESTIMATE_CONTAINMENT)
+        likely.update(url for url, ok in zip(signed, passing.tolist(), strict=True) if ok)
     return likely
 
 

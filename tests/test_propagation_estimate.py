@@ -16,7 +16,15 @@ from archive.propagation import (
     place,
     propagate,
 )
-from archive.propagation_text import body_shingles, containment, estimate, jaccard, minhash, signature
+from archive.propagation_text import (
+    body_shingles,
+    containment,
+    estimate,
+    estimate_many,
+    jaccard,
+    minhash,
+    signature,
+)
 from replica.propagation import archive_corpus, generate
 from tests.test_propagation import snapshot
 
@@ -42,6 +50,19 @@ def test_the_filter_keeps_every_near_pair_and_skips_most_unrelated_ones(corpus):
             unrelated, kept_unrelated = unrelated + 1, kept_unrelated + kept
     assert near >= 50 and kept_near == near
     assert unrelated >= 1000 and kept_unrelated <= unrelated // 100
+
+
+def test_one_against_many_is_the_same_arithmetic_as_one_by_one(corpus):
+    """The placement compares a body with all its candidates at once: same figures, to the bit,
+    as the pairwise estimate, empty bodies included (no division by zero, containment 0)."""
+    sets = [body_shingles(a.text) for a in corpus.articles[:60]] + [set()]
+    sigs = [signature(minhash(s)) for s in sets]
+    for i in (0, 7, len(sets) - 1):
+        j, c = estimate_many(sigs[i], len(sets[i]), sigs, [len(s) for s in sets])
+        assert len(j) == len(c) == len(sets)
+        for k in range(len(sets)):
+            assert (j[k], c[k]) == estimate(sigs[i], len(sets[i]), sigs[k], len(sets[k])), (i, k)
+    assert [x.size for x in estimate_many(sigs[0], len(sets[0]), [], [])] == [0, 0]
 
 
 def test_without_signatures_every_candidate_is_read_and_the_result_is_the_same(tmp_path, corpus):
