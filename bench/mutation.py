@@ -69,10 +69,10 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_dates.py",
         "tests/test_extract_generated_fields.py",
     ],
-    # the boilerplate rules: what of trafilatura's text is kept as the article's
-    "archive/extract/body.py:clean_body,_link_runs,_link_bar,_boxed_teasers,_drop_trailing_outside,"
-    "_before_title,_inline_box_follows,_is_noise_block": [
+    # which text is read as the body (test_body_lines) and what of it is cut (test_body_cleaning)
+    "archive/extract/body.py": [
         "tests/test_body_cleaning.py",
+        "tests/test_body_lines.py",
         "tests/test_extract_articlehood.py",
     ],
     "archive/extract/teasers.py": [
