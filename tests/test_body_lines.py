@@ -63,6 +63,7 @@ def test_table_rows_keep_their_non_empty_cells():
     assert table_line("| Tỉnh |  | 12 |") == "Tỉnh | 12"
     assert table_line("|a|") == "a"
     assert table_line(r"| 1 \| 2 | ba |") == "1 | 2 | ba"
+    assert table_line("|Xã|Yên|") == "Xã | Yên"
 
 
 def test_a_table_rule_is_no_line_and_other_lines_pass():
@@ -88,6 +89,9 @@ def test_lines_that_go_back_up_the_page_are_a_rescue():
     assert _rescued(page, [a, c, b])
     assert not _rescued(page, [a, "khong co tren trang", b])
     assert not _rescued(page, [b, b, c])  # one block read twice goes nowhere back
+    assert _rescued(page, [a, "khong co tren trang", c, b])  # an unknown line is passed over
+    top = index(paras(a, b))  # a is the page's first block
+    assert not _rescued(top, [a, b])
 
 
 def test_repeated_lines_have_no_position():
@@ -126,7 +130,10 @@ def test_a_hinted_body_of_150_characters_wins():
         site,
     )
     assert dom_body_lines(page, title_of(page)) == [text(100), text(50, "Hai")]
-    page = index(f"<div id='noi-dung'>{paras(text(100), text(49, 'Hai'))}</div>" + H1 + paras("Sau"), site)
+    half = f'<p><a href="/x">{"a" * 10}</a>{"b" * 10}</p>'  # link share 0.5: not body text
+    page = index(
+        f"<div id='noi-dung'>{paras(text(100), text(49, 'Hai'))}{half}</div>" + H1 + paras("Sau"), site
+    )
     assert dom_body_lines(page, title_of(page)) == ["Sau"]
 
 
@@ -146,6 +153,9 @@ def test_a_rescue_is_replaced_by_the_dom_when_its_paragraphs_are_as_long():
     assert main_lines(page, NO_TITLE, f"{a}\nTren") == [a, "Tren"]  # no headline: no rescue known
     page = index(paras("Tren") + H1 + paras(text(159, "Hai")))
     assert main_lines(page, title_of(page), f"{a}\nTren") == [a, "Tren"]
+    above = text(100, "Tren")  # a paragraph, but only the first line is weighed
+    page = index(paras(above) + H1 + paras(a))
+    assert main_lines(page, title_of(page), f"{a}\n{above}") == [a]
 
 
 def test_under_150_characters_the_dom_is_read():
@@ -182,6 +192,12 @@ def test_a_long_line_of_blocks_run_together_is_split_into_them():
     assert _explode(page, f"{a} {b}") == [a, b]
     assert _explode(page, f"{a} | {b}") == [a, b]
     assert main_lines(page, title_of(page), f"{a} {b}") == [a, b]
+    b79 = text(79, "Hai")
+    page = index(H1 + paras(a, b79))
+    assert _explode(page, f"{a} {b79}") == [a, b79]  # 200 characters
+    x = text(80, "Xa")  # a block opening with X after the separator
+    page = index(H1 + paras(a, x))
+    assert _explode(page, f"{a} | {x}") == [a, x]
 
 
 def test_a_line_under_200_characters_on_the_page_or_not_made_of_blocks_stays_whole():
@@ -225,3 +241,11 @@ def test_a_caption_printed_outside_a_figcaption_is_no_line_either():
     assert images == [{"src": HOST + "/anh/2.jpg", "caption": "Chu thich"}]
     assert lines == ["Doan mot."]
     assert next_body(page, "<p>Chi mot doan.</p>") == (["Chi mot doan."], [])
+
+
+def test_a_figcaption_without_a_picture_and_frames_are_not_the_body_or_images():
+    page = index(H1)
+    markup = (
+        "<p>Doan mot.</p><figure><figcaption>Anh: TTXVN</figcaption></figure><iframe src='/video/1'></iframe>"
+    )
+    assert next_body(page, markup) == (["Doan mot."], [])
