@@ -59,6 +59,7 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_extract_media.py",
         "tests/test_extract_stages.py",
     ],
+    "archive/extract/media.py:find_images": ["tests/test_find_images.py", "tests/test_extract_media.py"],
     "archive/extract/kind.py": [
         "tests/test_listing_heuristics.py",
         "tests/test_extract_articlehood.py",
