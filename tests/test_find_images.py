@@ -115,3 +115,10 @@ def test_chrome_related_boxes_and_links_to_pages_hold_no_article_pictures():
 
 def test_a_picture_printed_twice_is_kept_once():
     assert srcs(f"<div>{H1}{img('1')}<p>{A}</p>{img('1')}<p>{B}</p></div>") == ["1.jpg"]
+
+
+def test_only_img_elements_are_pictures():
+    frames = (
+        "<iframe src='/nhung/video-1'></iframe><video src='/video/1.mp4'></video><embed src='/anh/x.swf'>"
+    )
+    assert srcs(f"<div>{H1}{frames}{img('1')}<p>{A}</p><p>{B}</p></div>") == ["1.jpg"]
