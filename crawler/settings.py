@@ -72,6 +72,8 @@ EXTENSIONS = {
     "crawler.extensions.OneStopPerSignal": 0,
     "crawler.node.NodeRun": 10,
 }
+# Scrapy's in-memory stats, without its per-call wrapper (crawler/stats.py).
+STATS_CLASS = "crawler.stats.PlainStatsCollector"
 # A shutdown signal this soon after the last one is the same stop (see OneStopPerSignal).
 SIGNAL_COALESCE_SECONDS = 1.0
 # Incremental runs: skip known articles not due for a re-check; cap re-checks per run.
