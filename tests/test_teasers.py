@@ -178,3 +178,11 @@ def test_a_line_four_levels_below_a_headline_does_not_make_its_box_an_item():
 def test_the_canonical_address_is_compared_without_its_anchor():
     canonical = f'<link rel="canonical" href="{HOST}/bai-goc#top">'
     assert items_of(item("/bai-goc", T1), [T1], head=canonical) == {}
+
+
+def test_a_link_to_a_section_of_the_page_itself_is_the_article():
+    """A long article's table of contents ("Mục lục") links its own sections by anchor: those
+    lines are the article, not teasers of other pages."""
+    assert items_of(item("#phan-2", T1), [T1]) == {}
+    assert items_of(item(URL + "#phan-2", T1), [T1]) == {}
+    assert items_of(item("/bai-khac#phan-2", T1), [T1]) == {0: HOST + "/bai-khac#phan-2"}

@@ -28,7 +28,7 @@ def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str
     blocks = [page.find_block(line) for line in lines]
     for line, b in zip(lines, blocks, strict=True):
         item = _item(page, headlines, b.el, len(line), memo) if b is not None else None
-        if item is None or item[1] in own:
+        if item is None or item[1].split("#")[0] in own:  # a table of contents links its own sections
             continue
         if title.block is not None and inside(title.block.el, item[0]):
             continue
