@@ -139,19 +139,25 @@ def _update(db: Database, table: str, key: str, value: Any, row: Mapping[str, An
 
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One transaction (a savepoint inside a caller's): committed whole or not at all, as ``Database.atomic``."""
+    """One transaction (a savepoint inside a caller's): committed whole or not at all, as ``Database.atomic``.
+
+    It takes the write lock at its start (``begin immediate``), waiting for other writers (the
+    other portals of a ``crawl --all``, the crawl state, placement) as long as the connection's
+    timeout allows: a transaction that reads first and writes later could not wait, and would
+    fail at its first write whenever another connection had committed since its read.
+    """
     if conn.in_transaction:
-        conn.execute("savepoint record_page")
+        conn.execute("savepoint store_write")
         try:
             yield
         except BaseException:
             if conn.in_transaction:  # an error may already have ended the whole transaction
-                conn.execute("rollback to savepoint record_page")
-                conn.execute("release savepoint record_page")
+                conn.execute("rollback to savepoint store_write")
+                conn.execute("release savepoint store_write")
             raise
-        conn.execute("release savepoint record_page")
+        conn.execute("release savepoint store_write")
         return
-    conn.execute("begin")
+    conn.execute("begin immediate")
     try:
         yield
     except BaseException:
@@ -218,7 +224,7 @@ def new_article_rowid(db: Database, published: str | None, first_seen: str | Non
 
 def start_run(db: Database, spider: str, base_url: str) -> int:
     """Record a run as started; first, close as "killed" any earlier run whose process is gone."""
-    with db.atomic():
+    with _transaction(db.conn):
         mark_killed_runs(db)
         row = {
             "spider": spider,
@@ -262,7 +268,9 @@ def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats:
     """Close a run with its outcome; counts come from the captures it recorded."""
     counts = run_counts(db, run_id)
     row = {"finished_at": utcnow(), "status": status, "exit_code": exit_code, **counts}
-    with db.atomic():
+    # sqlite-utils' update reads the row before writing it: the write lock first (see _transaction),
+    # or the run stays "running" whenever another portal's connection commits in between.
+    with _transaction(db.conn):
         db["crawl_runs"].update(run_id, row)
         merge_run_stats(db, run_id, stats)
     return db["crawl_runs"].get(run_id)
@@ -290,10 +298,12 @@ def run_counts(db: Database, run_id: int) -> dict[str, int]:
 
 def _store_body(db: Database, body: bytes) -> str:
     digest = hashlib.sha256(body).hexdigest()
-    db.conn.execute(
-        "insert or ignore into bodies (sha256, size, compression, body) values (?, ?, 'zlib', ?)",
-        (digest, len(body), zlib.compress(body, 6)),
-    )
+    # A body seen before (an unchanged re-check) is not compressed again only to be ignored.
+    if db.conn.execute("select 1 from bodies where sha256 = ?", (digest,)).fetchone() is None:
+        db.conn.execute(
+            "insert or ignore into bodies (sha256, size, compression, body) values (?, ?, 'zlib', ?)",
+            (digest, len(body), zlib.compress(body, 6)),
+        )
     return digest
 
 
@@ -582,7 +592,7 @@ def apply_reextraction(db: Database, url: str, record: Mapping[str, Any] | None)
     if existing["record_hash"] == record_hash(record):
         return "unchanged"
     capture = db["captures"].get(existing["capture_id"])
-    with db.atomic():
+    with _transaction(db.conn):
         _new_version(db, url, record, capture["id"], capture["fetched_at"], existing, "reextracted", utcnow())
     return "changed"
 
@@ -632,7 +642,7 @@ def record_ingested(
 
     ``source`` is the WARC file, the record's id, target URI and date (table warc_sources).
     """
-    with db.atomic():
+    with _transaction(db.conn):
         capture = record_page(db, page, record, run_id=run_id, site=site)
         _insert(db, "warc_sources", {"capture_id": capture["id"], **source})
     return capture
