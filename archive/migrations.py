@@ -372,3 +372,22 @@ def m014_propagation_signatures(db: Database) -> None:
     # this step have none and are verified on their texts, as before.
     db["propagation_state"].add_column("signature", bytes)
     db["propagation_state"].add_column("shingles", int)
+
+
+@migrations()
+def m015_search_index_on_text_changes(db: Database) -> None:
+    # The full-text index is rewritten only by an update that sets an indexed column or the rowid
+    # (a new version, a move in the newest-first order), not by one that records a re-check, a
+    # 304 or a removal: each such update deleted and re-added the article's whole text. The
+    # trigger's statements are sqlite-utils' own, as m002 created them.
+    columns = ["title", "lead", "text", "title_fold", "lead_fold", "text_fold"]
+    names = ", ".join(f'"{c}"' for c in columns)
+    old = ", ".join(f'old."{c}"' for c in columns)
+    new = ", ".join(f'new."{c}"' for c in columns)
+    db.execute('drop trigger if exists "articles_au"')
+    db.execute(
+        f'create trigger "articles_au" after update of rowid, {names} on "articles" begin\n'
+        f'  insert into "articles_fts" ("articles_fts", rowid, {names}) values(\'delete\', old.rowid, {old});\n'
+        f'  insert into "articles_fts" (rowid, {names}) values (new.rowid, {new});\n'
+        "end"
+    )
