@@ -24,7 +24,10 @@ cumulative and by own time), written to the JSON too.
 other, so that a change of the machine's load during the run moves every method alike (on a
 shared machine, the block-wise ratios move with the load). ``--baseline REV`` adds, with
 ``--interleave``, ``extract()`` of the tree at git revision REV (its ``archive/`` package
-imported beside the current one as ``archive_baseline``): a before/after in one run.
+imported beside the current one as ``archive_baseline``): a before/after in one run. The
+interleaved run clears every cache before each call unless ``--warm`` (caches filled by the
+pages before, as in a worker that has extracted many pages; they favour trafilatura's text
+helpers more than our extractor).
 
 The "vs trafilatura" ratios come from CPU time (pages per CPU-second), which other sessions on
 a shared machine barely move; the wall rates are printed too, with the cores others used.
@@ -32,7 +35,7 @@ a shared machine barely move; the wall rates are printed too, with the cores oth
 Usage::
 
     .venv/bin/python bench/extract_speed.py [--pages 1000] [--zyte ../shared/benchmarks/zyte] [--profile]
-                                            [--interleave [--baseline REV]]
+                                            [--interleave [--baseline REV] [--warm]]
 
 Prints a table per set; writes bench/results/extract_speed.json.
 """
@@ -174,9 +177,13 @@ def load_baseline(rev: str) -> Callable[[str, bytes], object]:
 
 
 def time_interleaved(
-    name: str, pages: list[tuple[str, bytes]], methods: dict[str, Callable[[str, bytes], object]]
+    name: str,
+    pages: list[tuple[str, bytes]],
+    methods: dict[str, Callable[[str, bytes], object]],
+    warm: bool = False,
 ) -> dict:
-    """CPU per page of each method, page by page in rotation, every cache cleared before each call."""
+    """CPU per page of each method, page by page in rotation; caches cleared before each call unless ``warm``."""
+    clear_library_caches()
     cpu = dict.fromkeys(methods, 0.0)
     order = list(methods)
     system = SystemCPU()
@@ -184,7 +191,8 @@ def time_interleaved(
     for i, (url, body) in enumerate(pages):
         k = i % len(order)
         for method in order[k:] + order[:k]:
-            clear_library_caches()
+            if not warm:
+                clear_library_caches()
             t = time.process_time()
             methods[method](url, body)
             cpu[method] += time.process_time() - t
@@ -197,7 +205,8 @@ def time_interleaved(
         "cost_vs_trafilatura": vs,
         "others_cores_busy": round(max(0.0, system.busy_since_start() - sum(cpu.values())) / wall, 2),
     }
-    print(f"\n{name}: {len(pages)} pages, interleaved (others: {out['others_cores_busy']} cores)")
+    caches = "warm caches" if warm else "caches cleared before each call"
+    print(f"\n{name}: {len(pages)} pages, interleaved, {caches} (others: {out['others_cores_busy']} cores)")
     print(f"{'method':<12} {'ms cpu/page':>11} {'vs trafilatura':>15}")
     for method in methods:
         print(f"{method:<12} {ms[method]:>11.2f} {vs[method]:>14.3f}x")
@@ -301,11 +310,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", metavar="REV", help="with --interleave: also extract() of the tree at git revision REV"
     )
+    parser.add_argument(
+        "--warm", action="store_true", help="with --interleave: keep the caches between calls"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "extract_speed.json")
     args = parser.parse_args(argv)
 
-    if args.baseline and not args.interleave:
-        parser.error("--baseline needs --interleave")
+    if (args.baseline or args.warm) and not args.interleave:
+        parser.error("--baseline and --warm need --interleave")
     cpu = pin_to_one_cpu()
     pages, warm = render_pages(args.pages, args.base.rstrip("/"))
     assert len({body for _, body in pages}) == len(pages), "pages must all be distinct"
@@ -324,9 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
         "extractor_version": EXTRACTOR_VERSION,
         "baseline": args.baseline,
+        "warm": args.warm,
         "sets": {},
     }
-    timed = functools.partial(time_interleaved, methods=methods) if args.interleave else time_set
+    timed = (
+        functools.partial(time_interleaved, methods=methods, warm=args.warm) if args.interleave else time_set
+    )
     results["sets"]["replica"] = timed("replica", pages)
     if zyte:
         results["sets"]["zyte"] = timed("zyte", zyte)
