@@ -191,7 +191,19 @@ def test_markup_trafilatura_refuses() -> None:
 def test_the_prune_expressions_are_gated() -> None:
     """Pages whose ids and classes pass none of their tests never run the prune expressions."""
     assert all(x.gate for x in (*bridge_text._RAW_PRUNE, *bridge_text._COMMENTS_PRUNE))
-    assert bridge_text._BASIC_CLEAN.gate is None  # it also selects by tag: always run
+    assert bridge_text._BASIC_CLEAN.gate is None  # it also selects by tag: always run ...
+    gates = bridge_text._BASIC_CLEAN.gates  # ... but without its cookie-banner alternative
+    assert gates[-1] is not None and all(gate is None for gate in gates[:-1])
+
+
+def test_alternatives_of_a_union() -> None:
+    union = ".//aside|.//div[contains(@class|@id, 'a|b')]|.//*[re:test(@id, \"x|y\")]|(.//p|.//q)"
+    assert bridge_text._alternatives(union) == [
+        ".//aside",
+        ".//div[contains(@class|@id, 'a|b')]",
+        './/*[re:test(@id, "x|y")]',
+        "(.//p|.//q)",
+    ]
     assert bridge_text.page_names(_ours(PAGES["private-use-id"])) is None  # the original expressions
 
 

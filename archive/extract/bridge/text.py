@@ -46,10 +46,11 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 #: An EXSLT regex test on an element's id or class, as trafilatura's expressions write them.
 _NAME_TEST = re.compile(r"re:test\((@id|@class), '([^']*)'(?:, '([a-z]*)')?\)")
 _ANY_NAME_TEST = r"(?:re:test\(@(?:id|class), '[^']*'(?:, '[a-z]*')?\)|contains\(@(?:id|class), '[^']*'\))"
-#: An expression that selects only elements passing one of the name tests of its second step
-#: (``.//*[self::div or self::section][re:test(@id, '…') or contains(@class, '…')]…``).
+#: An expression (or one alternative of a union) that selects only elements passing one of the
+#: name tests of a predicate (``.//*[self::div or self::section][re:test(@id, '…') or
+#: contains(@class, '…')]…``, or ``.//*[re:test(@class, '…') or …]``).
 _GATED = re.compile(
-    rf"\.//\*\[self::\w+(?: or self::\w+)*\]\[ ?({_ANY_NAME_TEST}(?: or {_ANY_NAME_TEST})*) ?\]"
+    rf"\.//\*(?:\[self::\w+(?: or self::\w+)*\])?\[ ?({_ANY_NAME_TEST}(?: or {_ANY_NAME_TEST})*) ?\]"
 )
 _GATE_TEST = re.compile(r"(re:test|contains)\(@(id|class), '([^']*)'(?:, '([a-z]*)')?\)")
 _IDS = XPath("//@id", smart_strings=False)
@@ -74,9 +75,9 @@ class NameTests:
     here each test is decided once per value, and the expression lxml runs looks the
     attribute up in the values that pass (a string variable, ``contains($n0, concat(OPEN,
     @id, CLOSE))``; a missing attribute reads as "", as in the EXSLT test), which selects the
-    same elements without a call out of C. An expression that selects only elements passing
-    a name test (``gate``) is not run at all on a page where no value passes one. A page
-    with a value holding OPEN or CLOSE gets the original expression.
+    same elements without a call out of C. An expression, or an alternative of a union, that
+    selects only elements passing a name test (its ``gate``) is left out on a page where no
+    value passes one. A page with a value holding OPEN or CLOSE gets the original expression.
     """
 
     def __init__(self, xpath: XPath) -> None:
@@ -89,23 +90,71 @@ class NameTests:
                 m.group(0), f"contains($n{i}, concat('{_OPEN}', {m.group(1)}, '{_CLOSE}'))", 1
             )
         self.xpath = XPath(text, namespaces={"re": "http://exslt.org/regular-expressions"})
-        gated = _GATED.match(" ".join(xpath.path.split()))
-        self.gate = (
-            [
-                (m.group(2), _name_regex(m.group(1), m.group(3), m.group(4)))
-                for m in _GATE_TEST.finditer(gated.group(1))
-            ]
-            if gated
-            else None
-        )
+        self.alternatives = _alternatives(text)
+        originals = _alternatives(xpath.path)
+        if len(originals) != len(self.alternatives):  # pragma: no cover - the rewrite adds no "|"
+            originals = [xpath.path]
+            self.alternatives = [text]
+        self.gates = [_gate(alternative) for alternative in originals]
+        self._unions: dict[tuple[int, ...], XPath] = {}
+
+    @property
+    def gate(self) -> list[tuple[str, re.Pattern[str]]] | None:
+        """The gate of an expression that is not a union (None: it selects by other means too)."""
+        return self.gates[0] if len(self.gates) == 1 else None
 
     def __call__(self, tree: _Element, names: PageNames | None) -> list[_Element]:
         """What the original expression selects in ``tree``, whose id and class values are ``names``."""
         if names is None:
             return self.original(tree)
-        if self.gate is not None and not any(names.passing(attr, regex) for attr, regex in self.gate):
+        kept = tuple(
+            i
+            for i, gate in enumerate(self.gates)
+            if gate is None or any(names.passing(attr, regex) for attr, regex in gate)
+        )
+        if not kept:
             return []
-        return self.xpath(tree, **{var: names.passing(attr, regex) for var, attr, regex in self.tests})
+        variables = {var: names.passing(attr, regex) for var, attr, regex in self.tests}
+        if len(kept) == len(self.gates):
+            return self.xpath(tree, **variables)
+        union = self._unions.get(kept)
+        if union is None:
+            union = XPath(
+                "|".join(self.alternatives[i] for i in kept),
+                namespaces={"re": "http://exslt.org/regular-expressions"},
+            )
+            self._unions[kept] = union
+        return union(tree, **variables)
+
+
+def _alternatives(path: str) -> list[str]:
+    """The top-level alternatives of an XPath union (``a|b[@x|@y]`` -> ``a``, ``b[@x|@y]``)."""
+    out, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(path):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(path[start:i])
+            start = i + 1
+    out.append(path[start:])
+    return out
+
+
+def _gate(alternative: str) -> list[tuple[str, re.Pattern[str]]] | None:
+    """The name tests one of which an element must pass to be selected by ``alternative``, if so."""
+    gated = _GATED.match(" ".join(alternative.split()))
+    if not gated:
+        return None
+    return [
+        (m.group(2), _name_regex(m.group(1), m.group(3), m.group(4)))
+        for m in _GATE_TEST.finditer(gated.group(1))
+    ]
 
 
 class PageNames:
