@@ -141,7 +141,7 @@ class CrawlState:
 
     def _flush_listed(self) -> None:
         if self._listed_pending:
-            with self.db.atomic():
+            with store.write_transaction(self.db.conn):
                 self.db.conn.executemany(
                     "insert or ignore into temp.listed values (?, ?)", self._listed_pending
                 )
@@ -166,7 +166,7 @@ class CrawlState:
         """
         if finished:
             self._frontier_pending = []
-            with self.db.atomic():
+            with store.write_transaction(self.db.conn):
                 self.db.execute("delete from frontier")
         else:
             self._flush_frontier()
@@ -182,7 +182,7 @@ class CrawlState:
 def add_to_frontier(db: Database, entries: list[Mapping[str, Any]], run_id: int | None) -> None:
     """Remember discovered pages until they are fetched (``store.record_page`` removes them)."""
     now = store.utcnow()
-    with db.atomic():
+    with store.write_transaction(db.conn):
         db["frontier"].insert_all(
             ({**entry, "discovered_at": now, "run_id": run_id} for entry in entries),
             ignore=True,

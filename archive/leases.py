@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
+from archive.store import write_transaction
+
 
 @dataclass(frozen=True)
 class Lease:
@@ -61,7 +63,7 @@ def acquire(db: Database, site: str, node: str, seconds: float, attempt: int) ->
     """Take ``site`` for ``node`` for ``seconds``; None when an unexpired lease holds it already."""
     now = datetime.now(UTC).replace(microsecond=0)
     lease = Lease(site, uuid.uuid4().hex, node, "", attempt, now, now + timedelta(seconds=seconds))
-    with db.atomic():
+    with write_transaction(db.conn):
         row = db.execute("select expires_at from node_leases where site = ?", [site]).fetchone()
         if row and datetime.fromisoformat(row[0]) > now:
             return None
@@ -74,7 +76,7 @@ def acquire(db: Database, site: str, node: str, seconds: float, attempt: int) ->
 
 def set_job(db: Database, lease: Lease, job: str) -> Lease:
     """Record the node's job id for the lease (the dispatcher polls it by this id)."""
-    with db.atomic():
+    with write_transaction(db.conn):
         db.execute(
             "update node_leases set job = ? where site = ? and token = ?", [job, lease.site, lease.token]
         )
@@ -83,6 +85,6 @@ def set_job(db: Database, lease: Lease, job: str) -> Lease:
 
 def release(db: Database, lease: Lease) -> bool:
     """End the lease if it is still this one (a newer lease on the portal is left alone)."""
-    with db.atomic():
+    with write_transaction(db.conn):
         cursor = db.execute("delete from node_leases where site = ? and token = ?", [lease.site, lease.token])
     return cursor.rowcount == 1

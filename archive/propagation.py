@@ -37,7 +37,7 @@ from archive.propagation_text import (
     signature,
     syllables,
 )
-from archive.store import utcnow
+from archive.store import utcnow, write_transaction
 
 #: Jaccard similarity at or above which two bodies are near-identical (the same text, lightly edited).
 NEAR_JACCARD = 0.5
@@ -201,7 +201,7 @@ def place(db: Database, url: str) -> str:
     state = db.execute("select record_hash from propagation_state where url = ?", [url]).fetchone()
     if state is not None and state[0] == record_hash:
         return "unchanged"
-    with db.atomic():
+    with write_transaction(db.conn):
         if state is not None:
             unplace(db, url)
         body = body_of(url, text_fold)

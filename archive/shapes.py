@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from sqlite_utils import Database
 
+from archive.store import write_transaction
+
 #: Longest URL the crawler requests; longer ones are traps (queries that grow on every link).
 MAX_URL_LENGTH = 500
 #: A path segment repeated this many times is a trap (``/a/b/a/b/a/b``).
@@ -175,5 +177,5 @@ def load(db: Database, site: str, probe_budget: int = 5) -> ShapeBook:
 def save(db: Database, book: ShapeBook, at: str) -> None:
     """Write the site's shapes back (the whole counts, not this run's increments)."""
     rows: Iterable[dict[str, object]] = ({"site": book.site, **row, "last_seen": at} for row in book.table())
-    with db.atomic():
+    with write_transaction(db.conn):
         db["url_shapes"].upsert_all(rows, pk=("site", "shape"))

@@ -138,7 +138,7 @@ def _update(db: Database, table: str, key: str, value: Any, row: Mapping[str, An
 
 
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One transaction (a savepoint inside a caller's): committed whole or not at all, as ``Database.atomic``.
 
     It takes the write lock at its start (``begin immediate``), waiting for other writers (the
@@ -224,7 +224,7 @@ def new_article_rowid(db: Database, published: str | None, first_seen: str | Non
 
 def start_run(db: Database, spider: str, base_url: str) -> int:
     """Record a run as started; first, close as "killed" any earlier run whose process is gone."""
-    with _transaction(db.conn):
+    with write_transaction(db.conn):
         mark_killed_runs(db)
         row = {
             "spider": spider,
@@ -268,9 +268,9 @@ def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats:
     """Close a run with its outcome; counts come from the captures it recorded."""
     counts = run_counts(db, run_id)
     row = {"finished_at": utcnow(), "status": status, "exit_code": exit_code, **counts}
-    # sqlite-utils' update reads the row before writing it: the write lock first (see _transaction),
+    # sqlite-utils' update reads the row before writing it: the write lock first (see write_transaction),
     # or the run stays "running" whenever another portal's connection commits in between.
-    with _transaction(db.conn):
+    with write_transaction(db.conn):
         db["crawl_runs"].update(run_id, row)
         merge_run_stats(db, run_id, stats)
     return db["crawl_runs"].get(run_id)
@@ -380,7 +380,7 @@ def record_page(
         # One article, one row: a print/AMP/mobile rendering, or an address whose page names
         # another canonical on the same site, is a capture of that article.
         url = article_key(fetched_as, record.get("canonical_url") if record else None)
-    with _transaction(db.conn):
+    with write_transaction(db.conn):
         digest = _store_body(db, page["body"]) if page.get("body") else None
         capture = {
             "run_id": run_id,
@@ -592,7 +592,7 @@ def apply_reextraction(db: Database, url: str, record: Mapping[str, Any] | None)
     if existing["record_hash"] == record_hash(record):
         return "unchanged"
     capture = db["captures"].get(existing["capture_id"])
-    with _transaction(db.conn):
+    with write_transaction(db.conn):
         _new_version(db, url, record, capture["id"], capture["fetched_at"], existing, "reextracted", utcnow())
     return "changed"
 
@@ -642,7 +642,7 @@ def record_ingested(
 
     ``source`` is the WARC file, the record's id, target URI and date (table warc_sources).
     """
-    with _transaction(db.conn):
+    with write_transaction(db.conn):
         capture = record_page(db, page, record, run_id=run_id, site=site)
         _insert(db, "warc_sources", {"capture_id": capture["id"], **source})
     return capture

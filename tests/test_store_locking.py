@@ -16,7 +16,7 @@ def test_a_page_s_transaction_holds_the_write_lock_from_its_start(fresh_db, db_p
     connection had committed since those reads (another portal's page, the crawl state)."""
     other = sqlite3.connect(db_path, timeout=0)
     try:
-        with store._transaction(fresh_db.conn), pytest.raises(sqlite3.OperationalError, match="locked"):
+        with store.write_transaction(fresh_db.conn), pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("insert into frontier (url) values ('http://x/a')")
         other.execute("insert into frontier (url) values ('http://x/a')")  # free again once committed
         other.commit()
@@ -52,3 +52,42 @@ def test_a_run_closes_when_another_connection_commits_between_its_read_and_its_w
         other.close()
     assert attempts == ["database is locked"]  # the other writer had to wait for this one
     assert row["status"] == "ok" and row["exit_code"] == 0 and row["finished_at"]
+
+
+@pytest.mark.parametrize("kind", ["placement", "lease"])
+def test_the_other_writers_hold_the_lock_from_their_start_too(fresh_db, db_path, kind):
+    """Placement after a run reads its candidates before writing its links; a node lease reads
+    the current holder before writing. Each in a deferred transaction failed at once ("database
+    is locked") when another connection committed between its read and its write: placement
+    after the runs of a crawl --all did."""
+    from archive import leases
+    from archive.propagation import place
+    from replica.propagation import archive_corpus, generate
+
+    corpus = generate(6, seed=3)
+    archive_corpus(fresh_db, corpus)
+    writes = {"placement": "propagation_bands", "lease": "node_leases"}[kind]
+    other = sqlite3.connect(db_path, timeout=0)
+    attempts: list[str] = []
+
+    def commit_from_elsewhere(sql: str) -> None:
+        head = sql.lstrip().lower()
+        if not attempts and head.startswith(("insert", "update")) and writes in sql:
+            try:
+                other.execute("insert into frontier (url) values ('http://x/a')")
+                other.commit()
+                attempts.append("committed")
+            except sqlite3.OperationalError as exc:
+                other.rollback()
+                attempts.append(str(exc))
+
+    fresh_db.conn.set_trace_callback(commit_from_elsewhere)
+    try:
+        if kind == "placement":
+            assert place(fresh_db, corpus.articles[0].url) == "placed"
+        else:
+            assert leases.acquire(fresh_db, "tuyengiao", "node-1", 60, 1) is not None
+    finally:
+        fresh_db.conn.set_trace_callback(None)
+        other.close()
+    assert attempts == ["database is locked"]  # the other writer waited for this one
