@@ -55,14 +55,14 @@ def _item(
     """The item a text element is the teaser of, and the page it links: its nearest container
     holding a headline link before it, when that container links one page and holds little
     text besides the line."""
-    at = page.pos.get(el, 0)
+    at = page.pos[el]
     for box in parents(el, 3):
         if box in memo:
             return memo[box]
         heads = {
             absolute(a.get("href"), page.base)
             for a in box.iter("a")
-            if a in headlines and page.pos.get(a, at) < at
+            if a in headlines and page.pos[a] < at
         } - {None}
         if heads:
             text = sum(len(b.text) for b in page.blocks_in(box))
