@@ -23,14 +23,14 @@ def find_images(page: PageIndex, title: Title, related: Related, lines: list[str
     for b in matched[1:]:
         lca = common_ancestor(container, b.el)
         container = lca if lca is not None else container
-    start = title.pos if title.pos is not None else page.pos.get(container, 0)
+    start = title.pos if title.pos is not None else page.pos[container]
     end_el = matched[-1].el
-    end = max(page.pos.get(d, 0) for d in end_el.iter()) if end_el is not None else 0
+    end = max(page.pos[d] for d in end_el.iter()) if end_el is not None else 0
     scope = common_ancestor(container, title.block.el) if title.block is not None else None
     scope = scope if scope is not None else container
     out = []
     for img in scope.iter("img"):
-        p = page.pos.get(img, 0)
+        p = page.pos[img]
         if p < start or p > end + 200:
             continue
         if in_chrome(img, title.ancestors) or related.holds(img):
