@@ -45,6 +45,12 @@ NEAR_JACCARD = 0.5
 NEAR_CONTAINMENT = 0.8
 #: A paragraph printed in more articles than this is house boilerplate, not reuse.
 COMMON_PARAGRAPH = 50
+#: A MinHash band key held by more articles than this is a topic's vocabulary more often than a
+#: text: only the first this many articles placed with it are candidates. A copy of a cluster
+#: that large still finds its members (one verified link joins the cluster), and a copy shares
+#: rarer keys with its original besides; without the bound, each placement read every article
+#: of the topic, and adding one grew with the archive.
+COMMON_BAND = 200
 #: A candidate found by a MinHash band alone is read and verified only when its estimated
 #: similarity reaches one of these: well below the rules above, so that the estimate's error
 #: (about 0.04 at 128 permutations) does not lose a pair, well above what a shared topic gives.
@@ -125,12 +131,28 @@ def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> 
     """The articles sharing a MinHash band, and those sharing a paragraph that is not boilerplate."""
     found: set[str] = set()
     if keys:
-        found.update(
-            r[0]
-            for r in db.execute(
-                f"select distinct url from propagation_bands where key in ({_marks(len(keys))})", keys
+        held = dict(
+            db.conn.execute(
+                f"select key, count(*) from propagation_bands where key in ({_marks(len(keys))}) group by key",
+                keys,
             )
         )
+        rare = [k for k, n in held.items() if n <= COMMON_BAND]
+        if rare:
+            found.update(
+                r[0]
+                for r in db.conn.execute(
+                    f"select distinct url from propagation_bands where key in ({_marks(len(rare))})", rare
+                )
+            )
+        for key in (k for k, n in held.items() if n > COMMON_BAND):
+            found.update(
+                r[0]
+                for r in db.conn.execute(
+                    "select url from propagation_bands where key = ? order by rowid limit ?",
+                    (key, COMMON_BAND),
+                )
+            )
     sharing: set[str] = set()
     if digests:
         common = {

@@ -81,3 +81,31 @@ def test_without_signatures_every_candidate_is_read_and_the_result_is_the_same(t
     ).fetchone() == (0,)
     assert snapshot(without) == snapshot(with_sigs)
     assert snapshot(with_sigs)["clusters"], "the corpus has republications"
+
+
+def test_a_band_key_held_by_many_articles_hands_over_only_the_first_ones(tmp_path, corpus, monkeypatch):
+    """A text republished by more portals than the bounds (here 2): from the fourth copy on,
+    every band key and paragraph of it is "common" (paragraphs that common are not read at
+    all), and a copy sees only the first two articles of each key; one verified link suffices,
+    so every copy still joins the one cluster, first publisher first."""
+    import dataclasses
+
+    import archive.propagation as propagation
+    from replica.propagation import Corpus
+
+    monkeypatch.setattr(propagation, "COMMON_BAND", 2)
+    monkeypatch.setattr(propagation, "COMMON_PARAGRAPH", 2)
+    original = max(corpus.articles, key=lambda a: len(a.text))
+    copies = [
+        dataclasses.replace(original, url=f"https://bao-{i:02d}.example/tin/ban-sao-{i}", site=f"bao-{i:02d}")
+        for i in range(6)
+    ]
+    db = store.open_db(tmp_path / "a.db")
+    archive_corpus(db, Corpus(articles=[original, *copies]))
+    read: list[str] = []
+    db.conn.set_trace_callback(read.append)
+    propagate(db)
+    db.conn.set_trace_callback(None)
+    assert any("order by rowid limit" in sql for sql in read), "no key was common: the bound was never used"
+    members = db.execute("select url from text_cluster_members order by position").fetchall()
+    assert [m[0] for m in members] == [original.url] + [c.url for c in copies]
