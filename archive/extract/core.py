@@ -2,7 +2,7 @@
 
 Pure: no I/O, no global state; never raises. The stages, in the order their anchors need:
 read the bytes (archive.encoding) and parse; index the page once (page.py); trafilatura's main
-text (bridge.py); the title; the related sections; category and tags; the sapo; the body, its
+text (the bridge package); the title; the related sections; category and tags; the sapo; the body, its
 images and its trailing byline; the dates; the page kind.
 """
 
