@@ -23,6 +23,7 @@ from archive.profiles import SiteProfile
 from archive.urls import canonical_url, clean_url, variant_base
 from crawler import discovery
 from crawler.items import PageItem
+from crawler.pipelines import ExtractPipeline
 
 #: Articles before more discovery: a sitemap chunk is read only when the articles already found
 #: are fetched, so the queue holds about one chunk (~1000 requests), not the whole site.
@@ -183,7 +184,7 @@ class PortalSpider(scrapy.Spider):
             # The extraction parses the page anyway: its parse gives the links, which Scrapy's
             # thread would otherwise parse the page a second time for. The pipeline then has
             # nothing left to do for this page.
-            extraction = self._extraction()
+            extraction = self.crawler.get_item_pipeline(ExtractPipeline)
             if extraction is not None:
                 await extraction.extract(item)
                 hrefs = item.links
@@ -202,17 +203,6 @@ class PortalSpider(scrapy.Spider):
                     yield self.request(url, "article")
                 elif urlsplit(url).path not in {"", "/"} and not self._named(url, response.url):
                     yield self.request(url, "page")
-
-    def _extraction(self) -> Any:
-        """The crawl's ExtractPipeline, if it has one.
-
-        Imported here, not with the module: the extraction workers are spawned processes, which
-        import the crawl's main module (crawler.many) and with it this one; the pipelines'
-        imports (the store, propagation) would make every worker start slower and larger.
-        """
-        from crawler.pipelines import ExtractPipeline  # noqa: PLC0415 - see the docstring
-
-        return self.crawler.get_item_pipeline(ExtractPipeline)
 
     def follow_article_redirect(self, response: Response) -> Iterator[Any]:
         """An article URL that redirects: moved to another article, or gone (sent to the home page or a listing).
