@@ -23,25 +23,18 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from archive.extract import is_article
-from archive.extract.core import extract_with_links
+from archive.extract import extract, is_article
 
 #: How long a new worker may take to start (imports), before its first page's timeout begins.
 WORKER_START_TIMEOUT = 120.0
 
 
-#: What a worker makes of a page: (record, None, links) for an article page, (None, why not,
-#: links) for any other; ``links`` are its ``<a href>`` values (None: the crawl reads them itself).
-Extracted = tuple[dict[str, Any] | None, str | None, list[str] | None]
-
-
-def extract_page(body: bytes, url: str, content_type: str | None) -> Extracted:
-    """The page's record, or why it is no article, and its links: the parse is done once, here."""
-    record, links = extract_with_links(body, url, content_type=content_type)
+def extract_page(body: bytes, url: str, content_type: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """(record, None) for an article page; (None, why not) for any other page. Runs in a worker."""
+    record = extract(body, url, content_type=content_type)
     if is_article(record):
-        return record, None, links
-    why = ", ".join(record.get("flags") or []) or "no title or too little text"
-    return None, "not an article: " + why, links
+        return record, None
+    return None, "not an article: " + (", ".join(record.get("flags") or []) or "no title or too little text")
 
 
 class ExtractTimeout(Exception):
@@ -212,7 +205,7 @@ class ExtractPool:
 
     async def extract(
         self, client: Hashable, task: tuple[bytes, str, str | None], timeout: float
-    ) -> Extracted:
+    ) -> tuple[dict[str, Any] | None, str | None]:
         """``extract_page(*task)`` in a worker, as ``client``'s page: raises ExtractTimeout, WorkerDied."""
         granted = self._acquire(client)
         try:

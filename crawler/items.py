@@ -40,8 +40,3 @@ class PageItem:
     outcome: str | None = None
     #: The extracted record (archive.extract.extract), for article pages. ExtractPipeline.
     record: dict[str, Any] | None = None
-    #: The page's ``<a href>`` values, read by the extraction from its parse of the page (None:
-    #: not read there; the spider parses the page itself). ExtractPipeline.
-    links: list[str] | None = None
-    #: Whether the extraction pipeline has already seen this page (the spider asked it first). ExtractPipeline.
-    extracted: bool = False

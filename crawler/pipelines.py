@@ -62,25 +62,11 @@ class ExtractPipeline:
             self.pool = None
 
     async def process_item(self, item: PageItem) -> PageItem:
-        if not item.extracted:
-            await self.extract(item)
-        return item
-
-    async def extract(self, item: PageItem) -> None:
-        """Set the page's record (or the note saying why none), its links, or its error; once.
-
-        The spider calls this itself for an article page before handing it over: the links it
-        follows then come from the worker's parse of the page, not from a second parse in
-        Scrapy's thread.
-        """
-        if item.extracted:
-            return
-        item.extracted = True
         if item.status == 200 and item.kind in WALLED_KINDS and (wall := wall_reason(item.body)):
             # The site put a wall between us and the page: a refusal, never an article or a removal.
             item.error = f"blocked: {wall}"
             self.stats.inc_value("blocked/" + wall.replace(" ", "_"))
-            return
+            return item
         # Any page may be an article, whatever led to it: its content decides, not its address
         # (a listing the hints name included: a hint never decides).
         if (
@@ -89,22 +75,23 @@ class ExtractPipeline:
             or item.error
             or item.removed
         ):
-            return
+            return item
         if not item.body:
             item.note = "not an article: empty body"
-            return
+            return item
         task = (item.body, item.final_url, item.content_type)
         try:
             if self.pool is None:
-                item.record, item.note, item.links = extract_page(*task)
+                item.record, item.note = extract_page(*task)
             else:
-                item.record, item.note, item.links = await self.pool.extract(self, task, self.timeout)
+                item.record, item.note = await self.pool.extract(self, task, self.timeout)
         except Exception as exc:  # a bad page is a failed capture, never a crashed run
             logger.warning("extraction failed for %s: %r", item.final_url, exc)
             item.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
             self.stats.inc_value("extract/timeout" if isinstance(exc, ExtractTimeout) else "extract/error")
-            return
+            return item
         self.stats.inc_value("extract/article" if item.record else "extract/not_article")
+        return item
 
 
 class ArchivePipeline:
@@ -132,7 +119,6 @@ class ArchivePipeline:
     def process_item(self, item: PageItem) -> PageItem:
         page = dict(vars(item))  # shallow: dataclasses.asdict deep-copies headers and record
         record = page.pop("record")
-        del page["links"], page["extracted"]  # the extraction's, not the capture's
         # the run's site names an article whose host the sites file does not list (a replica)
         capture = store.record_page(self.db, page, record, run_id=self.run_id, site=self.crawler.spider.name)
         self.crawler.stats.inc_value(f"archive/outcome/{capture['outcome']}")
@@ -141,7 +127,6 @@ class ArchivePipeline:
             runs.count_listed_verdict(self.crawler.stats, item.listed_by, capture)
         item.body = None  # the archive has it; keep memory and logs light
         item.record = None
-        item.links = None
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> Deferred | None:

@@ -114,31 +114,3 @@ def test_page_hrefs_are_what_a_css_selector_gives():
     want = response.css("a::attr(href)").getall()
     assert len(want) == 9  # not the commented nor the scripted one
     assert _hrefs(HtmlResponse("http://127.0.0.1/p", body=body.encode(), encoding="utf-8")) == want
-
-
-def test_the_extraction_reads_the_links_the_spider_would():
-    """The links the extraction worker hands back are Scrapy's own, or None where they could differ."""
-    from scrapy.http import HtmlResponse
-
-    from archive.extract import extract
-    from archive.extract.core import MAX_PARSE_CHARS, extract_with_links
-
-    body = """<html><head><base href="/x/"><link href="/style.css"></head><body><h1>T</h1>
-    <A HREF="/Upper">Upper</A><a>no href</a><a href="">empty</a><a href=" /spaced ">s</a>
-    <a href="/q?a=1&amp;b=2">entity</a><!-- <a href="/commented">c</a> -->
-    <script>document.write('<a href="/scripted">x</a>')</script>
-    <div><p><a href="/nested"><span>n</span></a></p></div><a href='/single'>'</a><a href=/bare>b</a>
-    <svg><a href="/svg">svg</a></svg></body></html>"""
-    url = "http://127.0.0.1/p"
-    record, links = extract_with_links(body.encode(), url, content_type="text/html; charset=utf-8")
-    assert links == ["/Upper", "", " /spaced ", "/q?a=1&b=2", "/nested", "/single", "/bare", "/svg"]
-    assert links == HtmlResponse(url, body=body.encode(), encoding="utf-8").css("a::attr(href)").getall()
-    assert record == extract(body.encode(), url, content_type="text/html; charset=utf-8")
-    # A link Scrapy's decoding and ours (NFC, our charset rules) could read apart: the spider parses.
-    accented = body.replace("/svg", "/d\u1ea3ng").encode()
-    assert extract_with_links(accented, url, content_type="text/html; charset=utf-8")[1] is None
-    # Markup cut down to be parsed: not every link was read.
-    huge = body.replace("<h1>", "<p>" + "x" * MAX_PARSE_CHARS + "</p><h1>").encode()
-    assert extract_with_links(huge, url, content_type="text/html")[1] is None
-    # Nothing parsed at all.
-    assert extract_with_links(b"%PDF-1.4 not html", url, content_type="application/pdf")[1] is None

@@ -65,7 +65,7 @@ async def test_every_portal_shares_one_pool_and_the_last_out_stops_it():
         pool = second.pool
         assert all(p.is_alive() for p in processes)
         assert first not in pool.busy  # nor does the pool keep the finished portal's crawler alive
-        record, note, links = await pool.extract(second, _task(site, 2), 120)
+        record, note = await pool.extract(second, _task(site, 2), 120)
         assert record["title"] == site.articles[2].title and note is None
     finally:
         first.close_spider()

@@ -136,7 +136,7 @@ async def test_an_exception_in_the_worker_comes_back_and_the_worker_stays(server
         with pytest.raises(RuntimeError, match=r"^TypeError: extract_page\(\) missing 1 required"):
             await pool.extract("portal", (item.body, item.final_url), 60)
         [worker] = workers()
-        record, note, _links = await pool.extract("portal", (item.body, item.final_url, item.content_type), 60)
+        record, note = await pool.extract("portal", (item.body, item.final_url, item.content_type), 60)
         assert note is None and record["title"] == title(server, 0)
         assert workers() == {worker}
     finally:

@@ -83,43 +83,13 @@ def extract(
         The record (archive.record.Record as a dict); on unusable input its fields are empty
         and ``flags`` says why ("empty", "not-html", "no-title", "no-body", ...).
     """
-    return _extract(html, url, content_type, now, links=False)[0]
-
-
-def extract_with_links(
-    html: bytes | str | None,
-    url: str,
-    *,
-    content_type: str | None = None,
-    now: datetime | None = None,
-) -> tuple[dict, list[str] | None]:
-    """``extract``, and every ``<a href>`` of the page in document order, read from the same parse.
-
-    The crawl follows a page's links; reading them here spares it a second parse of the page.
-    The links are what a parse of the page as Scrapy decodes it gives (``response.css("a::attr(href)")``)
-    only when that cannot differ from ours: None (the caller parses the page itself) when the
-    page was not parsed whole (oversized markup cut down) or a link is not ASCII (Scrapy's
-    decoding and ours, which normalises to NFC and may pick another charset, could disagree).
-    """
-    record, links = _extract(html, url, content_type, now, links=True)
-    if links is not None and not all(href.isascii() for href in links):
-        links = None
-    return record, links
-
-
-def _extract(
-    html: bytes | str | None, url: str, content_type: str | None, now: datetime | None, *, links: bool
-) -> tuple[dict, list[str] | None]:
     record = empty_record(url)
-    hrefs = None
     try:
-        now = now or datetime.now(timezone(timedelta(hours=7)))
-        hrefs = _extract_into(record, html, url, content_type, now, links=links)
+        _extract_into(record, html, url, content_type, now or datetime.now(timezone(timedelta(hours=7))))
     except Exception:  # noqa: BLE001 - the contract: a record for every input, never an exception
         record.flags.append("extraction-error")
-        hrefs = None
     record.flags = list(dict.fromkeys(record.flags))
-    return record.as_dict(), hrefs
+    return record.as_dict()
 
 
 def _strip_bulky(text: str) -> str:
@@ -157,22 +127,15 @@ def _sniff_not_html(data: bytes | str, content_type: str | None) -> bool:
 
 
 def _extract_into(
-    record: Record,
-    html: bytes | str | None,
-    url: str,
-    content_type: str | None,
-    now: datetime,
-    *,
-    links: bool,
-) -> list[str] | None:
-    """Fill ``record``; with ``links``, return the page's ``<a href>`` values if the whole page was parsed."""
+    record: Record, html: bytes | str | None, url: str, content_type: str | None, now: datetime
+) -> None:
     flags = record.flags
     if html is None or (isinstance(html, bytes | str) and not html.strip()):
         flags.append("empty")
-        return None
+        return
     if not isinstance(html, bytes | str) or _sniff_not_html(html, content_type):
         flags.append("not-html")
-        return None
+        return
     if len(html) > MAX_INPUT_BYTES:
         html = html[:MAX_INPUT_BYTES]
         flags.append("truncated")
@@ -180,8 +143,7 @@ def _extract_into(
     record.encoding = decoded.encoding
     flags.extend(decoded.flags)
     text = P.XML_DECL.sub("", decoded.text.replace("\x00", ""))
-    whole = len(text) <= MAX_PARSE_CHARS
-    if not whole:
+    if len(text) > MAX_PARSE_CHARS:
         text = _strip_bulky(text)
         if len(text) > MAX_PARSE_CHARS:
             text = text[:MAX_PARSE_CHARS]
@@ -189,14 +151,9 @@ def _extract_into(
     root = _parse(text)
     if root is None:
         flags.append("not-html")
-        return None
-    hrefs = None
-    if links and whole and "truncated" not in flags:
-        # Read before any finder runs: what the page says, however the finders read it.
-        hrefs = [href for a in root.iter("a") if (href := a.get("href")) is not None]
+        return
     page = index_page(root, url, profile_for_url(url), now, text)
     _fill(record, page)
-    return hrefs
 
 
 def _parse(text: str) -> _Element | None:

@@ -23,7 +23,6 @@ from archive.profiles import SiteProfile
 from archive.urls import canonical_url, clean_url, variant_base
 from crawler import discovery
 from crawler.items import PageItem
-from crawler.pipelines import ExtractPipeline
 
 #: Articles before more discovery: a sitemap chunk is read only when the articles already found
 #: are fetched, so the queue holds about one chunk (~1000 requests), not the whole site.
@@ -172,30 +171,17 @@ class PortalSpider(scrapy.Spider):
             elif urlsplit(url).path not in {"", "/"} and self.profile.is_listing_url(url):
                 yield self.request(url, "listing")
 
-    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+    def parse_article(self, response: Response) -> Iterator[Any]:
         if 300 <= response.status < 400 and response.headers.get("Location"):
-            for output in self.follow_article_redirect(response):
-                yield output
+            yield from self.follow_article_redirect(response)
             return
         removed = f"http-{response.status}" if response.status in (404, 410) else None
-        item = self.page_item(response, removed=removed)
-        hrefs = None
-        if response.status == 200 and isinstance(response, scrapy.http.HtmlResponse):
-            # The extraction parses the page anyway: its parse gives the links, which Scrapy's
-            # thread would otherwise parse the page a second time for. The pipeline then has
-            # nothing left to do for this page.
-            extraction = self.crawler.get_item_pipeline(ExtractPipeline)
-            if extraction is not None:
-                await extraction.extract(item)
-                hrefs = item.links
-        yield item
+        yield self.page_item(response, removed=removed)
         if response.status == 200 and isinstance(response, scrapy.http.TextResponse):
             # Related-news blocks reach articles that listings have already paged past. The
             # page's own print/AMP links are renderings of it, not more articles.
             own = canonical_url(response.url)
-            if hrefs is None:
-                hrefs = _hrefs(response)
-            links = _renderings_dropped(discovery.page_links(hrefs, response.url, self.hosts))
+            links = _renderings_dropped(discovery.page_links(_hrefs(response), response.url, self.hosts))
             for url in links:
                 if canonical_url(url) == own:
                     continue
