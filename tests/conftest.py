@@ -22,3 +22,13 @@ def fresh_db(db_path: Path) -> Iterator[Database]:
     db = store.open_db(db_path)
     yield db
     db.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium per test module, for the reading-room browser tests."""
+    from tests.reading_room_browser import Browser, require_chromium
+
+    chromium = Browser(require_chromium(), tmp_path_factory.mktemp("chromium-profile"))
+    yield chromium
+    chromium.close()

@@ -44,7 +44,9 @@ def test_a_group_of_portals_is_crawled_at_once(tmp_path, monkeypatch):
         got = {r[0] for r in conn.execute("select url from articles where url like ?", [server.url + "/%"])}
         assert got == {server.url + art.path for art in server.site.articles}, name
         # portals told apart by their port only: each article is its own portal's
-        sites = {r[0] for r in conn.execute("select site from articles where url like ?", [server.url + "/%"])}
+        sites = {
+            r[0] for r in conn.execute("select site from articles where url like ?", [server.url + "/%"])
+        }
         assert sites == {name}
     assert "4 portals: " in result.stdout and result.stdout.count("run ") == 4
 

@@ -18,7 +18,7 @@ from archive import store
 from archive.propagation import propagate
 from replica.propagation import archive_corpus, generate
 from tests.archive_fixtures import running_server
-from tests.reading_room_browser import BROWSER_MARKS, Browser, open_page, require_chromium, visible_text
+from tests.reading_room_browser import BROWSER_MARKS, open_page, visible_text
 
 pytestmark = BROWSER_MARKS
 
@@ -37,13 +37,6 @@ def archive(tmp_path_factory):
 def server(archive):
     with running_server("--db", str(archive)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium = Browser(require_chromium(), tmp_path_factory.mktemp("chromium-profile"))
-    yield chromium
-    chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from datasette.utils import tilde_encode
 
 from tests.archive_fixtures import EDITED, REMOVED, build_archive, running_server, url
-from tests.reading_room_browser import BROWSER_MARKS, Browser, open_page, require_chromium, visible_text
+from tests.reading_room_browser import BROWSER_MARKS, open_page, visible_text
 
 pytestmark = BROWSER_MARKS
 
@@ -23,13 +23,6 @@ def server(tmp_path_factory):
     db = build_archive(tmp_path_factory.mktemp("reading") / "archive.db")
     with running_server("--db", str(db)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium = Browser(require_chromium(), tmp_path_factory.mktemp("chromium-profile"))
-    yield chromium
-    chromium.close()
 
 
 def article_path(slug: str) -> str:

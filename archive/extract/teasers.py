@@ -60,9 +60,7 @@ def _item(
         if box in memo:
             return memo[box]
         heads = {
-            absolute(a.get("href"), page.base)
-            for a in box.iter("a")
-            if a in headlines and page.pos[a] < at
+            absolute(a.get("href"), page.base) for a in box.iter("a") if a in headlines and page.pos[a] < at
         } - {None}
         if heads:
             text = sum(len(b.text) for b in page.blocks_in(box))
