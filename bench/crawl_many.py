@@ -21,7 +21,7 @@ Usage::
 
     .venv/bin/python bench/crawl_many.py --portals 1 10 50 --articles 100       # memory in K
     .venv/bin/python bench/crawl_many.py --portals 20 --articles 500 --extract-alone
-    .venv/bin/python bench/crawl_many.py --portals 10 --code /tmp/before        # another checkout
+    .venv/bin/python bench/crawl_many.py --portals 10 --code "$before"         # another checkout (a mktemp -d)
 
 ``--code DIR`` runs the crawl from another checkout of the project (``git archive COMMIT | tar
 -x -C DIR``) with this virtualenv, for before/after figures on one machine. Archives go to a
