@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive import shapes, store
+from archive import runs, shapes, store
 
 #: Listed pairs written to the temporary table per transaction.
 LISTED_BATCH = 500
@@ -174,7 +174,7 @@ class CrawlState:
         shapes.save(self.db, self.shapes, store.utcnow())
         summary = {"listing_coverage": coverage, "url_shapes": self.shapes.table()[: shapes.SUMMARY_SHAPES]}
         if self.run_id:
-            store.merge_run_stats(self.db, self.run_id, summary)
+            runs.merge_run_stats(self.db, self.run_id, summary)
         self.db.close()
         return summary
 

@@ -30,7 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive import propagation, store
+from archive import propagation, runs, store
 from archive.extract import extract, is_article
 from archive.handoff import Handoff, page_with_facts
 from archive.lock import ArchiveLock
@@ -317,15 +317,15 @@ def ingest_handoff(db_path: str | Path, handoff: Handoff, warcs: list[Path]) -> 
 
 def _run(db, path: Path, handoff: Handoff | None) -> int:
     if handoff is None:
-        return store.start_run(db, f"ingest:{path.name}", path.name)
+        return runs.start_run(db, f"ingest:{path.name}", path.name)
     row = db.execute(
         "select id from crawl_runs where spider = ? and json_extract(stats, '$.handoff') = ?",
         [handoff.site, handoff.token],
     ).fetchone()
     if row:  # an ingest of this hand-off was cut off: its run goes on
         return row[0]
-    run_id = store.start_run(db, handoff.site, (handoff.run or {}).get("base_url") or "")
-    store.merge_run_stats(db, run_id, {"handoff": handoff.token})
+    run_id = runs.start_run(db, handoff.site, (handoff.run or {}).get("base_url") or "")
+    runs.merge_run_stats(db, run_id, {"handoff": handoff.token})
     return run_id
 
 
@@ -342,7 +342,7 @@ def _finish(db, run_id: int, ok: bool, summary: IngestSummary, handoff: Handoff 
         stats.update(json.loads(node_run.get("stats") or "{}"))
         with db.atomic():
             db["url_shapes"].upsert_all(handoff.url_shapes, pk=("site", "shape"))
-    store.finish_run(db, run_id, status=status, exit_code=exit_code, stats=stats)
+    runs.finish_run(db, run_id, status=status, exit_code=exit_code, stats=stats)
     if handoff is not None and handoff.run:  # the run's times are the node's, not the ingest's
         times = {k: handoff.run[k] for k in ("started_at", "finished_at") if handoff.run.get(k)}
         with db.atomic():

@@ -7,6 +7,8 @@ kind of morning it is, and the summary must say why.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -35,6 +37,89 @@ MIN_BODY_CHARS = 40
 LISTED_REJECT_THRESHOLD = 0.05
 #: How many of those pages a run keeps as examples in its stats.
 LISTED_REJECT_EXAMPLES = 10
+
+
+# -- the runs table ------------------------------------------------------------------------
+
+
+def start_run(db: Database, spider: str, base_url: str) -> int:
+    """Record a run as started; first, close as "killed" any earlier run whose process is gone."""
+    with store.write_transaction(db.conn):
+        mark_killed_runs(db)
+        row = {
+            "spider": spider,
+            "base_url": base_url,
+            "started_at": store.utcnow(),
+            "status": "running",
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+        }
+        return db["crawl_runs"].insert(row).last_pk
+
+
+def mark_killed_runs(db: Database) -> list[int]:
+    """Runs still "running" whose process on this host no longer exists: they were killed."""
+    host = socket.gethostname()
+    dead = [
+        run_id
+        for run_id, pid in db.execute(
+            "select id, pid from crawl_runs where status = 'running' and host = ?", [host]
+        ).fetchall()
+        if not _alive(pid)
+    ]
+    for run_id in dead:
+        db["crawl_runs"].update(run_id, {"status": "killed", **run_counts(db, run_id)})
+    return dead
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats: Mapping[str, Any]) -> dict:
+    """Close a run with its outcome; counts come from the captures it recorded."""
+    counts = run_counts(db, run_id)
+    row = {"finished_at": store.utcnow(), "status": status, "exit_code": exit_code, **counts}
+    # sqlite-utils' update reads the row before writing it: the write lock first (see write_transaction),
+    # or the run stays "running" whenever another portal's connection commits in between.
+    with store.write_transaction(db.conn):
+        db["crawl_runs"].update(run_id, row)
+        merge_run_stats(db, run_id, stats)
+    return db["crawl_runs"].get(run_id)
+
+
+def run_counts(db: Database, run_id: int) -> dict[str, int]:
+    outcomes = dict(
+        db.execute(
+            "select outcome, count(*) from captures where run_id = ? group by outcome", [run_id]
+        ).fetchall()
+    )
+    return {
+        "pages_fetched": sum(outcomes.values()),
+        "articles_new": outcomes.get("new", 0),
+        "articles_changed": outcomes.get("changed", 0),
+        "articles_unchanged": outcomes.get("unchanged", 0),
+        "not_modified": outcomes.get("not-modified", 0),
+        "removed": outcomes.get("removed", 0),
+        "failures": outcomes.get("failed", 0),
+    }
+
+
+def merge_run_stats(db: Database, run_id: int, extra: Mapping[str, Any]) -> None:
+    """Add keys to a run's ``stats`` JSON, whichever component finishes first."""
+    with db.atomic():
+        db.execute(
+            "update crawl_runs set stats = json_patch(coalesce(stats, '{}'), ?) where id = ?",
+            [json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True), run_id],
+        )
 
 
 class Stats(Protocol):
@@ -87,7 +172,7 @@ def field_coverage(db: Database, run_id: int) -> dict[str, Any]:
 
 def classify(db: Database, run_id: int, reason: str, stats: Mapping[str, Any]) -> str:
     """The run's status, from what it recorded (see EXIT_CODES)."""
-    counts = store.run_counts(db, run_id)
+    counts = run_counts(db, run_id)
     if reason not in ("finished",):
         return "interrupted"
     statuses = dict(
@@ -120,7 +205,7 @@ def close_run(db: Database, run_id: int, *, reason: str, stats: Mapping[str, Any
     """Record how the run ended; returns the ``crawl_runs`` row."""
     status = classify(db, run_id, reason, stats)
     payload = {**stats, "finish_reason": reason, "field_coverage": field_coverage(db, run_id)}
-    return store.finish_run(db, run_id, status=status, exit_code=EXIT_CODES[status], stats=payload)
+    return finish_run(db, run_id, status=status, exit_code=EXIT_CODES[status], stats=payload)
 
 
 def summary(run: Mapping[str, Any]) -> str:

@@ -12,8 +12,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
-import socket
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping
@@ -217,80 +215,6 @@ def new_article_rowid(db: Database, published: str | None, first_seen: str | Non
         if top < last:
             return top + 1
         base -= 1 << SLOT_BITS  # the second is full: take the one before (order off by a second)
-
-
-# -- runs ---------------------------------------------------------------------------------
-
-
-def start_run(db: Database, spider: str, base_url: str) -> int:
-    """Record a run as started; first, close as "killed" any earlier run whose process is gone."""
-    with write_transaction(db.conn):
-        mark_killed_runs(db)
-        row = {
-            "spider": spider,
-            "base_url": base_url,
-            "started_at": utcnow(),
-            "status": "running",
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-        }
-        return db["crawl_runs"].insert(row).last_pk
-
-
-def mark_killed_runs(db: Database) -> list[int]:
-    """Runs still "running" whose process on this host no longer exists: they were killed."""
-    host = socket.gethostname()
-    dead = [
-        run_id
-        for run_id, pid in db.execute(
-            "select id, pid from crawl_runs where status = 'running' and host = ?", [host]
-        ).fetchall()
-        if not _alive(pid)
-    ]
-    for run_id in dead:
-        db["crawl_runs"].update(run_id, {"status": "killed", **run_counts(db, run_id)})
-    return dead
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def finish_run(db: Database, run_id: int, *, status: str, exit_code: int, stats: Mapping[str, Any]) -> dict:
-    """Close a run with its outcome; counts come from the captures it recorded."""
-    counts = run_counts(db, run_id)
-    row = {"finished_at": utcnow(), "status": status, "exit_code": exit_code, **counts}
-    # sqlite-utils' update reads the row before writing it: the write lock first (see write_transaction),
-    # or the run stays "running" whenever another portal's connection commits in between.
-    with write_transaction(db.conn):
-        db["crawl_runs"].update(run_id, row)
-        merge_run_stats(db, run_id, stats)
-    return db["crawl_runs"].get(run_id)
-
-
-def run_counts(db: Database, run_id: int) -> dict[str, int]:
-    outcomes = dict(
-        db.execute(
-            "select outcome, count(*) from captures where run_id = ? group by outcome", [run_id]
-        ).fetchall()
-    )
-    return {
-        "pages_fetched": sum(outcomes.values()),
-        "articles_new": outcomes.get("new", 0),
-        "articles_changed": outcomes.get("changed", 0),
-        "articles_unchanged": outcomes.get("unchanged", 0),
-        "not_modified": outcomes.get("not-modified", 0),
-        "removed": outcomes.get("removed", 0),
-        "failures": outcomes.get("failed", 0),
-    }
 
 
 # -- captures and articles ----------------------------------------------------------------
@@ -615,18 +539,6 @@ def _save_children(db: Database, url: str, record: Mapping[str, Any]) -> None:
         "insert or ignore into article_tags (url, tag) values (?, ?)",
         [(url, tag) for tag in dict.fromkeys(record.get("tags") or [])],
     )
-
-
-# -- crawl state ----------------------------------------------------------------------------
-
-
-def merge_run_stats(db: Database, run_id: int, extra: Mapping[str, Any]) -> None:
-    """Add keys to a run's ``stats`` JSON, whichever component finishes first."""
-    with db.atomic():
-        db.execute(
-            "update crawl_runs set stats = json_patch(coalesce(stats, '{}'), ?) where id = ?",
-            [json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True), run_id],
-        )
 
 
 def record_ingested(

@@ -68,7 +68,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _proc import SystemCPU, cpu_seconds, kill_group, load_average, tree  # noqa: E402
 
-from archive import export, serve, store  # noqa: E402
+from archive import export, runs, serve, store  # noqa: E402
 from replica import build_site  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -136,7 +136,7 @@ def build_archive(path: Path, n_articles: int) -> Path:
     """``n_articles`` replica articles written through the store, as one crawl run."""
     site = build_site(n_articles=n_articles)
     db = store.open_db(path)
-    run = store.start_run(db, "tuyengiao", "http://127.0.0.1:8765")
+    run = runs.start_run(db, "tuyengiao", "http://127.0.0.1:8765")
     fetched = datetime(2024, 6, 1, tzinfo=UTC)
     for i, a in enumerate(site.articles):
         url = f"http://127.0.0.1:8765{a.path}"
@@ -170,7 +170,7 @@ def build_archive(path: Path, n_articles: int) -> Path:
             "fetched_at": (fetched + timedelta(seconds=i)).isoformat(),
         }
         store.record_page(db, page, record, run_id=run)
-    store.finish_run(db, run, status="finished", exit_code=0, stats={})
+    runs.finish_run(db, run, status="finished", exit_code=0, stats={})
     db.conn.close()
     return path
 

@@ -52,6 +52,11 @@ DEFAULT_TESTS: dict[str, list[str]] = {
         "tests/test_store.py",
         "tests/test_history.py",
     ],
+    # the runs table (killed, finished and counted runs), moved out of store.py
+    "archive/runs.py:start_run,mark_killed_runs,_alive,finish_run,run_counts,merge_run_stats": [
+        "tests/test_store_pages.py",
+        "tests/test_runs.py",
+    ],
     "archive/export.py:verify,_check_entry": ["tests/test_export.py", "tests/test_export_verify.py"],
     "crawler/retry_after.py": ["tests/test_retry_after.py"],
     # the extractor: only what decides a caption, a date, articlehood (each test extracts pages)

@@ -78,7 +78,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from archive import export as exporting  # noqa: E402
-from archive import store  # noqa: E402
+from archive import runs, store  # noqa: E402
 from archive.search import build_fts_query, capped_count, newest_page_rowids, snippet  # noqa: E402
 from archive.vntext import fold  # noqa: E402
 from replica import build_site  # noqa: E402
@@ -353,7 +353,7 @@ def self_check(tmp: Path) -> list[str]:
     dbs = {}
     for mode in ("real", "bulk"):
         db = store.open_db(tmp / f"check-{mode}.db")
-        run_id = store.start_run(db, "tuyengiao", BASE)
+        run_id = runs.start_run(db, "tuyengiao", BASE)
         if mode == "real":
             for k, a in enumerate(site.articles):
                 page, record = make_page(site, a, k, fetch_time(k), with_body=False)
@@ -399,7 +399,7 @@ def build_archive(path: Path, n: int, args: argparse.Namespace) -> dict:
     articles = site.articles
     print(f"  replica model of {n} articles built in {time.perf_counter() - t:.1f} s", flush=True)
     db = store.open_db(path)
-    run_id = store.start_run(db, "tuyengiao", BASE)
+    run_id = runs.start_run(db, "tuyengiao", BASE)
     sample = min(args.sample, n)
     real = real_path(db, site, articles[:sample], 0, run_id)
     print(f"  record_page: {real['articles']} articles, {real['per_s']} articles/s", flush=True)
@@ -412,7 +412,7 @@ def build_archive(path: Path, n: int, args: argparse.Namespace) -> dict:
 
     bulk = bulk_path(db, site, articles[sample:], sample, run_id, args.batch, args.bulk_bodies, progress)
     print(f"  bulk path: {bulk['articles']} articles, {bulk['per_s']} articles/s", flush=True)
-    store.finish_run(db, run_id, status="ok", exit_code=0, stats={"bench": "store_scale"})
+    runs.finish_run(db, run_id, status="ok", exit_code=0, stats={"bench": "store_scale"})
     db.close()
     del site, articles
     size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))

@@ -112,7 +112,7 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         self.db = store.open_db(self.db_path)
         spider = self.crawler.spider
-        self.run_id = store.start_run(self.db, spider.name, getattr(spider, "base_url", ""))
+        self.run_id = runs.start_run(self.db, spider.name, getattr(spider, "base_url", ""))
         self.crawler.stats.set_value("archive/run_id", self.run_id)
         logger.info("archive %s, run %s", self.db_path, self.run_id)
 

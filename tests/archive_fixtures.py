@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from archive import store
+from archive import runs, store
 
 BASE = "http://127.0.0.1/tuyengiao"
 XSS_TEXT = "Văn hóa mạng. <script>alert('xss')</script> <img src=x onerror=alert(1)> hết."
@@ -154,14 +154,14 @@ def page(slug: str, fetched_at: str, body: bytes | None = None, **extra) -> dict
 def build_archive(path: Path) -> Path:
     """Create the fixture archive at ``path`` with two crawl runs, an edit and a removal."""
     db = store.open_db(path)
-    run = store.start_run(db, "tuyengiao", BASE)
+    run = runs.start_run(db, "tuyengiao", BASE)
     for i, slug in enumerate(ARTICLES):
         # the xss article's raw HTML is itself hostile
         body = f"<html><script>alert('{slug}')</script></html>".encode() if slug == "xss" else None
         store.record_page(db, page(slug, f"2023-03-02T00:00:{i:02d}+00:00", body), record(slug), run_id=run)
-    store.finish_run(db, run, status="finished", exit_code=0, stats={"pages": len(ARTICLES)})
+    runs.finish_run(db, run, status="finished", exit_code=0, stats={"pages": len(ARTICLES)})
 
-    run2 = store.start_run(db, "tuyengiao", BASE)
+    run2 = runs.start_run(db, "tuyengiao", BASE)
     edited = record(EDITED, text=ARTICLES[EDITED]["text"] + " Đoạn bổ sung sau khi sửa.")
     store.record_page(db, page(EDITED, "2023-04-01T00:00:00+00:00", b"<html>v2</html>"), edited, run_id=run2)
     store.record_page(
@@ -170,7 +170,7 @@ def build_archive(path: Path) -> Path:
         None,
         run_id=run2,
     )
-    store.finish_run(db, run2, status="finished", exit_code=0, stats={})
+    runs.finish_run(db, run2, status="finished", exit_code=0, stats={})
     db.conn.close()
     return path
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive import export, store
+from archive import export, runs, store
 from archive.publish_cli import export_command, serve_command, snapshot_command, verify_command
 from tests.archive_fixtures import ARTICLES, BASE, XSS_TEXT, build_archive, page, record, url
 
@@ -263,7 +263,7 @@ def test_help_texts_have_examples():
 def test_articles_csv_is_in_publication_order(tmp_path):
     # archived newest first, as a backfill walking a listing does, plus one undated article
     db = store.open_db(tmp_path / "archive.db")
-    run = store.start_run(db, "tuyengiao", BASE)
+    run = runs.start_run(db, "tuyengiao", BASE)
     slugs = list(ARTICLES)[:4]
     dates = {
         slugs[0]: "2023-05-01T08:00:00+07:00",

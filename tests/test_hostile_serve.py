@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from archive import export, search, store
+from archive import export, runs, search, store
 from replica import build_site
 from tests.archive_fixtures import free_port, serving
 
@@ -35,7 +35,7 @@ def build_archive(path: Path, n_articles: int) -> Path:
     """``n_articles`` replica articles through the store, one crawl run (with its pid and host)."""
     site = build_site(n_articles=n_articles)
     db = store.open_db(path)
-    run = store.start_run(db, "tuyengiao", "http://127.0.0.1:8765")
+    run = runs.start_run(db, "tuyengiao", "http://127.0.0.1:8765")
     for i, a in enumerate(site.articles):
         url = f"http://127.0.0.1:8765{a.path}"
         record = {
@@ -51,7 +51,7 @@ def build_archive(path: Path, n_articles: int) -> Path:
             "fetched_at": datetime(2024, 6, 1, tzinfo=UTC).isoformat(),
         }  # fmt: skip
         store.record_page(db, page, record, run_id=run)
-    store.finish_run(db, run, status="finished", exit_code=0, stats={})
+    runs.finish_run(db, run, status="finished", exit_code=0, stats={})
     db.conn.close()
     return path
 

@@ -28,7 +28,7 @@ import httpx
 import pytest
 from datasette.utils import tilde_encode
 
-from archive import serve, store
+from archive import runs, serve, store
 from tests.archive_fixtures import free_port, stop
 
 VNARCHIVE = Path(sys.executable).with_name("vnarchive")
@@ -95,7 +95,7 @@ ARTICLES = {
 def archive_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("public") / "archive.db"
     db = store.open_db(path)
-    run = store.start_run(db, "tuyengiao", BASE)
+    run = runs.start_run(db, "tuyengiao", BASE)
     for i, (slug, rec) in enumerate(ARTICLES.items()):
         page = {
             "url": article_url(slug),
@@ -106,7 +106,7 @@ def archive_db(tmp_path_factory) -> Path:
             "fetched_at": f"2023-03-02T00:00:{i:02d}+00:00",
         }
         store.record_page(db, page, rec, run_id=run)
-    store.finish_run(db, run, status="finished", exit_code=0, stats={})
+    runs.finish_run(db, run, status="finished", exit_code=0, stats={})
     db.conn.close()
     return path
 

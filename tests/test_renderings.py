@@ -120,7 +120,7 @@ class Counters(dict):
 def _crawl(db, pages: list[tuple[str, dict | None, str]]) -> tuple[dict, Counters]:
     """Record (url, record or None, listed_by) pages as one run of the archive pipeline does."""
     stats = Counters()
-    run = store.start_run(db, "tuyengiao", "https://tuyengiao.vn")
+    run = runs.start_run(db, "tuyengiao", "https://tuyengiao.vn")
     for url, rec, listed_by in pages:
         fetched = {**page(url=url), "note": None if rec else "not an article: listing"}
         runs.count_listed_verdict(stats, listed_by, store.record_page(db, fetched, rec, run_id=run))

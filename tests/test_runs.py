@@ -26,7 +26,7 @@ def close(db, run):
 
 @pytest.fixture
 def run(fresh_db):
-    return store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    return runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
 
 
 def test_ok(fresh_db, run):
@@ -79,7 +79,7 @@ def test_a_brief_item_has_a_body_an_empty_one_does_not(fresh_db, run):
         store.record_page(fresh_db, article_page(n), record(text=brief if n < 5 else BODY), run_id=run)
     assert runs.field_coverage(fresh_db, run)["missing"]["text"] == 0
     assert close(fresh_db, run)["status"] == "ok"
-    second = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    second = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
     for n in range(10, 20):
         store.record_page(
             fresh_db, article_page(n), record(text="Ảnh: TTXVN" if n < 12 else BODY), run_id=second

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
-from archive import store
+from archive import runs, store
 from archive.migrations import migrations
 
 URL = "https://tuyengiao.vn/van-hoa-xa-hoi/khong-gian-van-hoa-113371"
@@ -51,7 +51,7 @@ def page(body=b"<html>v1</html>", status=200, **extra):
 
 
 def test_first_capture_creates_article_version_and_event(fresh_db):
-    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    run = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
     capture = store.record_page(fresh_db, page(), record(), run_id=run)
     assert capture["outcome"] == "new"
     article = fresh_db["articles"].get(URL)
@@ -125,10 +125,10 @@ def test_failures_and_non_articles_create_no_article(fresh_db):
 
 
 def test_run_counts_and_close(fresh_db):
-    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    run = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
     store.record_page(fresh_db, page(), record(), run_id=run)
     store.record_page(fresh_db, page(None, status=None, error="reset"), run_id=run)
-    row = store.finish_run(fresh_db, run, status="partial", exit_code=3, stats={"x": 1})
+    row = runs.finish_run(fresh_db, run, status="partial", exit_code=3, stats={"x": 1})
     assert (row["pages_fetched"], row["articles_new"], row["failures"]) == (2, 1, 1)
     assert row["finished_at"] and json.loads(row["stats"]) == {"x": 1}
 

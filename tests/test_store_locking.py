@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from archive import store
+from archive import runs, store
 
 
 def test_a_page_s_transaction_holds_the_write_lock_from_its_start(fresh_db, db_path):
@@ -57,9 +57,9 @@ def test_a_run_closes_when_another_connection_commits_between_its_read_and_its_w
     connection (another portal's page, placement) committing in between made its write fail at
     once with "database is locked", and the run stayed "running"; holding the lock from the
     start, the other connection waits instead, and the run is closed."""
-    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    run = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
     with another_writer_before_the_first_write(fresh_db, db_path, "crawl_runs") as attempts:
-        row = store.finish_run(fresh_db, run, status="ok", exit_code=0, stats={"pages": 1})
+        row = runs.finish_run(fresh_db, run, status="ok", exit_code=0, stats={"pages": 1})
     assert attempts == ["database is locked"]  # the other writer had to wait for this one
     assert row["status"] == "ok" and row["exit_code"] == 0 and row["finished_at"]
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from archive import store
+from archive import runs, store
 from tests.test_store_versions import T0, T1, T2, T3, URL, article, events, fetch, rec
 
 # -- what each other page means (outcome, reason), for a known and an unknown article ------------
@@ -110,31 +110,31 @@ def dead_pid() -> int:
 
 def test_runs_whose_process_is_gone_are_marked_killed_with_their_counts(fresh_db: Database) -> None:
     host = socket.gethostname()
-    runs = fresh_db["crawl_runs"]
+    table = fresh_db["crawl_runs"]
     row = {"spider": "tuyengiao", "base_url": "https://tuyengiao.vn", "started_at": T0}
-    dead = runs.insert({**row, "status": "running", "pid": dead_pid(), "host": host}).last_pk
-    no_pid = runs.insert({**row, "status": "running", "pid": None, "host": host}).last_pk
-    alive = runs.insert({**row, "status": "running", "pid": os.getpid(), "host": host}).last_pk
-    elsewhere = runs.insert({**row, "status": "running", "pid": dead_pid(), "host": host + "-other"}).last_pk
-    done = runs.insert({**row, "status": "ok", "pid": dead_pid(), "host": host}).last_pk
+    dead = table.insert({**row, "status": "running", "pid": dead_pid(), "host": host}).last_pk
+    no_pid = table.insert({**row, "status": "running", "pid": None, "host": host}).last_pk
+    alive = table.insert({**row, "status": "running", "pid": os.getpid(), "host": host}).last_pk
+    elsewhere = table.insert({**row, "status": "running", "pid": dead_pid(), "host": host + "-other"}).last_pk
+    done = table.insert({**row, "status": "ok", "pid": dead_pid(), "host": host}).last_pk
     store.record_page(fresh_db, fetch(T0), rec(), run_id=dead)
     store.record_page(fresh_db, fetch(T1, None, status=None, error="reset"), run_id=dead)
-    assert sorted(store.mark_killed_runs(fresh_db)) == sorted([dead, no_pid])
-    killed = runs.get(dead)
+    assert sorted(runs.mark_killed_runs(fresh_db)) == sorted([dead, no_pid])
+    killed = table.get(dead)
     assert (killed["status"], killed["pages_fetched"], killed["articles_new"], killed["failures"]) == (
         "killed",
         2,
         1,
         1,
     )
-    assert runs.get(no_pid)["status"] == "killed" and runs.get(no_pid)["pages_fetched"] == 0
-    assert [runs.get(i)["status"] for i in (alive, elsewhere, done)] == ["running", "running", "ok"]
-    assert store.mark_killed_runs(fresh_db) == []
+    assert table.get(no_pid)["status"] == "killed" and table.get(no_pid)["pages_fetched"] == 0
+    assert [table.get(i)["status"] for i in (alive, elsewhere, done)] == ["running", "running", "ok"]
+    assert runs.mark_killed_runs(fresh_db) == []
 
 
 def test_run_counts_by_outcome(fresh_db: Database) -> None:
-    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
-    other_run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    run = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    other_run = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
     second = f"{URL}-2"
     store.record_page(fresh_db, fetch(T0), rec(), run_id=run)  # new
     store.record_page(fresh_db, {**fetch(T0), "url": second}, rec(), run_id=run)  # new
@@ -145,7 +145,7 @@ def test_run_counts_by_outcome(fresh_db: Database) -> None:
     store.record_page(fresh_db, fetch(T2, None, status=None, error="reset"), run_id=run)  # failed
     store.record_page(fresh_db, other("listing", 200), run_id=run)  # stored
     store.record_page(fresh_db, {**fetch(T3), "url": second}, rec(), run_id=other_run)  # unchanged
-    assert store.run_counts(fresh_db, run) == {
+    assert runs.run_counts(fresh_db, run) == {
         "pages_fetched": 8,
         "articles_new": 2,
         "articles_changed": 1,
@@ -156,8 +156,8 @@ def test_run_counts_by_outcome(fresh_db: Database) -> None:
     }
     empty = {"pages_fetched": 0, "articles_new": 0, "articles_changed": 0, "articles_unchanged": 0}
     empty |= {"not_modified": 0, "removed": 0, "failures": 0}
-    assert store.run_counts(fresh_db, store.start_run(fresh_db, "tuyengiao", "x")) == empty
-    assert store.run_counts(fresh_db, other_run) == {
+    assert runs.run_counts(fresh_db, runs.start_run(fresh_db, "tuyengiao", "x")) == empty
+    assert runs.run_counts(fresh_db, other_run) == {
         "pages_fetched": 1,
         "articles_new": 0,
         "articles_changed": 0,
@@ -169,11 +169,11 @@ def test_run_counts_by_outcome(fresh_db: Database) -> None:
 
 
 def test_finish_run_closes_the_run_with_its_counts_and_stats(fresh_db: Database) -> None:
-    run = store.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
-    store.merge_run_stats(fresh_db, run, {"discovery": {"sitemaps": 2}})
+    run = runs.start_run(fresh_db, "tuyengiao", "https://tuyengiao.vn")
+    runs.merge_run_stats(fresh_db, run, {"discovery": {"sitemaps": 2}})
     store.record_page(fresh_db, fetch(T0), rec(), run_id=run)
     store.record_page(fresh_db, fetch(T1, None, status=304), run_id=run)
-    row = store.finish_run(fresh_db, run, status="partial", exit_code=3, stats={"pages_per_minute": 12})
+    row = runs.finish_run(fresh_db, run, status="partial", exit_code=3, stats={"pages_per_minute": 12})
     assert row == fresh_db["crawl_runs"].get(run)
     assert (
         row["status"],
