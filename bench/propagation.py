@@ -9,6 +9,8 @@ run's articles would be: precision and recall of pairs, time per added article (
 against the CPU of extracting one replica article page in the same process), peak memory.
 
     .venv/bin/python bench/propagation.py --articles 10000
+    .venv/bin/python bench/propagation.py --articles 100000 --keep "$d/100k.db"   # d=$(mktemp -d)
+    .venv/bin/python bench/propagation.py --articles 100000 --from "$d/100k.db"   # add one again, no build
     .venv/bin/python bench/propagation.py --compare --articles 1000
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -109,25 +112,44 @@ def extraction_cpu_ms(pages: int = 100) -> float:
     return 1000 * statistics.median(cpu)
 
 
-def run(n: int, added: int) -> dict:
+def build(path: Path, corpus: Corpus, added: int) -> dict:
+    """The archive of ``corpus`` at ``path``, all but the last ``added`` articles placed in one batch."""
+    db = store.open_db(path)
+    t = time.perf_counter()
+    archive_corpus(db, corpus)
+    store_s = time.perf_counter() - t
+    urls = [a.url for a in corpus.articles]
+    t = time.perf_counter()
+    propagate(db, urls[:-added])
+    batch_s = time.perf_counter() - t
+    db.conn.close()
+    return {
+        "store_ms_per_article": round(1000 * store_s / len(urls), 2),
+        "batch_ms_per_article": round(1000 * batch_s / (len(urls) - added), 2),
+    }
+
+
+def run(n: int, added: int, keep: Path | None, kept: Path | None) -> dict:
+    """Build (or copy a ``--keep`` archive built before), place the last ``added`` one by one, score."""
     corpus = generate(n)
     with tempfile.TemporaryDirectory() as tmp:
-        db = store.open_db(Path(tmp) / "archive.db")
-        t = time.perf_counter()
-        archive_corpus(db, corpus)
-        store_s = time.perf_counter() - t
-        urls = [a.url for a in corpus.articles]
-        t = time.perf_counter()
-        propagate(db, urls[:-added])
-        batch_s = time.perf_counter() - t
+        path = Path(tmp) / "archive.db"
+        if kept is not None:
+            shutil.copyfile(kept, path)
+            built = {"built": f"copied from {kept.name}"}
+        else:
+            built = build(path, corpus, added)
+            if keep is not None:
+                shutil.copyfile(path, keep)
+        db = store.open_db(path)
         times, cpu = [], []
-        for url in urls[-added:]:
+        for url in [a.url for a in corpus.articles][-added:]:
             t, c = time.perf_counter(), time.process_time()
             place(db, url)
             times.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
         result = score(db, corpus)
-        size = (Path(tmp) / "archive.db").stat().st_size
+        size = path.stat().st_size
         index_bytes = db.execute(
             "select sum(pgsize) from dbstat where name like 'propagation_%' or name like 'text_%'"
         ).fetchone()[0]
@@ -136,8 +158,7 @@ def run(n: int, added: int) -> dict:
     return {
         "articles": len(corpus.articles),
         **{k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()},
-        "store_ms_per_article": round(1000 * store_s / len(urls), 2),
-        "batch_ms_per_article": round(1000 * batch_s / (len(urls) - added), 2),
+        **built,
         "add_one_ms_median": round(1000 * statistics.median(times), 2),
         "add_one_ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 2),
         "add_one_cpu_ms_median": round(1000 * statistics.median(cpu), 2),
@@ -156,8 +177,20 @@ def main() -> None:
     parser.add_argument(
         "--compare", action="store_true", help="MinHash against Simhash, all pairs, no index."
     )
+    parser.add_argument(
+        "--keep", type=Path, help="Save the archive as built (before the last ADDED) to this file."
+    )
+    parser.add_argument(
+        "--from",
+        dest="kept",
+        type=Path,
+        help="Start from an archive saved by --keep with the same --articles and --added (no build).",
+    )
     args = parser.parse_args()
-    report = compare(generate(args.articles)) if args.compare else run(args.articles, args.added)
+    if args.compare:
+        report = compare(generate(args.articles))
+    else:
+        report = run(args.articles, args.added, args.keep, args.kept)
     report["machine"] = machine()
     name = f"propagation_{'compare' if args.compare else 'run'}_{args.articles}.json"
     RESULTS.mkdir(exist_ok=True)
