@@ -153,8 +153,8 @@ def time_one(fn: Callable[[str, bytes], object], pages: list[tuple[str, bytes]])
     }
 
 
-def load_baseline(rev: str) -> Callable[[str, bytes], object]:
-    """``extract()`` of the tree at git revision ``rev``: its archive/ imported as ``archive_baseline``."""
+def baseline_package(rev: str) -> object:
+    """The ``archive.extract`` package of git revision ``rev``: its archive/ imported as ``archive_baseline``."""
     tmp = Path(tempfile.mkdtemp(prefix="extract_baseline_"))
     tar = subprocess.run(
         ["git", "-C", str(ROOT), "archive", rev, "archive", "sites.toml"], check=True, capture_output=True
@@ -168,7 +168,12 @@ def load_baseline(rev: str) -> Callable[[str, bytes], object]:
             re.sub(r"\b(from|import) archive(?=[. ])", r"\1 archive_baseline", text), encoding="utf-8"
         )
     sys.path.insert(0, str(tmp))
-    module = importlib.import_module("archive_baseline.extract")
+    return importlib.import_module("archive_baseline.extract")
+
+
+def load_baseline(rev: str) -> Callable[[str, bytes], object]:
+    """``extract()`` of the tree at git revision ``rev`` (``baseline_package``)."""
+    module = baseline_package(rev)
 
     def run_baseline(url: str, body: bytes) -> object:
         return module.extract(body, url, content_type=CONTENT_TYPE)
