@@ -3,7 +3,9 @@
 The live database (which a crawl may be writing) is opened normally: Datasette reads it through
 ``mode=ro`` connections and its custom SQL is SELECT-only, and no plugin that writes is loaded.
 Only a snapshot, which nothing writes any more, is served immutable (``-i``), which lets
-Datasette skip locking and offer the file for download.
+Datasette skip locking and offer the file for download; with the snapshot's inspect data
+(``archive.export.INSPECT_FILE``) Datasette neither hashes the file at start-up nor counts a
+table again for each page that shows it unfiltered.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import yaml
 
 from archive import store
+from archive.export import INSPECT_FILE
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PLUGINS_DIR = PACKAGE_DIR / "datasette_plugins"
@@ -91,6 +94,12 @@ def load_metadata(database_name: str = DATABASE_NAME) -> dict:
     return metadata
 
 
+def inspect_file(db_path: Path, immutable: bool) -> Path | None:
+    """The inspect data beside a snapshot's database, if it has one (snapshots made since it was added)."""
+    path = Path(db_path).parent / INSPECT_FILE
+    return path if immutable and path.is_file() else None
+
+
 def datasette_args(
     db_path: Path,
     metadata_path: Path,
@@ -102,6 +111,8 @@ def datasette_args(
 ) -> list[str]:
     """The arguments of ``datasette serve`` for one archive database; ``settings`` override ours."""
     args = ["-i", str(db_path)] if immutable else [str(db_path)]
+    if inspect_file(db_path, immutable):
+        args += ["--inspect-file", str(inspect_file(db_path, immutable))]
     args += ["--metadata", str(metadata_path), "--plugins-dir", str(PLUGINS_DIR)]
     args += ["--host", host, "--port", str(port)]
     for name, value in {**SETTINGS, **(settings or {})}.items():
@@ -147,9 +158,11 @@ def build_datasette(db_path: str | Path, *, immutable: bool = False):
 
     db_path = Path(db_path)
     check_database(db_path)
+    inspect = inspect_file(db_path, immutable)
     return Datasette(
         files=[] if immutable else [str(db_path)],
         immutables=[str(db_path)] if immutable else [],
+        inspect_data=json.loads(inspect.read_text(encoding="utf-8")) if inspect else None,
         metadata=load_metadata(db_path.stem),
         plugins_dir=str(PLUGINS_DIR),
         settings=SETTINGS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import httpx
@@ -179,6 +180,17 @@ def test_live_database_is_never_immutable(tmp_path):
     assert "-i" not in args and "--immutable" not in args
     args = serve.datasette_args(tmp_path / "a.db", serve.METADATA_PATH, host="h", port=1, immutable=True)
     assert args[:2] == ["-i", str(tmp_path / "a.db")]
+
+
+def test_snapshot_is_served_with_its_inspect_data(archive_db, tmp_path):
+    """A snapshot's counts and hash come from its inspect data; a live file never has any."""
+    snap = export.snapshot(archive_db, tmp_path)
+    args = serve.datasette_args(snap / "archive.db", serve.METADATA_PATH, host="h", port=1, immutable=True)
+    assert args[args.index("--inspect-file") + 1] == str(snap / export.INSPECT_FILE)
+    live = serve.datasette_args(archive_db, serve.METADATA_PATH, host="h", port=1)
+    assert "--inspect-file" not in live
+    ds = serve.build_datasette(snap / "archive.db", immutable=True)
+    assert ds.inspect_data == json.loads((snap / export.INSPECT_FILE).read_text())
 
 
 def test_metadata_follows_the_database_name():
