@@ -2,18 +2,12 @@
 
 What it measures, per archive size (100,000 articles by default; 1,000,000 with ``--with-1m``):
 
-1. **Insert rate.** Articles are generated from the replica's model (``replica.build_site``:
-   Vietnamese titles, sapos, bodies, bylines, tags, images, related links; a sentence naming
-   "Đảng Cộng sản Việt Nam" closes every third text, and one rare phrase, "Lũng Cú", is added
-   to every 20,000th). The first ``--sample`` articles (default
-   2,000) go through the real store path, ``archive.store.record_page`` with the rendered page
-   as the capture body, one transaction per page as a crawl commits them: that is the measured
-   insert rate of the store. The rest go through a bulk path that writes the same rows to the
-   same tables (schema from ``store.open_db``, migrations applied, FTS triggers live, fold
-   columns from ``archive.vntext.fold``, columns and hashes from the store's own helpers), many
-   articles per transaction and without raw bodies (``--bulk-bodies`` adds them). Before
-   anything is timed, a self-check builds 40 articles both ways and compares every table row
-   for row (ids and times aside).
+1. **Insert rate.** The archive is built by ``bulk_archive.build`` (its docstring says what goes
+   through ``archive.store.record_page`` and what is written in bulk): the first ``--sample``
+   articles (default 2,000) go through record_page with the rendered page as the capture body,
+   one transaction per page as a crawl commits them, each call timed: that is the measured insert
+   rate of the store. Before anything is timed, ``bulk_archive.self_check`` builds 40 articles
+   both ways and compares every table row for row (ids and times aside).
 2. **Search latency**, p50/p95 over ``--reps`` runs of each query (``van hoa``, ``văn hóa``,
    ``Đảng``, ``dang cong san``, ``Hồ Chí Minh``, ``công an``, ``chuyển đổi số``, and the rare
    ``Lũng Cú``), measured
@@ -44,7 +38,7 @@ Usage::
     .venv/bin/python bench/store_scale.py --with-1m       # adds 1,000,000 (~2-3 h, ~15 GB disk)
     .venv/bin/python bench/store_scale.py --sizes 20000 --reps 5 --keep
 
-Free disk is checked first (about 15 kB per article; more with --bulk-bodies); a size that does
+Free disk is checked first (about 15 kB per article); a size that does
 not fit is skipped and reported. Archives are built under bench/results/ and deleted unless
 ``--keep``. Each request has a 60 s time limit; the Datasette server is stopped at the end.
 Writes bench/results/store_scale.json.
@@ -67,27 +61,21 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _proc import ROOT, SystemCPU, kill_group, machine  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
+import bulk_archive  # noqa: E402
 import yaml  # noqa: E402
+from bulk_archive import RARE  # noqa: E402
 
 from archive import export as exporting  # noqa: E402
-from archive import runs, store  # noqa: E402
-from archive.search import build_fts_query, capped_count, newest_page_rowids, snippet  # noqa: E402
-from archive.vntext import fold  # noqa: E402
-from replica import build_site  # noqa: E402
-from replica import pages as replica_pages  # noqa: E402
+from archive.datasette_plugins import vnresults, vnsearch  # noqa: E402
+from archive.search import build_fts_query, capped_count, newest_page_rowids  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-BASE = "https://tuyengiao.vn"
-RARE = "Lũng Cú"
-RARE_EVERY = 20_000
 QUERIES = (
     ("van hoa", "folded"),
     ("văn hóa", "exact"),
@@ -103,320 +91,9 @@ VNARCHIVE = str(ROOT / ".venv" / "bin" / "vnarchive")
 SQLITE_UTILS = str(ROOT / ".venv" / "bin" / "sqlite-utils")
 
 
-# -- generated articles ---------------------------------------------------------------------
-
-
-def make_page(site, article, k: int, fetched_at: str, with_body: bool) -> tuple[dict, dict]:
-    """The fetch and the extracted record of one replica article, as a crawl would hand them over."""
-    body = article.body()
-    url = BASE + article.path
-    paragraphs = [" ".join(p.split()) for p in body.paragraphs]
-    if k % 3 == 0:  # the replica's bank names the Party only in sources: give a third of texts the phrase
-        paragraphs.append("Các cấp ủy tiếp tục quán triệt đường lối, chủ trương của Đảng Cộng sản Việt Nam.")
-    if k % RARE_EVERY == 7:
-        paragraphs.append(f"Đoàn công tác đã dâng hương tại Cột cờ {RARE}, điểm cực Bắc của Tổ quốc.")
-    record = {
-        "url": url,
-        "canonical_url": url,
-        "site": "tuyengiao",
-        "title": article.title,
-        "lead": body.lead,
-        "text": "\n".join(paragraphs),
-        "author": article.author,
-        "source": article.source,
-        "category": article.category.name,
-        "tags": list(article.tags),
-        "images": [{"src": urljoin(BASE, i.src), "caption": i.caption} for i in body.images],
-        "related": [
-            {"url": BASE + site.article(i).path, "title": site.article(i).title, "section": "Các tin khác"}
-            for i in article.related
-        ],
-        "language": "vi",
-        "published": article.published.isoformat(),
-        "published_source": "css:.bt-date",
-        "published_raw": article.published.strftime("%d/%m/%Y %H:%M"),
-        "modified": article.modified.isoformat() if article.modified != article.published else None,
-        "flags": [],
-        "extractor": "vnarchive",
-        "extractor_version": "1",
-    }
-    headers = {
-        "Content-Type": "text/html; charset=utf-8",
-        "ETag": article.etag() if with_body else f'"{k:024x}"',
-        "Last-Modified": article.modified.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
-    }
-    page = {
-        "url": url,
-        "requested_url": url,
-        "final_url": url,
-        "fetched_at": fetched_at,
-        "status": 200,
-        "kind": "article",
-        "content_type": headers["Content-Type"],
-        "headers": headers,
-        "body": replica_pages.article_page(site, article).encode("utf-8") if with_body else None,
-        "error": None,
-    }
-    return page, record
-
-
-def fetch_time(k: int) -> str:
-    return (datetime(2024, 5, 23, 1, 0, tzinfo=UTC) + timedelta(milliseconds=50 * k)).isoformat(
-        timespec="seconds"
-    )
-
-
-def real_path(db, site, articles, start: int, run_id: int) -> dict:
-    """``store.record_page`` for each article, one transaction each (the crawl's own path).
-
-    Only the record_page calls are timed (not rendering the page); the first call, which pays
-    one-off costs, is left out.
-    """
-    spent = []
-    for k, article in enumerate(articles, start):
-        page, record = make_page(site, article, k, fetch_time(k), with_body=True)
-        t = time.perf_counter()
-        store.record_page(db, page, record, run_id=run_id)
-        spent.append(time.perf_counter() - t)
-    timed = spent[1:] or spent
-    total = sum(timed)
-    return {
-        "articles": len(articles),
-        "seconds": round(total, 2),
-        "per_s": round(len(timed) / total, 1),
-        "ms_p50": round(1000 * statistics.median(timed), 2),
-        "ms_p95": round(1000 * pct(timed, 0.95), 2),
-    }
-
-
-class BulkWriter:
-    """The rows record_page writes for a new article, written many articles per transaction."""
-
-    def __init__(self, db, run_id: int, with_bodies: bool) -> None:
-        self.db, self.run_id, self.with_bodies = db, run_id, with_bodies
-        self.conn: sqlite3.Connection = db.conn
-        self.next_capture = (self.conn.execute("select coalesce(max(id), 0) from captures").fetchone()[0]) + 1
-        self.sql = {}
-        self.columns: dict[str, list[str]] = {}
-        for table in (
-            "captures",
-            "articles",
-            "article_versions",
-            "article_events",
-            "article_images",
-            "article_links",
-            "article_tags",
-        ):
-            cols = [r[1] for r in self.conn.execute(f"pragma table_info([{table}])") if r[1] != "id"]
-            if table == "captures":
-                cols = ["id", *cols]
-            if table == "articles":
-                cols = ["rowid", *cols]  # the time key that store.record_page assigns
-            self.columns[table] = cols
-            verb = "insert or ignore" if table == "article_tags" else "insert"
-            self.sql[table] = (
-                f"{verb} into [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
-                f"values ({', '.join(':' + c for c in cols)})"
-            )
-
-    def write(self, batch: list[tuple[dict, dict]]) -> None:
-        rows: dict[str, list[dict]] = {t: [] for t in self.sql}
-        bodies = []
-        for page, record in batch:
-            capture_id = self.next_capture
-            self.next_capture += 1
-            url, at = page["url"], page["fetched_at"]
-            digest = None
-            if self.with_bodies and page.get("body"):
-                import hashlib
-                import zlib
-
-                digest = hashlib.sha256(page["body"]).hexdigest()
-                bodies.append((digest, len(page["body"]), zlib.compress(page["body"], 6)))
-            rows["captures"].append(
-                {
-                    "id": capture_id,
-                    "run_id": self.run_id,
-                    "url": url,
-                    "requested_url": page["requested_url"],
-                    "final_url": page["final_url"],
-                    "fetched_at": at,
-                    "status": 200,
-                    "kind": "article",
-                    "content_type": page["content_type"],
-                    "headers": json.dumps(page["headers"], ensure_ascii=False, sort_keys=True),
-                    "sha256": digest,
-                    "size": len(page["body"]) if page.get("body") else 0,
-                    "error": None,
-                    "outcome": "new",
-                }
-            )
-            columns = store._columns(record)
-            digest_r = store.record_hash(record)
-            headers = {k.lower(): v for k, v in page["headers"].items()}
-            rows["articles"].append(
-                {
-                    "url": url,
-                    **columns,
-                    **store._published_parts(record.get("published")),
-                    "status": "live",
-                    "removed_at": None,
-                    "first_seen": at,
-                    "last_seen": at,
-                    "last_checked": at,
-                    "last_changed": at,
-                    "version": 1,
-                    "record_hash": digest_r,
-                    "capture_id": capture_id,
-                    "etag": headers.get("etag"),
-                    "last_modified": headers.get("last-modified"),
-                    "title_fold": fold(record.get("title")),
-                    "lead_fold": fold(record.get("lead")),
-                    "text_fold": fold(record.get("text")),
-                }
-            )
-            rows["article_versions"].append(
-                {
-                    "url": url,
-                    "version": 1,
-                    **columns,
-                    "captured_at": at,
-                    "capture_id": capture_id,
-                    "record_hash": digest_r,
-                    "change_kind": "first",
-                    "changed_fields": "[]",
-                }
-            )
-            rows["article_events"].append(
-                {"url": url, "at": at, "event": "first-seen", "capture_id": capture_id, "detail": None}
-            )
-            rows["article_images"] += [
-                {"url": url, "position": i, "src": img.get("src"), "caption": img.get("caption")}
-                for i, img in enumerate(record.get("images") or [])
-            ]
-            rows["article_links"] += [
-                {
-                    "url": url,
-                    "position": i,
-                    "target_url": link.get("url"),
-                    "title": link.get("title"),
-                    "section": link.get("section"),
-                }
-                for i, link in enumerate(record.get("related") or [])
-            ]
-            rows["article_tags"] += [{"url": url, "tag": t} for t in dict.fromkeys(record.get("tags") or [])]
-        c = self.conn
-        c.execute("begin")
-        try:
-            if bodies:
-                c.executemany(
-                    "insert or ignore into bodies (sha256, size, compression, body) values (?, ?, 'zlib', ?)",
-                    bodies,
-                )
-            for table, sql in self.sql.items():
-                if table == "articles":
-                    for row in rows[table]:  # one by one: each key depends on those already taken
-                        row["rowid"] = store.new_article_rowid(self.db, row["published"], row["first_seen"])
-                        c.execute(sql, {k: row.get(k) for k in self.columns[table]})
-                elif rows[table]:
-                    # Columns a later schema step added and record_page leaves empty stay NULL.
-                    cols = self.columns[table]
-                    c.executemany(sql, [{k: row.get(k) for k in cols} for row in rows[table]])
-            c.execute("commit")
-        except BaseException:
-            c.execute("rollback")
-            raise
-
-
-def bulk_path(db, site, articles, start: int, run_id: int, batch: int, with_bodies: bool, progress) -> dict:
-    writer = BulkWriter(db, run_id, with_bodies)
-    t0 = time.perf_counter()
-    pending: list[tuple[dict, dict]] = []
-    done = 0
-    for k, article in enumerate(articles, start):
-        pending.append(make_page(site, article, k, fetch_time(k), with_body=with_bodies))
-        if len(pending) >= batch:
-            writer.write(pending)
-            done += len(pending)
-            pending = []
-            progress(done)
-    if pending:
-        writer.write(pending)
-        done += len(pending)
-    wall = time.perf_counter() - t0
-    return {"articles": done, "seconds": round(wall, 1), "per_s": round(done / wall, 1) if wall else None}
-
-
-def self_check(tmp: Path) -> list[str]:
-    """Build 40 articles through record_page and through the bulk path; every row must match."""
-    site = build_site(n_articles=40, today=date(2024, 5, 23))
-    dbs = {}
-    for mode in ("real", "bulk"):
-        db = store.open_db(tmp / f"check-{mode}.db")
-        run_id = runs.start_run(db, "tuyengiao", BASE)
-        if mode == "real":
-            for k, a in enumerate(site.articles):
-                page, record = make_page(site, a, k, fetch_time(k), with_body=False)
-                store.record_page(db, page, record, run_id=run_id)
-        else:
-            BulkWriter(db, run_id, False).write(
-                [make_page(site, a, k, fetch_time(k), with_body=False) for k, a in enumerate(site.articles)]
-            )
-        dbs[mode] = db
-    problems = []
-    skip = {"id"}
-    for table in (
-        "captures",
-        "articles",
-        "article_versions",
-        "article_events",
-        "article_images",
-        "article_links",
-        "article_tags",
-    ):
-        cols = [r[1] for r in dbs["real"].conn.execute(f"pragma table_info([{table}])") if r[1] not in skip]
-        if table == "articles":
-            cols.append("rowid")
-        sql = f"select {', '.join(f'[{c}]' for c in cols)} from [{table}] order by {', '.join(f'[{c}]' for c in cols[:3])}"
-        real = dbs["real"].conn.execute(sql).fetchall()
-        bulk = dbs["bulk"].conn.execute(sql).fetchall()
-        if real != bulk:
-            problems.append(f"{table}: {len(real)} rows by record_page, {len(bulk)} by bulk, contents differ")
-    fts_sql = "select count(*) from articles_fts where articles_fts match ?"
-    for q, _ in QUERIES:
-        a = dbs["real"].conn.execute(fts_sql, [build_fts_query(q)]).fetchone()
-        b = dbs["bulk"].conn.execute(fts_sql, [build_fts_query(q)]).fetchone()
-        if a != b:
-            problems.append(f"FTS {q!r}: {a} vs {b}")
-    for db in dbs.values():
-        db.close()
-    return problems
-
-
 def build_archive(path: Path, n: int, args: argparse.Namespace) -> dict:
-    t = time.perf_counter()
-    site = build_site(n_articles=n, today=date(2024, 5, 23))
-    articles = site.articles
-    print(f"  replica model of {n} articles built in {time.perf_counter() - t:.1f} s", flush=True)
-    db = store.open_db(path)
-    run_id = runs.start_run(db, "tuyengiao", BASE)
-    sample = min(args.sample, n)
-    real = real_path(db, site, articles[:sample], 0, run_id)
-    print(f"  record_page: {real['articles']} articles, {real['per_s']} articles/s", flush=True)
-    last = [time.perf_counter()]
-
-    def progress(done: int) -> None:
-        if time.perf_counter() - last[0] > 30:
-            last[0] = time.perf_counter()
-            print(f"  bulk: {done} / {n - sample}", flush=True)
-
-    bulk = bulk_path(db, site, articles[sample:], sample, run_id, args.batch, args.bulk_bodies, progress)
-    print(f"  bulk path: {bulk['articles']} articles, {bulk['per_s']} articles/s", flush=True)
-    runs.finish_run(db, run_id, status="ok", exit_code=0, stats={"bench": "store_scale"})
-    db.close()
-    del site, articles
-    size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-    return {"record_page": real, "bulk": bulk, "db_gb": round(size / 1e9, 2)}
+    """``bulk_archive.build``: ``--sample`` articles through record_page (timed), the rest in bulk."""
+    return bulk_archive.build(path, n, sample=args.sample, batch=args.batch, every=args.every)
 
 
 # -- queries -----------------------------------------------------------------------------------
@@ -596,8 +273,8 @@ def measure_queries(db_path: Path, reps: int, old_reps: int) -> dict:
     """Latency of every query, old SQL and new, in SQLite directly and through Datasette's JSON API."""
     out: dict = {"queries": {}, "others_cores": {}}
     direct = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-    direct.create_function("escape_fts", 1, build_fts_query, deterministic=True)
-    direct.create_function("vn_snippet", 3, snippet, deterministic=True)
+    for plugin in (vnsearch, vnresults):  # the SQL functions the canned queries call, as Datasette has them
+        plugin.prepare_connection(direct)
     columns = [r[1] for r in direct.execute("pragma table_info(articles)")]
     url_at = columns.index("url")
     published_at = columns.index("published")
@@ -807,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
         "--sample", type=int, default=2000, help="articles through record_page (default 2000)"
     )
     parser.add_argument("--batch", type=int, default=5000, help="articles per bulk transaction")
-    parser.add_argument("--bulk-bodies", action="store_true", help="store raw bodies in the bulk part too")
+    parser.add_argument(
+        "--every", type=int, default=100, help="re-visit every N-th article through record_page (0: none)"
+    )
     parser.add_argument("--reps", type=int, default=10, help="timed runs per query (after one warm-up)")
     parser.add_argument(
         "--old-reps", type=int, default=3, help="timed runs of the old (slow) SQL per query; 0: leave it out"
@@ -843,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     with tempfile.TemporaryDirectory(dir=workroot) as tmp:
-        problems = self_check(Path(tmp))
+        problems = bulk_archive.self_check(Path(tmp), [q for q, _ in QUERIES])
     results["self_check"] = problems or "ok: record_page and bulk rows identical"
     print(f"self-check (record_page vs bulk path, 40 articles): {results['self_check']}", flush=True)
     if problems:
@@ -852,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for n in sizes:
         free = shutil.disk_usage(workroot).free
-        need = n * KB_PER_ARTICLE * 1024 * (2 if args.bulk_bodies else 1) * 1.5  # CSVs need room too
+        need = n * KB_PER_ARTICLE * 1024 * 1.5  # CSVs need room too
         if free < need:
             results["runs"].append(
                 {"articles": n, "skipped": f"needs ~{need / 1e9:.0f} GB, {free / 1e9:.0f} GB free"}
