@@ -13,6 +13,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from w3lib.url import safe_url_string
 
 from archive import shapes
 from archive.crawlstate import CrawlState
@@ -29,6 +31,9 @@ from crawler.pipelines import ArchivePipeline
 
 #: What the archive made of a page that is an article.
 ARTICLE_OUTCOMES = frozenset({"new", "changed", "unchanged"})
+#: Article links remembered by ``_link``: a portal's pages repeat the same few hundred (its menus,
+#: its latest and related news), and a crawl --all runs many portals in this process.
+LINK_CACHE_SIZE = 16384
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +108,8 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         state = self._open()
         spider = self.crawler.spider
+        # The spider asks this before it builds an article link's Request (requested_already).
+        spider.requested_already = self.requested_already
         resumed = state.resumable()
         if resumed:
             logger.info("resuming %d pages discovered by an unfinished run", len(resumed))
@@ -131,6 +138,24 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             lambda url: discovery.same_portal(url, hosts, root),
             self.recheck_cap,
         )
+
+    def requested_already(self, url: str, response: Response) -> bool:
+        """Whether an article link of ``response`` leads to an article this run has requested already.
+
+        The spider asks before it builds the link's Request, which this middleware would drop as
+        a ``duplicate_url`` once Scrapy had built it and every spider middleware had handled it:
+        on a portal's article page most links are such (its related and latest news, on every
+        page). What the middleware does for such a link besides dropping it (a listing's own
+        articles count for its coverage) is done here too, so that the run decides, fetches and
+        records the same pages either way. A trap is left to its Request, counted as one.
+        """
+        state = self._open()
+        key, canonical, trap = _link(url)
+        if trap or key not in state.fetching:
+            return False
+        self._note_listed(response, canonical, state.known_state(canonical))
+        self.stats.inc_value("incremental/link_requested_already")
+        return True
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         self._open()
@@ -209,14 +234,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         url = canonical_url(request.url)
         key = hash(url)
         known = state.known_state(url)
-        if (
-            response is not None
-            and response.meta.get("kind") == "listing"
-            and self._own_article(response, url)
-        ):
-            state.listed(discovery.listing_root(response.url), url)
-            if known is None:
-                self._fresh_listing[response] = True
+        self._note_listed(response, url, known)
         if key in state.fetching and not request.meta.get("moved_from"):
             # Already requested in this run, perhaps through another form of its URL
             # (a trailing slash, a tracking parameter) that the duplicate filter cannot see.
@@ -266,6 +284,17 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             headers["If-Modified-Since"] = last_modified
         return request.replace(headers={**request.headers.to_unicode_dict(), **headers})
 
+    def _note_listed(self, response: Response | None, url: str, known: dict | None) -> None:
+        """A listing's own article counts for the listing's coverage, and a new one keeps it paged."""
+        if (
+            response is not None
+            and response.meta.get("kind") == "listing"
+            and self._own_article(response, url)
+        ):
+            self._open().listed(discovery.listing_root(response.url), url)
+            if known is None:
+                self._fresh_listing[response] = True
+
     @staticmethod
     def _own_article(listing: Response, url: str) -> bool:
         """An article the listing itself lists (its URL lies under the listing's path), not sidebar news.
@@ -283,3 +312,13 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.state = None
         for path, row in summary["listing_coverage"].items():
             logger.info("listing %s: %d articles listed, %d archived", path, row["listed"], row["archived"])
+
+
+@lru_cache(maxsize=LINK_CACHE_SIZE)
+def _link(url: str) -> tuple[int, str, bool]:
+    """A link as ``get_processed_request`` would see its Request: (its key in the run's sets, its
+    canonical URL, whether it is a trap). Read from the URL ``scrapy.Request`` would carry (w3lib's
+    ``safe_url_string`` in UTF-8, as Request makes it), so that the key is the Request's own."""
+    requested = safe_url_string(url, "utf-8")
+    canonical = canonical_url(requested)
+    return hash(canonical), canonical, shapes.trap_reason(requested) is not None

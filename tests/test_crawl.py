@@ -22,8 +22,12 @@ def replica():
 @pytest.fixture(scope="module")
 def crawled(replica, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("crawl") / "archive.db"
-    # PROGRESS=always: the progress line is checked on this crawl's stderr (a pipe, so "auto" is off)
-    result = scrapy_crawl(db_path, replica.url, PROGRESS="always", PROGRESS_INTERVAL="0.05")
+    # PROGRESS=always: the progress line is checked on this crawl's stderr (a pipe, so "auto" is off).
+    # DEPTH_STATS_VERBOSE: Scrapy's depth middleware, which sees every Request the spider yields
+    # before any other middleware drops it, counts them (request_depth_count/N).
+    result = scrapy_crawl(
+        db_path, replica.url, PROGRESS="always", PROGRESS_INTERVAL="0.05", DEPTH_STATS_VERBOSE="True"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return db_path, result
 
@@ -77,6 +81,39 @@ def test_each_article_fetched_once_and_run_recorded(replica, crawled):
     assert stats["finish_reason"] == "finished"
     assert stats["listing_coverage"]  # per-category listed vs archived
     assert stats["item_scraped_count"] == db["captures"].count  # every fetch is one item, one capture
+
+
+def test_links_to_articles_already_requested_make_no_request(crawled):
+    """An article page links to articles the run has requested already (its latest and related
+    news, on every page): the spider builds no Request for them, which the incremental middleware
+    would only drop as a duplicate."""
+    db = Database(crawled[0])
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    article_pages = db.execute("select count(*) from captures where kind = 'article'").fetchone()[0]
+    built = sum(v for k, v in stats.items() if re.fullmatch(r"request_depth_count/[1-9]\d*", k))
+    skipped = stats["incremental/link_requested_already"]
+    assert skipped >= 5 * article_pages
+    assert stats.get("incremental/duplicate_url", 0) == 0  # no Request reached it for an article requested
+    assert 0 < built < skipped  # most of what pages link to was requested already
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/thoi-su/bai-viet-12.html",
+        "http://127.0.0.1:8000/tin-t\u1ee9c/b\u00e0i vi\u1ebft-12.html",
+        "http://127.0.0.1:8000/a|b/%zz?q=c\u00e1 ph\u00ea&utm_source=x",
+        "http://www.B\u00e1o.vn/Tin/",
+    ],
+)
+def test_a_links_key_is_its_requests_key(url):
+    """The middleware's key for a link before its Request exists is the key of the Request Scrapy builds."""
+    from scrapy import Request
+
+    from archive.urls import canonical_url
+    from crawler.middlewares import _link
+
+    assert _link(url)[:2] == (hash(canonical_url(Request(url).url)), canonical_url(Request(url).url))
 
 
 def test_progress_line_counts_what_the_crawl_did(crawled):

@@ -9,7 +9,7 @@ requests it discovers, nothing else.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +33,10 @@ PRIORITY = {"robots": 100, "feed": 80, "home": 70, "article": 50, "sitemap": 40,
 
 class PortalSpider(scrapy.Spider):
     profile: SiteProfile
+    #: Whether an article link of a response leads to an article this run has requested already:
+    #: then no Request is built for it. Set by the incremental middleware, which would drop the
+    #: Request (crawler/middlewares.py: IncrementalMiddleware.requested_already).
+    requested_already: Callable[[str, Response], bool] | None = None
 
     def __init__(self, base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +70,11 @@ class PortalSpider(scrapy.Spider):
             priority=PRIORITY[kind],
             meta={"kind": kind, **meta},
         )
+
+    def article_request(self, url: str, response: Response, **meta: Any) -> Iterator[scrapy.Request]:
+        """The request for an article link of ``response``; none for an article already requested."""
+        if self.requested_already is None or not self.requested_already(url, response):
+            yield self.request(url, "article", **meta)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.request(f"{self.root}/robots.txt", "robots")
@@ -104,8 +113,8 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(url, "sitemap")
             elif self.looks_like_article(url):
                 url = variant_base(url) or url
-                yield self.request(
-                    url, "article", lastmod=entry.lastmod, listed_by="sitemap", news=entry.news
+                yield from self.article_request(
+                    url, response, lastmod=entry.lastmod, listed_by="sitemap", news=entry.news
                 )
             elif urlsplit(url).path not in {"", "/"}:
                 # A hint calls it a listing; the site's own sitemap names it: the page decides.
@@ -122,7 +131,7 @@ class PortalSpider(scrapy.Spider):
             if not discovery.same_site(url, self.hosts):
                 continue
             if self.looks_like_article(url):
-                yield self.request(variant_base(url) or url, "article", listed_by="feed")
+                yield from self.article_request(variant_base(url) or url, response, listed_by="feed")
             elif urlsplit(url).path not in {"", "/"}:
                 yield self.request(url, "page")
 
@@ -133,7 +142,7 @@ class PortalSpider(scrapy.Spider):
         links = _renderings_dropped(discovery.page_links(_hrefs(response), response.url, self.hosts))
         articles = [u for u in links if self.profile.is_article_url(u)]
         for url in articles:
-            yield self.request(url, "article")
+            yield from self.article_request(url, response)
         for href in response.css(
             'link[rel="alternate"][type="application/rss+xml"]::attr(href),'
             ' link[rel="alternate"][type="application/atom+xml"]::attr(href)'
@@ -186,7 +195,7 @@ class PortalSpider(scrapy.Spider):
                 if canonical_url(url) == own:
                     continue
                 if self.profile.is_article_url(url):
-                    yield self.request(url, "article")
+                    yield from self.article_request(url, response)
                 elif urlsplit(url).path not in {"", "/"} and not self._named(url, response.url):
                     yield self.request(url, "page")
 
