@@ -69,6 +69,40 @@ async def test_articles_newest_first_with_facets(ds):
     assert {"category", "author", "site", "published_year", "published_month"} <= set(data["facet_results"])
 
 
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        (
+            {"published_year": "2024", "_sort_desc": "published"},
+            "SEARCH articles USING INDEX idx_articles_published_year_published",
+        ),
+        (
+            {"category": "Thời sự"},
+            "SEARCH articles USING INDEX idx_articles_category_published",
+        ),  # newest first
+        ({"_sort": "title"}, "SCAN articles USING INDEX idx_articles_title"),
+    ],
+)
+async def test_article_pages_read_an_index_not_the_whole_table(ds, archive_db, params, index):
+    """At a million articles a scan or a sort of every matching row runs past the SQL time limit."""
+    r = await ds.client.get("/archive/articles.json", params=params)
+    assert r.status_code == 200, r.text
+    query = r.json()["query"]
+    conn = sqlite3.connect(f"{archive_db.as_uri()}?mode=ro", uri=True)
+    plan = " | ".join(row[3] for row in conn.execute(f"explain query plan {query['sql']}", query["params"]))
+    assert plan.startswith(index) and "TEMP B-TREE" not in plan, plan
+
+
+async def test_year_facet_and_count_read_an_index(archive_db):
+    conn = sqlite3.connect(f"{archive_db.as_uri()}?mode=ro", uri=True)
+    for sql in (
+        "select published_year, count(*) from articles where published_year is not null group by published_year",
+        "select count(*) from articles where published_year = 2024",
+    ):
+        plan = " | ".join(row[3] for row in conn.execute(f"explain query plan {sql}"))
+        assert "COVERING INDEX" in plan, plan
+
+
 async def test_index_page_has_title_and_licence(ds):
     html = (await ds.client.get("/")).text
     assert "Vietnamese propaganda-agency portals" in html
