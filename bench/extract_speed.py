@@ -13,7 +13,7 @@ Methods, each through its public function (nothing patched):
 - ``vnarchive``: ``archive.extract.extract(bytes, url, content_type=...)``, what a crawl runs in
   its extraction workers (it calls trafilatura once, plus our own DOM pass and heuristics).
 
-trafilatura's, htmldate's and our own ``functools`` caches are cleared before each method and
+trafilatura's, htmldate's and our own ``functools`` caches (and archive.extract.dom's memos) are cleared before each method and
 set, so no method reads strings cached by the one before it, nor a set by the set before it. A few extra pages (not timed) warm imports and
 regexes first. The process is pinned to one CPU (``sched_setaffinity``).
 
@@ -86,7 +86,8 @@ def render_pages(n: int, base: str) -> tuple[list[tuple[str, bytes]], list[tuple
 
 
 def clear_library_caches() -> int:
-    """Clear every functools cache in trafilatura, htmldate, courlan, justext and archive; how many."""
+    """Clear every functools cache in trafilatura, htmldate, courlan, justext and archive, and
+    archive.extract.dom's memos; how many."""
     cleared = 0
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] not in {
@@ -102,6 +103,9 @@ def clear_library_caches() -> int:
             if isinstance(value, functools._lru_cache_wrapper):
                 value.cache_clear()
                 cleared += 1
+        if name.endswith("extract.dom") and hasattr(module, "clear_memos"):  # archive's own memos
+            module.clear_memos()
+            cleared += 1
     return cleared
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
@@ -245,35 +244,56 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
     _emit(blocks, el, col)
 
 
-def words(el: _Element) -> frozenset[str]:
-    """The words of the element's class and id names, lowercased ("bt-topbar__links" -> topbar, links)."""
-    cls, id_ = el.get("class"), el.get("id")
-    if not cls and not id_:
-        return _NO_NAMES
-    return _split_names(cls or "", id_ or "", _WORD_SPLIT)
-
-
 def class_has(el: _Element, pattern: re.Pattern[str]) -> bool:
     """Whether a class/id token of ``el`` matches ``pattern``."""
+    names = _names(el)
+    if names is None:
+        return False
+    memo = _MATCHES.get(pattern)
+    if memo is None:
+        memo = _MATCHES[pattern] = {}
+    found = memo.get(names)
+    if found is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = memo[names] = any(pattern.search(t) for t in _TOKEN_SPLIT.split(names.lower()) if t)
+    return found
+
+
+def _chrome_named(el: _Element) -> bool:
+    """Whether a word of the element's class and id names is a chrome word ("bt-topbar__links" -> topbar)."""
+    names = _names(el)
+    if names is None:
+        return False
+    found = _CHROME_NAMED.get(names)
+    if found is None:
+        if len(_CHROME_NAMED) >= MEMO_SIZE:
+            _CHROME_NAMED.clear()
+        found = _CHROME_NAMED[names] = any(w in CHROME_WORDS for w in _WORD_SPLIT.split(names.lower()))
+    return found
+
+
+def _names(el: _Element) -> str | None:
+    """The element's class and id as one string (what both questions split into names); None without."""
     cls, id_ = el.get("class"), el.get("id")
     if not cls and not id_:
-        return False
-    return _names_match(cls or "", id_ or "", pattern)
+        return None
+    return f"{cls or ''} {id_ or ''}"
 
 
-# Cached on the attribute strings: a page repeats its few class names over hundreds of
-# elements, and every finder asks about them again.
-_NO_NAMES: frozenset[str] = frozenset()
+# Memos of the two questions above, on the names string: a page repeats its few class names over
+# hundreds of elements, and every finder asks about them again. Plain dicts of str -> bool, which
+# the garbage collector never tracks (a long-running worker's full collections walk every object
+# a cache holds); emptied when one grows past MEMO_SIZE.
+MEMO_SIZE = 4096
+_MATCHES: dict[re.Pattern[str], dict[str, bool]] = {}
+_CHROME_NAMED: dict[str, bool] = {}
 
 
-@lru_cache(maxsize=8192)
-def _split_names(cls: str, id_: str, splitter: re.Pattern[str]) -> frozenset[str]:
-    return frozenset(splitter.split(f"{cls} {id_}".lower().strip())) - {""}
-
-
-@lru_cache(maxsize=16384)
-def _names_match(cls: str, id_: str, pattern: re.Pattern[str]) -> bool:
-    return any(pattern.search(t) for t in _split_names(cls, id_, _TOKEN_SPLIT))
+def clear_memos() -> None:
+    """Empty the class/id memos (a benchmark timing a page's cost with nothing remembered)."""
+    _MATCHES.clear()
+    _CHROME_NAMED.clear()
 
 
 def ancestors_until(el: _Element, stop_set: set[_Element]) -> Iterator[_Element]:
@@ -288,7 +308,7 @@ def in_chrome(el: _Element, stop_set: set[_Element]) -> bool:
     """Whether ``el`` sits in header/nav/footer/aside/form chrome below the ``stop_set`` ancestors."""
     for anc in ancestors_until(el, stop_set):
         tag = anc.tag if isinstance(anc.tag, str) else ""
-        if tag in CHROME_TAGS or not CHROME_WORDS.isdisjoint(words(anc)):
+        if tag in CHROME_TAGS or _chrome_named(anc):
             # An HTML5 <header>/<footer> of an <article> or <main> is the article's own.
             if tag in ("header", "footer") and has_ancestor(anc, frozenset({"article", "main"})):
                 continue
