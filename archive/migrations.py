@@ -403,3 +403,11 @@ def m016_article_page_indexes(db: Database) -> None:
     db["articles"].create_index(["published_year", "published"], if_not_exists=True)
     db["articles"].create_index(["category", "published"], if_not_exists=True)
     db["articles"].create_index(["title"], if_not_exists=True)
+
+
+@migrations()
+def m017_propagation_shingle_hashes(db: Database) -> None:
+    # Each placed article's shingle hashes (sorted 32-bit values, packed), so that a placement
+    # compares its candidates without reading and tokenising their texts again. Rows placed
+    # before this step have none: archive/propagation_state.py computes them on first use.
+    db["propagation_state"].add_column("hashes", bytes)

@@ -16,23 +16,23 @@ why they are written here and not by archive/store.py (the writer of what was cr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
 from archive.propagation_clusters import join_cluster, leave_cluster
+from archive.propagation_state import stored_hashes
 from archive.propagation_text import (
     BODY_MIN,
     REUSE_MIN,
-    Shingle,
     band_keys,
-    containment,
+    common,
     estimate_many,
-    jaccard,
     minhash,
     paragraph_digests,
+    shingle_hashes,
     shingles,
     signature,
     syllables,
@@ -60,10 +60,10 @@ ESTIMATE_CONTAINMENT = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """What placement needs of one article body: its shingles and its paragraph digests."""
+    """What placement needs of one article body: its shingle hashes and its paragraph digests."""
 
     url: str
-    shingles: AbstractSet[Shingle]
+    hashes: np.ndarray  # propagation_text.shingle_hashes
     paragraphs: dict[int, int]  # digest -> syllables
     syllables: int
 
@@ -76,10 +76,11 @@ def _digests(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
     return digests
 
 
-def body_of(url: str, text_fold: str | None) -> Body:
+def body_of(url: str, text_fold: str | None, paragraphs: list[tuple[int, int, int]]) -> Body:
+    """The body of an article from its folded text and its ``paragraph_digests``."""
     words = syllables(text_fold, folded=True)
-    digests = _digests((digest, length) for _, digest, length in paragraph_digests(text_fold))
-    return Body(url, shingles(words), digests, len(words))
+    digests = _digests((digest, length) for _, digest, length in paragraphs)
+    return Body(url, shingle_hashes(shingles(words)), digests, len(words))
 
 
 def compare(a: Body, b: Body) -> dict[str, Any] | None:
@@ -89,8 +90,9 @@ def compare(a: Body, b: Body) -> dict[str, Any] | None:
     least REUSE_MIN syllables of whole paragraphs in common; ``share_a`` / ``share_b`` say how much of each body
     (in syllables) is in shared paragraphs.
     """
-    j = jaccard(a.shingles, b.shingles)
-    c = containment(a.shingles, b.shingles)
+    n = common(a.hashes, b.hashes)
+    j = n / (a.hashes.size + b.hashes.size - n) if a.hashes.size and b.hashes.size else 0.0
+    c = n / min(a.hashes.size, b.hashes.size) if a.hashes.size and b.hashes.size else 0.0
     shared = a.paragraphs.keys() & b.paragraphs.keys()
     if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
         kind = "near-duplicate"
@@ -112,19 +114,6 @@ def compare(a: Body, b: Body) -> dict[str, Any] | None:
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
-
-
-def _texts(db: Database, urls: Iterable[str]) -> dict[str, str | None]:
-    urls = list(urls)
-    found: dict[str, str | None] = {}
-    for i in range(0, len(urls), 500):
-        chunk = urls[i : i + 500]
-        found.update(
-            db.execute(
-                f"select url, text_fold from articles where url in ({_marks(len(chunk))})", chunk
-            ).fetchall()
-        )
-    return found
 
 
 def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> tuple[set[str], set[str]]:
@@ -226,37 +215,32 @@ def place(db: Database, url: str) -> str:
     with write_transaction(db.conn):
         if state is not None:
             unplace(db, url)
-        body = body_of(url, text_fold)
+        paragraphs = paragraph_digests(text_fold, folded=True)
+        body = body_of(url, text_fold, paragraphs)
         indexed = body.syllables >= BODY_MIN
         m = None
         if indexed:
-            m = minhash(body.shingles)
+            m = minhash(body.hashes)
             keys = band_keys(m)
             by_band, by_paragraph = _candidates(db, url, keys, list(body.paragraphs))
-            likely = _likely(db, signature(m), len(body.shingles), by_band - by_paragraph)
+            likely = _likely(db, signature(m), body.hashes.size, by_band - by_paragraph)
             links = _verify(db, body, likely | by_paragraph)
             db.conn.executemany(
                 "insert into propagation_bands (key, url) values (?, ?)", [(k, url) for k in keys]
             )
             db.conn.executemany(
                 "insert into propagation_paragraphs (digest, url, position, syllables) values (?, ?, ?, ?)",
-                [(d, url, p, n) for p, d, n in paragraph_digests(text_fold)],
+                [(d, url, p, n) for p, d, n in paragraphs],
             )
             db.conn.executemany(
                 "insert into text_links (url_a, url_b, kind, jaccard, containment, shared_paragraphs, share_a, share_b)"
                 " values (:url_a, :url_b, :kind, :jaccard, :containment, :shared_paragraphs, :share_a, :share_b)",
                 links,
             )
-            near = [
-                link["url_b"] if link["url_a"] == url else link["url_a"]
-                for link in links
-                if link["kind"] == "near-duplicate"
-            ]
-            if near:
-                join_cluster(db, url, near)
+        # before the cluster: its members are measured on their stored hashes, this one's included
         db.execute(
-            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at, signature, shingles)"
-            " values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 url,
                 record_hash,
@@ -264,23 +248,32 @@ def place(db: Database, url: str) -> str:
                 int(indexed),
                 utcnow(),
                 signature(m) if m is not None else None,
-                len(body.shingles) if indexed else None,
+                body.hashes.size if indexed else None,
+                body.hashes.tobytes() if indexed else None,
             ],
         )
+        if indexed:
+            near = [
+                link["url_b"] if link["url_a"] == url else link["url_a"]
+                for link in links
+                if link["kind"] == "near-duplicate"
+            ]
+            if near:
+                join_cluster(db, url, near)
     return "placed" if indexed else "short"
 
 
 def _placed_bodies(db: Database, urls: set[str]) -> Iterator[Body]:
-    """The bodies of placed, indexed articles: shingles from their text, paragraphs and length
-    from what their own placement stored (a candidate is always placed: it was found in the index)."""
-    texts = _texts(db, urls)
-    urls_list = list(texts)
-    for i in range(0, len(urls_list), 500):
-        chunk = urls_list[i : i + 500]
+    """The bodies of placed, indexed articles, from what their own placement stored (a candidate
+    is always placed: it was found in the index)."""
+    hashes = stored_hashes(db, urls)
+    placed = list(hashes)
+    for i in range(0, len(placed), 500):
+        chunk = placed[i : i + 500]
         marks = _marks(len(chunk))
         lengths = dict(
             db.execute(
-                f"select url, syllables from propagation_state where indexed = 1 and url in ({marks})", chunk
+                f"select url, syllables from propagation_state where url in ({marks})", chunk
             ).fetchall()
         )
         paragraphs: dict[str, list[tuple[int, int]]] = {}
@@ -289,9 +282,7 @@ def _placed_bodies(db: Database, urls: set[str]) -> Iterator[Body]:
         ):
             paragraphs.setdefault(url, []).append((digest, length))
         for url in chunk:
-            if url in lengths:
-                words = syllables(texts[url], folded=True)
-                yield Body(url, shingles(words), _digests(paragraphs.get(url, ())), lengths[url])
+            yield Body(url, hashes[url], _digests(paragraphs.get(url, ())), lengths[url])
 
 
 def _verify(db: Database, body: Body, candidates: set[str]) -> list[dict[str, Any]]:

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.propagation_text import body_shingles, containment, jaccard
+from archive.propagation_state import stored_hashes
+from archive.propagation_text import containment, jaccard
 from archive.store import utcnow
 
 #: Vietnam's offset, assumed for a publication time printed without one.
@@ -147,13 +148,8 @@ def refresh(db: Database, cluster: int, only: set[str] | None = None) -> None:
     if previous is None or previous[0] != first["url"]:
         only = None
     measure = [m["url"] for m in members if only is None or m["url"] in only or m["similarity"] is None]
-    texts = dict(
-        db.execute(
-            f"select url, text_fold from articles where url in ({_marks(len(measure) + 1)})",
-            [first["url"], *measure],
-        ).fetchall()
-    )
-    first_shingles = body_shingles(texts[first["url"]], folded=True)
+    hashes = stored_hashes(db, [first["url"], *measure])
+    first_hashes = hashes.get(first["url"])
     first_moment = instant(first["published"])
     rows = []
     for position, m in enumerate(members):
@@ -171,10 +167,9 @@ def refresh(db: Database, cluster: int, only: set[str] | None = None) -> None:
             "source": named,
             "url": m["url"],
         }
-        if m["url"] in texts:
-            other = body_shingles(texts[m["url"]], folded=True)
-            row["similarity"] = round(jaccard(first_shingles, other), 4)
-            row["containment"] = round(containment(first_shingles, other), 4)
+        if first_hashes is not None and m["url"] in hashes:
+            row["similarity"] = round(jaccard(first_hashes, hashes[m["url"]]), 4)
+            row["containment"] = round(containment(first_hashes, hashes[m["url"]]), 4)
         rows.append(row)
     for row in rows:
         assignments = ", ".join(f"{k} = :{k}" for k in row if k != "url")

@@ -16,6 +16,7 @@ from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.hashfunc import sha1_hash32
 
 from archive.vntext import fold
 
@@ -73,17 +74,41 @@ def bands() -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+#: How a body's shingle hashes are stored: sorted, unique, 32-bit little-endian.
+HASH_DTYPE = np.dtype("<u4")
+
+
+def shingle_hashes(shingle_set: AbstractSet[Shingle]) -> np.ndarray:
+    """Each shingle as the 32-bit value MinHash hashes it to (its syllables joined by spaces,
+    datasketch's ``sha1_hash32``), sorted and unique.
+
+    Placement keeps these for every article, so that a candidate is compared without reading and
+    tokenising its text again. Two distinct shingles of two bodies share a value by chance about
+    once in 2**32 pairs: similarities computed on the values are those of the shingles.
+    """
+    values = np.fromiter(
+        (sha1_hash32(" ".join(s).encode()) for s in shingle_set), dtype=HASH_DTYPE, count=len(shingle_set)
+    )
+    return np.unique(values)
+
+
+def body_hashes(text: str | None, *, folded: bool = False) -> np.ndarray:
+    return shingle_hashes(body_shingles(text, folded=folded))
+
+
 @cache
 def _template() -> MinHash:
-    # The permutations are the costly part of a MinHash: draw them once, copy per text.
-    return MinHash(num_perm=NUM_PERM, seed=SEED)
+    # The permutations are the costly part of a MinHash: draw them once, copy per text. The
+    # values it is fed are already hashed (shingle_hashes), so its hash function is int: the
+    # same MinHash as datasketch's default sha1_hash32 over the joined shingles.
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
 
 
-def minhash(shingle_set: set[Shingle]) -> MinHash:
-    """The MinHash of the shingles, each hashed as its syllables joined by spaces (stable bytes:
-    band keys written by one process must match those of the next)."""
+def minhash(hashes: np.ndarray) -> MinHash:
+    """The MinHash of a body from its :func:`shingle_hashes` (stable: band keys written by one
+    process must match those of the next)."""
     m = _template().copy()
-    m.update_batch([" ".join(s).encode() for s in shingle_set])
+    m.update_batch(hashes.tolist())
     return m
 
 
@@ -134,14 +159,14 @@ def estimate_many(
     return j, c
 
 
-def paragraph_digests(text: str | None) -> list[tuple[int, int, int]]:
+def paragraph_digests(text: str | None, *, folded: bool = False) -> list[tuple[int, int, int]]:
     """(position, digest, syllables) of each paragraph long enough to be evidence of reuse.
 
     The digest is of the folded syllables, so punctuation, spacing and diacritics do not count.
     """
     found = []
     for position, paragraph in enumerate((text or "").split("\n")):
-        words = syllables(paragraph)
+        words = syllables(paragraph, folded=folded)
         if len(words) < PARAGRAPH_MIN:
             continue
         digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
@@ -149,13 +174,18 @@ def paragraph_digests(text: str | None) -> list[tuple[int, int, int]]:
     return found
 
 
-def jaccard(a: AbstractSet[Shingle], b: AbstractSet[Shingle]) -> float:
-    if not (a and b):
+def common(a: np.ndarray, b: np.ndarray) -> int:
+    """How many shingle hashes two bodies share (both sorted and unique)."""
+    return np.intersect1d(a, b, assume_unique=True).size if a.size and b.size else 0
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if not (a.size and b.size):
         return 0.0
-    common = len(a & b)
-    return common / (len(a) + len(b) - common)
+    shared = common(a, b)
+    return shared / (a.size + b.size - shared)
 
 
-def containment(a: AbstractSet[Shingle], b: AbstractSet[Shingle]) -> float:
-    """How much of the smaller set is in the other: 1.0 when one text holds all of the other."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """How much of the smaller body is in the other: 1.0 when one text holds all of the other."""
+    return common(a, b) / min(a.size, b.size) if a.size and b.size else 0.0

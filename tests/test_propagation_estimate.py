@@ -17,7 +17,7 @@ from archive.propagation import (
     propagate,
 )
 from archive.propagation_text import (
-    body_shingles,
+    body_hashes,
     containment,
     estimate,
     estimate_many,
@@ -37,7 +37,7 @@ def corpus():
 def test_the_filter_keeps_every_near_pair_and_skips_most_unrelated_ones(corpus):
     """Recall first: every pair the exact rule calls near-identical passes the estimate's filter;
     and the filter is worth having: most pairs of unrelated texts do not."""
-    sets = [body_shingles(a.text) for a in corpus.articles]
+    sets = [body_hashes(a.text) for a in corpus.articles]
     sigs = [signature(minhash(s)) for s in sets]
     near = kept_near = unrelated = kept_unrelated = 0
     for i, k in itertools.combinations(range(len(sets)), 2):
@@ -55,7 +55,7 @@ def test_the_filter_keeps_every_near_pair_and_skips_most_unrelated_ones(corpus):
 def test_one_against_many_is_the_same_arithmetic_as_one_by_one(corpus):
     """The placement compares a body with all its candidates at once: same figures, to the bit,
     as the pairwise estimate, empty bodies included (no division by zero, containment 0)."""
-    sets = [body_shingles(a.text) for a in corpus.articles[:60]] + [set()]
+    sets = [body_hashes(a.text) for a in corpus.articles[:60]] + [body_hashes("")]
     sigs = [signature(minhash(s)) for s in sets]
     for i in (0, 7, len(sets) - 1):
         j, c = estimate_many(sigs[i], len(sets[i]), sigs, [len(s) for s in sets])

@@ -1,0 +1,65 @@
+"""What placement keeps of each placed article, read back when it is a candidate or a cluster member.
+
+Comparing a new article with a candidate needs the candidate's shingles. Tokenising its text
+again for every placement that meets it cost most of a placement, and the more so the bigger the
+archive (a topic's articles meet every new article of the topic): so each placement stores its
+body's shingle hashes, and later placements read them. Rows placed before the hashes were kept
+(schema step m017) have none: their hashes are computed from the text once, on first use, and
+stored then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from sqlite_utils import Database
+
+from archive.propagation_text import HASH_DTYPE, body_hashes
+
+#: Rows read per statement (SQLite's limit on bound parameters is far above it).
+CHUNK = 500
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def stored_hashes(db: Database, urls: Iterable[str]) -> dict[str, np.ndarray]:
+    """The shingle hashes of the placed, indexed articles among ``urls`` (others are left out)."""
+    urls = list(urls)
+    found: dict[str, np.ndarray] = {}
+    missing: list[str] = []
+    for i in range(0, len(urls), CHUNK):
+        chunk = urls[i : i + CHUNK]
+        for url, blob in db.conn.execute(
+            f"select url, hashes from propagation_state where indexed = 1 and url in ({_marks(len(chunk))})",
+            chunk,
+        ):
+            if blob is None:
+                missing.append(url)
+            else:
+                found[url] = np.frombuffer(blob, dtype=HASH_DTYPE)
+    if missing:
+        found.update(_backfill(db, missing))
+    return found
+
+
+def _backfill(db: Database, urls: list[str]) -> dict[str, np.ndarray]:
+    """Hashes of rows placed before they were kept: from the article's text, stored for next time.
+
+    The current text, as verification read it before the hashes were kept: an article whose text
+    changed since it was placed is pending, and its next placement replaces the row.
+    """
+    found: dict[str, np.ndarray] = {}
+    for i in range(0, len(urls), CHUNK):
+        chunk = urls[i : i + CHUNK]
+        for url, text_fold in db.conn.execute(
+            f"select url, text_fold from articles where url in ({_marks(len(chunk))})", chunk
+        ).fetchall():
+            found[url] = body_hashes(text_fold, folded=True)
+    db.conn.executemany(
+        "update propagation_state set hashes = ? where url = ?",
+        [(hashes.tobytes(), url) for url, hashes in found.items()],
+    )
+    return found

@@ -1,0 +1,78 @@
+"""Placement on stored shingle hashes: the same MinHash and the same measures as on the shingles,
+and archives placed before the hashes were kept give the same links and clusters."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from datasketch import MinHash
+
+from archive import store
+from archive.propagation import place, propagate
+from archive.propagation_text import (
+    NUM_PERM,
+    SEED,
+    body_hashes,
+    body_shingles,
+    containment,
+    jaccard,
+    minhash,
+)
+from replica.propagation import archive_corpus, generate
+from tests.test_propagation import snapshot
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return generate(90, seed=5)
+
+
+def test_the_minhash_of_the_hashes_is_datasketchs_over_the_joined_shingles(corpus):
+    """Band keys and signatures stored by earlier versions stay valid: the MinHash fed stored
+    hashes is, value for value, datasketch's default MinHash fed the shingles' bytes."""
+    for article in corpus.articles[:20]:
+        shingles = body_shingles(article.text)
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED)
+        reference.update_batch([" ".join(s).encode() for s in shingles])
+        assert (minhash(body_hashes(article.text)).hashvalues == reference.hashvalues).all()
+
+
+def test_similarities_on_hashes_are_those_on_the_shingles(corpus):
+    sets = [body_shingles(a.text) for a in corpus.articles]
+    hashes = [body_hashes(a.text) for a in corpus.articles]
+    assert all(h.size == len(s) for h, s in zip(hashes, sets, strict=True))
+    near = 0
+    for i, k in itertools.combinations(range(len(sets)), 2):
+        inter = len(sets[i] & sets[k])
+        exact_j = inter / (len(sets[i]) + len(sets[k]) - inter)
+        exact_c = inter / min(len(sets[i]), len(sets[k]))
+        assert jaccard(hashes[i], hashes[k]) == exact_j, (i, k)
+        assert containment(hashes[i], hashes[k]) == exact_c, (i, k)
+        near += exact_j >= 0.5
+    assert near >= 20, "the corpus has near-identical pairs to compare"
+    empty = body_hashes("")
+    assert jaccard(empty, hashes[0]) == containment(hashes[0], empty) == 0.0
+
+
+def test_rows_placed_before_hashes_were_kept_are_read_from_their_texts_once(tmp_path, corpus):
+    """An archive placed by an earlier version (no stored hashes): placing new articles gives
+    the links and clusters of an archive placed now, and the hashes it needed are stored."""
+    urls = [a.url for a in corpus.articles]
+    now = store.open_db(tmp_path / "now.db")
+    archive_corpus(now, corpus)
+    propagate(now)
+    older = store.open_db(tmp_path / "older.db")
+    archive_corpus(older, corpus)
+    propagate(older, urls[:60])
+    older.execute("update propagation_state set hashes = null")
+    for url in urls[60:]:
+        place(older, url)
+    assert snapshot(older) == snapshot(now)
+    assert snapshot(now)["links"], "the last articles link to earlier ones"
+    stored = dict(older.execute("select url, hashes from propagation_state where indexed = 1").fetchall())
+    filled = [u for u in urls[:60] if stored.get(u) is not None]
+    assert filled, "no earlier row was read as a candidate"
+    for url in filled:
+        text = older.execute("select text_fold from articles where url = ?", [url]).fetchone()[0]
+        assert stored[url] == body_hashes(text, folded=True).tobytes()
