@@ -28,6 +28,18 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 #: Screenshots the tests take, for a person to look at (gitignored).
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 
+#: How every test starts Chromium: headless, offline from Google's services, nothing synced.
+HEADLESS_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
 #: The marks of a browser test module: skipped without Chromium, except in CI.
 BROWSER_MARKS = [
     pytest.mark.browser,
@@ -67,14 +79,7 @@ class Browser:
         self.proc = subprocess.Popen(
             [
                 executable,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *HEADLESS_FLAGS,
                 "--hide-scrollbars",
                 f"--user-data-dir={profile}",
                 "--remote-debugging-pipe",

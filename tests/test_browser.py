@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import sqlite3
 import struct
 import subprocess
@@ -16,27 +14,16 @@ import pytest
 
 from archive.search import build_fts_query
 from tests.archive_fixtures import build_archive, running_server
+from tests.reading_room_browser import BROWSER_MARKS, HEADLESS_FLAGS, require_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BAR_BLUE = (0x2B, 0x6C, 0xB0)  # the bars' fill in vnchart.js
 
-#: CI (``CI=true``, as .ci/run is started) must run these: a missing browser fails there, never skips.
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None and not IN_CI, reason="chromium not installed (make browser installs it)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(autouse=True)
 def chromium_present() -> None:
-    if CHROMIUM is None:
-        pytest.fail(
-            "chromium not installed and CI=true: run `make browser` (the browser tests must run in CI)"
-        )
+    require_chromium()
 
 
 class Server(str):
@@ -56,15 +43,8 @@ def server(tmp_path_factory):
 
 def chromium(tmp_path, *args: str) -> str:
     command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        require_chromium(),
+        *HEADLESS_FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--virtual-time-budget=10000",  # let the chart's fetch finish before the DOM is taken
         *args,
