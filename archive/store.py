@@ -41,6 +41,10 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: How much of the archive file SQLite reads through a memory map (address space, not memory).
+MMAP_BYTES = 1 << 30
+
+
 def open_db(path: str | Path, *, create: bool = True) -> Database:
     """Open (and migrate) the archive at ``path``, in WAL mode.
 
@@ -60,6 +64,9 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        # Reads through a memory map instead of a read() and a copy per page: placement and the
+        # crawl state look up rows all over a file far larger than SQLite's page cache.
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{path} is not an archive database ({exc})") from exc
