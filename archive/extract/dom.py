@@ -241,7 +241,8 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
         if tail:  # _add(col, tail, False, False), inline: most tails are the indentation
             col.parts.append(tail)
             col.plain_chars += len(tail.strip())
-    _emit(blocks, el, col)
+    if col.plain_chars or col.emph_chars:  # _emit's own first test, before a call for most elements
+        _emit(blocks, el, col)
 
 
 def class_has(el: _Element, pattern: re.Pattern[str]) -> bool:

@@ -138,8 +138,10 @@ def index_page(
     ld = json_ld(root)
     base_el = root.find(".//base[@href]")
     base = (absolute(base_el.get("href"), url) if base_el is not None else None) or url
-    blocks = walk_blocks(root)
+    # Every element's Python proxy first: lxml makes one per element touched and frees it when
+    # nothing holds it, so the walk and every finder after it reuse these instead of remaking them.
     elements = list(root.iter())
+    blocks = walk_blocks(root)
     block_of: dict[_Element, list[Block]] = {}
     by_text: dict[str, list[Block]] = {}
     for b in blocks:

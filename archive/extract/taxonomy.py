@@ -100,7 +100,7 @@ def _ld_breadcrumb(page: PageIndex) -> list[str]:
 
 
 def _microdata_breadcrumb(page: PageIndex) -> list[str]:
-    for el in page.root.iterfind(".//*[@itemtype]"):
+    for el in islice(page.elements, 1, None):  # the root's descendants, as ".//*[@itemtype]" reads them
         if "breadcrumblist" in (el.get("itemtype") or "").lower():
             names = [clean_line(n.text_content()) for n in el.iter() if n.get("itemprop") == "name"]
             return [n for n in names if n]
@@ -154,15 +154,17 @@ def _crumbs(page: PageIndex, title: Title, el: _Element, explicit: bool) -> list
     texts = [clean_line(a.text_content()) for a in links]
     if any(t and len(t.split()) > 8 for t in texts):
         return None
-    full = text_of(el)
-    if len(full) > 200:
-        return None
-    home = any(
+    home = explicit or any(  # a box not named like a breadcrumb must start from the home page
         (t and H.is_home_crumb(t)) or (a.get("href") or "").strip() in ("/", page.base)
         for a, t in zip(links, texts, strict=True)
     )
+    if not home:  # before measuring the box's whole text: most boxes end here
+        return None
+    full = text_of(el)
+    if len(full) > 200:
+        return None
     separators = bool(P.CRUMB_SEPARATOR.search(P.BARE_URL.sub("", full)))
-    if not (explicit or (home and (separators or len(links) >= 2))):
+    if not (explicit or separators or len(links) >= 2):
         return None
     if not explicit and in_chrome(el, title.ancestors):
         return None
