@@ -76,6 +76,10 @@ def _page(body: str, head: str = "") -> str:
 PAGES = {
     "article": _page(f"<article><h1>Tiêu đề</h1>{_ARTICLE}</article>"),
     "comments": _page(f"<article><h1>Tiêu đề</h1>{_ARTICLE}</article>{_COMMENTS}"),
+    "nested-comments": _page(
+        f"<article><h1>Tiêu đề</h1>{_ARTICLE}</article><div id='comments'><div class='comments-area'>"
+        "<p>Ý kiến lồng trong một khung ý kiến khác.</p></div></div>"
+    ),
     "forum": _page(
         f"<article><h1>Tiêu đề</h1>{_SHORT}</article>{_COMMENTS}",
         f"<script type='application/ld+json'>{_FORUM}</script>",
@@ -134,6 +138,7 @@ def test_the_pages_take_each_path() -> None:
     assert texts["no-text"] is None
     assert "Đoạn 7." in texts["article"]
     assert "Bình luận" not in texts["comments"]
+    assert "lồng" not in texts["nested-comments"]
     assert "Bài viết nối tiếp" not in texts["infinite-scroll"]
     assert "Chia sẻ Facebook" not in texts["infinite-scroll"]
     assert "Đoạn 7." in texts["infinite-scroll-holding-h1"]  # the container holds the h1: kept

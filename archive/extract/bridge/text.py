@@ -245,14 +245,14 @@ def _sequence(
     ``ours``: ``tree`` is our page's, to be left as it was: pruned only as a copy.
     """
     is_forum = _forum_thread_page(tree)
-    prunes = _RAW_PRUNE if is_forum else _RAW_PRUNE + _COMMENTS_PRUNE
-    # the comments prune reads the tree the raw prune left: the same one when it selects nothing
-    if any(expression(tree, names) for expression in prunes):
+    if any(expression(tree, names) for expression in _RAW_PRUNE):
         if ours:
             tree = copy(tree)
         _prune(tree, _RAW_PRUNE, names)
         if not is_forum:
             _prune(tree, _COMMENTS_PRUNE, names)
+    elif not is_forum:  # the comments prune reads the tree the raw prune left: this one
+        tree = _prune_once(tree, _COMMENTS_PRUNE, names, ours=ours)
     body, text = extract_content(_cleaned(tree, options, url), options)
     if len(text) < options.min_extracted_size:  # rescue: the baseline, if it finds more
         b_body, b_text, b_len = baseline(tree)
@@ -276,6 +276,30 @@ def _prune(tree: _Element, expressions: list[NameTests], names: PageNames | None
     for expression in expressions:
         for element in expression(tree, names):
             delete_element(element)
+
+
+def _prune_once(
+    tree: _Element, expressions: list[NameTests], names: PageNames | None, *, ours: bool
+) -> _Element:
+    """``_prune(tree, expressions)``, each expression evaluated once; ``ours``: on a copy, made
+    only when one selects something, in which its selection is deleted (found by position)."""
+    for expression in expressions:
+        selected = expression(tree, names)
+        if selected and ours:
+            tree, selected = _copy_with(tree, selected)
+            ours = False
+        for element in selected:
+            delete_element(element)
+    return tree
+
+
+def _copy_with(tree: _Element, selected: list[_Element]) -> tuple[_Element, list[_Element]]:
+    """A copy of ``tree`` and the copies of ``selected`` in it, in the same order."""
+    wanted = set(selected)
+    where = {el: i for i, el in enumerate(tree.iter()) if el in wanted}
+    clone = copy(tree)
+    elements = list(clone.iter())
+    return clone, [elements[where[el]] for el in selected]
 
 
 def _page_text_length(tree: _Element, names: PageNames | None) -> int:
