@@ -245,15 +245,24 @@ def _sequence(
     ``ours``: ``tree`` is our page's, to be left as it was: pruned only as a copy.
     """
     is_forum = _forum_thread_page(tree)
+    pruned, steps = tree, []
     if any(expression(tree, names) for expression in _RAW_PRUNE):
         if ours:
             tree = copy(tree)
         _prune(tree, _RAW_PRUNE, names)
         if not is_forum:
             _prune(tree, _COMMENTS_PRUNE, names)
-    elif not is_forum:  # the comments prune reads the tree the raw prune left: this one
-        tree = _prune_once(tree, _COMMENTS_PRUNE, names, ours=ours)
-    body, text = extract_content(_cleaned(tree, options, url), options)
+    elif not is_forum and not ours:  # the comments prune reads the tree the raw prune left: this one
+        _prune(tree, _COMMENTS_PRUNE, names)
+    elif not is_forum:
+        pruned, steps = _prune_copy(tree, _COMMENTS_PRUNE, names)
+    # a copy of our tree pruned for this reading is cleaned as it is (_cleaned copies it again)
+    first = (
+        convert_tags(tree_cleaning(pruned, options), options, url) if steps else _cleaned(tree, options, url)
+    )
+    body, text = extract_content(first, options)
+    if steps and (len(text) < options.min_extracted_size or 0 < len(text) < ESCALATION_MAX_LENGTH):
+        tree = _replayed(tree, steps)  # the pruned tree again, for the steps below, which read it
     if len(text) < options.min_extracted_size:  # rescue: the baseline, if it finds more
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(text):
@@ -278,28 +287,38 @@ def _prune(tree: _Element, expressions: list[NameTests], names: PageNames | None
             delete_element(element)
 
 
-def _prune_once(
-    tree: _Element, expressions: list[NameTests], names: PageNames | None, *, ours: bool
-) -> _Element:
-    """``_prune(tree, expressions)``, each expression evaluated once; ``ours``: on a copy, made
-    only when one selects something, in which its selection is deleted (found by position)."""
+def _prune_copy(
+    tree: _Element, expressions: list[NameTests], names: PageNames | None
+) -> tuple[_Element, list[list[int]]]:
+    """``_prune(tree, expressions)`` on a copy of our tree, made only when an expression selects
+    something (each evaluated once): the pruned tree (``tree`` when nothing is selected), and the
+    deleted elements' positions in the tree at each step, from which ``_replayed`` remakes it."""
+    steps: list[list[int]] = []
     for expression in expressions:
         selected = expression(tree, names)
-        if selected and ours:
-            tree, selected = _copy_with(tree, selected)
-            ours = False
+        if not selected:
+            continue
+        wanted = set(selected)
+        where = {el: i for i, el in enumerate(tree.iter()) if el in wanted}
+        positions = [where[el] for el in selected]
+        if not steps:
+            tree = copy(tree)
+            elements = list(tree.iter())
+            selected = [elements[i] for i in positions]
+        steps.append(positions)
         for element in selected:
             delete_element(element)
-    return tree
+    return tree, steps
 
 
-def _copy_with(tree: _Element, selected: list[_Element]) -> tuple[_Element, list[_Element]]:
-    """A copy of ``tree`` and the copies of ``selected`` in it, in the same order."""
-    wanted = set(selected)
-    where = {el: i for i, el in enumerate(tree.iter()) if el in wanted}
+def _replayed(tree: _Element, steps: list[list[int]]) -> _Element:
+    """A copy of ``tree`` pruned as ``_prune_copy`` pruned its copy."""
     clone = copy(tree)
-    elements = list(clone.iter())
-    return clone, [elements[where[el]] for el in selected]
+    for positions in steps:
+        elements = list(clone.iter())
+        for i in positions:
+            delete_element(elements[i])
+    return clone
 
 
 def _page_text_length(tree: _Element, names: PageNames | None) -> int:
