@@ -108,8 +108,8 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         state = self._open()
         spider = self.crawler.spider
-        # The spider asks this before it builds an article link's Request (requested_already).
-        spider.requested_already = self.requested_already
+        # The spider asks this before it builds a link's Request (drops_link).
+        spider.drops_link = self.drops_link
         resumed = state.resumable()
         if resumed:
             logger.info("resuming %d pages discovered by an unfinished run", len(resumed))
@@ -139,21 +139,34 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             self.recheck_cap,
         )
 
-    def requested_already(self, url: str, response: Response) -> bool:
-        """Whether an article link of ``response`` leads to an article this run has requested already.
+    def drops_link(self, url: str, kind: str, response: Response) -> bool:
+        """Whether this middleware would drop the Request of an ``article`` or ``page`` link of
+        ``response``: decided before the Request is built, for the two commonest cases.
 
-        The spider asks before it builds the link's Request, which this middleware would drop as
-        a ``duplicate_url`` once Scrapy had built it and every spider middleware had handled it:
-        on a portal's article page most links are such (its related and latest news, on every
-        page). What the middleware does for such a link besides dropping it (a listing's own
-        articles count for its coverage) is done here too, so that the run decides, fetches and
-        records the same pages either way. A trap is left to its Request, counted as one.
+        Most links of a portal's pages end here: articles this run has requested already (its
+        related and latest news, on every page: a ``duplicate_url``), and links no hint names
+        once probing unproven shapes has taken its share of the requests. Scrapy would build
+        each one's Request (``safe_url_string``) and every spider middleware would handle it
+        first. What the middleware does for such a link besides dropping it (a learned shape's
+        count, a listing's own articles counted for its coverage) is done here too, so that the
+        run decides, fetches and records the same pages either way. Any other link, and a
+        trap, is left to its Request.
         """
         state = self._open()
-        key, canonical, trap = _link(url)
-        if trap or key not in state.fetching:
+        key, canonical, requested, trap = _link(url)
+        if trap:
             return False
-        self._note_listed(response, canonical, state.known_state(canonical))
+        known = state.known_state(canonical)
+        if kind == "page" and known is None and not state.shapes.productive(requested):
+            if self._probes_spent():
+                self.stats.inc_value("crawl/shape_refused_share")
+                return True
+            return False  # a probe, or refused by its shape: the Request's to count
+        if key not in state.fetching:
+            return False
+        if kind == "page" and known is None:
+            self.stats.inc_value("crawl/shape_article")
+        self._note_listed(response, canonical, known)
         self.stats.inc_value("incremental/link_requested_already")
         return True
 
@@ -200,10 +213,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             # Fetched as an article, recorded as the page it is until its content says more.
             self.stats.inc_value("crawl/shape_article")
             return self.crawler.spider.request(request.url, "article", learned=True)
-        probes = self.stats.get_value("crawl/shape_probe", 0)
-        if probes >= self.probe_floor and probes > self.probe_share * self.stats.get_value(
-            "downloader/request_count", 0
-        ):
+        if self._probes_spent():
             self.stats.inc_value("crawl/shape_refused_share")
             return None
         if state.shapes.allow_probe(request.url):
@@ -211,6 +221,13 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             return request
         self.stats.inc_value("crawl/shape_refused")
         return None
+
+    def _probes_spent(self) -> bool:
+        """Probes of unproven shapes have taken their share of all requests (past the floor)."""
+        probes = self.stats.get_value("crawl/shape_probe", 0)
+        return probes >= self.probe_floor and probes > self.probe_share * self.stats.get_value(
+            "downloader/request_count", 0
+        )
 
     def item_scraped(self, item: Any, response: Response, spider: Any) -> None:
         """Learn from each judged page what its URL's shape yields."""
@@ -315,10 +332,11 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
 
 @lru_cache(maxsize=LINK_CACHE_SIZE)
-def _link(url: str) -> tuple[int, str, bool]:
+def _link(url: str) -> tuple[int, str, str, bool]:
     """A link as ``get_processed_request`` would see its Request: (its key in the run's sets, its
-    canonical URL, whether it is a trap). Read from the URL ``scrapy.Request`` would carry (w3lib's
-    ``safe_url_string`` in UTF-8, as Request makes it), so that the key is the Request's own."""
+    canonical URL, the URL requested, whether it is a trap). The URL requested is the one
+    ``scrapy.Request`` would carry (w3lib's ``safe_url_string`` in UTF-8, as Request makes it),
+    so that the key is the Request's own."""
     requested = safe_url_string(url, "utf-8")
     canonical = canonical_url(requested)
-    return hash(canonical), canonical, shapes.trap_reason(requested) is not None
+    return hash(canonical), canonical, requested, shapes.trap_reason(requested) is not None

@@ -12,12 +12,15 @@ from archive.crawl import FAST_SETTINGS, scrapy_command
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def scrapy_crawl(db_path: Path, base_url: str, **settings: str) -> subprocess.CompletedProcess:
-    """``scrapy crawl tuyengiao`` as an operator runs it, with the replica's fast settings."""
+def scrapy_crawl(
+    db_path: Path, base_url: str, *, site: str = "tuyengiao", **settings: str
+) -> subprocess.CompletedProcess:
+    """``scrapy crawl tuyengiao`` (or another site of the sites file, or a portal's address) as an
+    operator runs it, with the replica's fast settings."""
     merged = {**FAST_SETTINGS, "PROGRESS": "never", "EXTRACT_WORKERS": "1", **settings}
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     return subprocess.run(
-        scrapy_command("tuyengiao", db_path, base_url, merged),
+        scrapy_command(site, db_path, base_url, merged),
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -83,6 +83,12 @@ def test_each_article_fetched_once_and_run_recorded(replica, crawled):
     assert stats["item_scraped_count"] == db["captures"].count  # every fetch is one item, one capture
 
 
+def requests_built(stats: dict) -> int:
+    """Requests the spider yielded for the links of pages, as Scrapy's depth middleware counted
+    them (DEPTH_STATS_VERBOSE): it sees each one before any other middleware can drop it."""
+    return sum(v for k, v in stats.items() if re.fullmatch(r"request_depth_count/[1-9]\d*", k))
+
+
 def test_links_to_articles_already_requested_make_no_request(crawled):
     """An article page links to articles the run has requested already (its latest and related
     news, on every page): the spider builds no Request for them, which the incremental middleware
@@ -90,11 +96,26 @@ def test_links_to_articles_already_requested_make_no_request(crawled):
     db = Database(crawled[0])
     stats = json.loads(next(db["crawl_runs"].rows)["stats"])
     article_pages = db.execute("select count(*) from captures where kind = 'article'").fetchone()[0]
-    built = sum(v for k, v in stats.items() if re.fullmatch(r"request_depth_count/[1-9]\d*", k))
     skipped = stats["incremental/link_requested_already"]
     assert skipped >= 5 * article_pages
     assert stats.get("incremental/duplicate_url", 0) == 0  # no Request reached it for an article requested
-    assert 0 < built < skipped  # most of what pages link to was requested already
+    assert 0 < requests_built(stats) < skipped  # most of what pages link to was requested already
+
+
+def test_a_portal_without_hints_builds_few_requests_for_its_links(replica, tmp_path):
+    """A portal crawled by its address alone (no URL hints, as ``crawl --all`` runs the sites of a
+    sites file): every link is a ``page`` its shape decides, and once the probes of unproven
+    shapes have their share, the links of its pages are refused before any Request is built
+    (about 30 Requests per page were built and dropped before). Every article is archived."""
+    db_path = tmp_path / "archive.db"
+    result = scrapy_crawl(db_path, replica.url, site=replica.url, DEPTH_STATS_VERBOSE="True")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = Database(db_path)
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    assert db["articles"].count == len([a for a in replica.site.articles if a.status == "live"])
+    assert stats["crawl/shape_refused_share"] > 5 * stats["response_received_count"]
+    assert stats.get("incremental/duplicate_url", 0) == 0
+    assert requests_built(stats) < 3 * stats["response_received_count"]
 
 
 @pytest.mark.parametrize(

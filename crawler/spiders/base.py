@@ -33,10 +33,10 @@ PRIORITY = {"robots": 100, "feed": 80, "home": 70, "article": 50, "sitemap": 40,
 
 class PortalSpider(scrapy.Spider):
     profile: SiteProfile
-    #: Whether an article link of a response leads to an article this run has requested already:
-    #: then no Request is built for it. Set by the incremental middleware, which would drop the
-    #: Request (crawler/middlewares.py: IncrementalMiddleware.requested_already).
-    requested_already: Callable[[str, Response], bool] | None = None
+    #: Whether the incremental middleware would drop the Request of a link (url, kind, the
+    #: response it is on): then none is built. Set by that middleware when the crawl starts
+    #: (crawler/middlewares.py: IncrementalMiddleware.drops_link).
+    drops_link: Callable[[str, str, Response], bool] | None = None
 
     def __init__(self, base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,10 +71,10 @@ class PortalSpider(scrapy.Spider):
             meta={"kind": kind, **meta},
         )
 
-    def article_request(self, url: str, response: Response, **meta: Any) -> Iterator[scrapy.Request]:
-        """The request for an article link of ``response``; none for an article already requested."""
-        if self.requested_already is None or not self.requested_already(url, response):
-            yield self.request(url, "article", **meta)
+    def link_request(self, url: str, kind: str, response: Response, **meta: Any) -> Iterator[scrapy.Request]:
+        """The request for an ``article`` or ``page`` link of ``response``; none when it would be dropped."""
+        if self.drops_link is None or not self.drops_link(url, kind, response):
+            yield self.request(url, kind, **meta)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.request(f"{self.root}/robots.txt", "robots")
@@ -113,12 +113,12 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(url, "sitemap")
             elif self.looks_like_article(url):
                 url = variant_base(url) or url
-                yield from self.article_request(
-                    url, response, lastmod=entry.lastmod, listed_by="sitemap", news=entry.news
+                yield from self.link_request(
+                    url, "article", response, lastmod=entry.lastmod, listed_by="sitemap", news=entry.news
                 )
             elif urlsplit(url).path not in {"", "/"}:
                 # A hint calls it a listing; the site's own sitemap names it: the page decides.
-                yield self.request(url, "page")
+                yield from self.link_request(url, "page", response)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if response.status != 200 and response.meta.get("optional"):
@@ -131,9 +131,9 @@ class PortalSpider(scrapy.Spider):
             if not discovery.same_site(url, self.hosts):
                 continue
             if self.looks_like_article(url):
-                yield from self.article_request(variant_base(url) or url, response, listed_by="feed")
+                yield from self.link_request(variant_base(url) or url, "article", response, listed_by="feed")
             elif urlsplit(url).path not in {"", "/"}:
-                yield self.request(url, "page")
+                yield from self.link_request(url, "page", response)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self.page_item(response)
@@ -142,7 +142,7 @@ class PortalSpider(scrapy.Spider):
         links = _renderings_dropped(discovery.page_links(_hrefs(response), response.url, self.hosts))
         articles = [u for u in links if self.profile.is_article_url(u)]
         for url in articles:
-            yield from self.article_request(url, response)
+            yield from self.link_request(url, "article", response)
         for href in response.css(
             'link[rel="alternate"][type="application/rss+xml"]::attr(href),'
             ' link[rel="alternate"][type="application/atom+xml"]::attr(href)'
@@ -152,7 +152,7 @@ class PortalSpider(scrapy.Spider):
         # Every other link of the site is a candidate: its page, not its address, decides.
         for url in links:
             if urlsplit(url).path not in {"", "/"} and not self._named(url, response.url):
-                yield self.request(url, "page")
+                yield from self.link_request(url, "page", response)
 
     def _named(self, url: str, page_url: str) -> bool:
         """A link the hints or the page's pagination already name (requested as such)."""
@@ -195,9 +195,9 @@ class PortalSpider(scrapy.Spider):
                 if canonical_url(url) == own:
                     continue
                 if self.profile.is_article_url(url):
-                    yield from self.article_request(url, response)
+                    yield from self.link_request(url, "article", response)
                 elif urlsplit(url).path not in {"", "/"} and not self._named(url, response.url):
-                    yield self.request(url, "page")
+                    yield from self.link_request(url, "page", response)
 
     def follow_article_redirect(self, response: Response) -> Iterator[Any]:
         """An article URL that redirects: moved to another article, or gone (sent to the home page or a listing).
