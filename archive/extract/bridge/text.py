@@ -53,8 +53,6 @@ _GATED = re.compile(
     rf"\.//\*(?:\[self::\w+(?: or self::\w+)*\])?\[ ?({_ANY_NAME_TEST}(?: or {_ANY_NAME_TEST})*) ?\]"
 )
 _GATE_TEST = re.compile(r"(re:test|contains)\(@(id|class), '([^']*)'(?:, '([a-z]*)')?\)")
-_IDS = XPath("//@id", smart_strings=False)
-_CLASSES = XPath("//@class", smart_strings=False)
 #: Open and close each value a test passes in the one XPath string variable that lists them
 #: (private-use characters).
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -181,8 +179,20 @@ class PageNames:
 
 
 def page_names(tree: _Element) -> PageNames | None:
-    """The id and class values of a page, what NameTests reads; None if one holds OPEN or CLOSE."""
-    ids, classes = set(_IDS(tree)), set(_CLASSES(tree))
+    """The id and class values of a page, what NameTests reads; None if one holds OPEN or CLOSE.
+
+    ``//@id`` and ``//@class``, read in one walk of the page: libxml2's XPath takes longer, the
+    more so on our tree, whose elements the page index already holds as Python objects.
+    """
+    ids: set[str] = set()
+    classes: set[str] = set()
+    for el in tree.iter():
+        value = el.get("id")
+        if value is not None:
+            ids.add(value)
+        value = el.get("class")
+        if value is not None:
+            classes.add(value)
     joined = "".join(ids) + "".join(classes)
     if _OPEN in joined or _CLOSE in joined:
         return None
