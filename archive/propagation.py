@@ -50,7 +50,7 @@ COMMON_PARAGRAPH = 50
 #: that large still finds its members (one verified link joins the cluster), and a copy shares
 #: rarer keys with its original besides; without the bound, each placement read every article
 #: of the topic, and adding one grew with the archive.
-COMMON_BAND = 200
+COMMON_BAND = 40
 #: A candidate found by a MinHash band alone is read and verified only when its estimated
 #: similarity reaches one of these: well below the rules above, so that the estimate's error
 #: (about 0.04 at 128 permutations) does not lose a pair, well above what a shared topic gives.
