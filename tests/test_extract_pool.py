@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import sys
+from pathlib import Path
 
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
@@ -21,6 +24,7 @@ from crawler.pipelines import ExtractPipeline
 from replica import faults, pages
 
 BASE = "http://127.0.0.1:8765"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _site():  # noqa: ANN202 - replica.Site
@@ -121,3 +125,27 @@ def test_the_responses_held_for_extraction_are_one_budget_shared_by_the_portals(
     given = Settings({"SCRAPER_SLOT_MAX_ACTIVE_SIZE": 123}, priority="cmdline")
     share_response_budget(given, 50)
     assert given.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 123  # -s is each portal's own
+
+
+def test_a_worker_freezes_what_its_imports_made_before_its_first_page():
+    """A worker's full collections must not walk its imports (issue 11: 20-30 ms each, warm).
+
+    The worker's own loop (``_worker_main``) in a fresh interpreter, as ``spawn`` starts it,
+    told to stop at once: after it, the objects its imports made are frozen (out of every
+    collection's walk) and few are left for the collector to walk.
+    """
+    probe = (
+        "import gc, multiprocessing\n"
+        "from crawler.extract_pool import _worker_main\n"
+        "ours, theirs = multiprocessing.Pipe()\n"
+        "ours.send(None)\n"
+        "_worker_main(theirs)\n"
+        "assert ours.recv() == 'ready'\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    frozen, walked = map(int, done.stdout.split())
+    assert frozen > 10_000  # trafilatura's and our imports
+    assert walked < frozen / 20
