@@ -17,6 +17,13 @@ crawl --all --db PATH --fast --quiet``). Reported:
   The crawl's tree CPU over the extraction's CPU is the cost of everything that is not
   extraction (fetching, parsing links, the pipeline, the store); the goal is 1.3x or less.
 
+The portals' texts: by default each replica portal (seed i) serves bodies composed for it
+(``python -m replica --texts distinct``), 10% of them copies of an original shared with the
+portals that pick the same one (``--syndication 0.1``: about 0.1 x K copies per original, as the
+propagation bench's corpus has 0-4); ``--shared-texts`` serves the replica's default text bank,
+where every article is a near-duplicate of the other variants of its base on every portal, and
+placement after each run (``PROPAGATE_AFTER_RUN``) builds clusters of hundreds.
+
 Usage::
 
     .venv/bin/python bench/crawl_many.py --portals 1 10 50 --articles 100       # memory in K
@@ -97,9 +104,16 @@ class CountingSampler(TreeSampler):
         self.peak_alive = max(self.peak_alive, len(alive))
 
 
-def start_replicas(stack: ExitStack, k: int, articles: int) -> list[Replica]:
+def replica_texts(args: argparse.Namespace) -> tuple[str, ...]:
+    """The replica options that choose the portals' texts."""
+    if args.shared_texts:
+        return ()
+    return ("--texts", "distinct", "--syndication", str(args.syndication))
+
+
+def start_replicas(stack: ExitStack, k: int, articles: int, texts: tuple[str, ...] = ()) -> list[Replica]:
     """K replica processes, started and stopped side by side (each takes a moment)."""
-    replicas = [Replica(articles, extra=("--seed", str(i))) for i in range(k)]
+    replicas = [Replica(articles, extra=("--seed", str(i), *texts)) for i in range(k)]
 
     def stop_all() -> None:
         with ThreadPoolExecutor(16) as pool:
@@ -115,7 +129,7 @@ def run_k(k: int, args: argparse.Namespace, workdir: Path) -> dict:
     db = workdir / f"many-{k}.db"
     sites = workdir / f"sites-{k}.toml"
     with ExitStack() as stack:
-        replicas = start_replicas(stack, k, args.articles)
+        replicas = start_replicas(stack, k, args.articles, replica_texts(args))
         sites.write_text(
             "".join(
                 f'[replica-{i:02d}]\nbase_url = "{r.url}"\ngroup = "bench"\n\n'
@@ -231,6 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100, help="articles per portal")
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="extra Scrapy setting")
     parser.add_argument("--extract-alone", action="store_true", help="compare with extraction alone")
+    parser.add_argument(
+        "--syndication",
+        type=float,
+        default=0.1,
+        metavar="RATE",
+        help="fraction of each portal's articles republishing a shared original (default 0.1: about"
+        " 0.1 x K copies of each; K=20: 2, mostly 0-4, as the propagation bench's corpus)",
+    )
+    parser.add_argument(
+        "--shared-texts",
+        action="store_true",
+        help="the replica's shared text bank instead: every article a near-duplicate of the other"
+        " variants of its base on every portal (clusters of hundreds at 20 x 500)",
+    )
     parser.add_argument("--code", type=Path, help="run the crawl from this checkout of the project")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per crawl")
     parser.add_argument("--keep", action="store_true", help="keep the archives")
@@ -243,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "code": str(args.code or ROOT),
         "settings": args.set or [],
+        "replica_texts": list(replica_texts(args)) or ["shared"],
         "runs": [],
     }
     try:

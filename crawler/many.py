@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
@@ -42,7 +43,21 @@ def main(argv: list[str] | None = None) -> None:
             process.crawl(AnyPortalSpider, url=name)
         else:
             process.crawl(AnyPortalSpider, site=name, base_url=base_url if sep else None)
-    process.start()
+    profile = settings.get("PROFILE_MAIN_THREAD")
+    if not profile:
+        process.start()
+        return
+    import cProfile
+
+    # bench/: where the Scrapy process's main thread spends its CPU (the reactor, the spiders,
+    # the pipelines, the store). cProfile sees only the thread it is enabled in.
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    try:
+        process.start()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile)
 
 
 def share_response_budget(settings: Settings, portals: int) -> None:

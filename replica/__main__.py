@@ -27,13 +27,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--generated", metavar="FAMILY", help="serve generated pages of one CMS family (replica.generator)"
     )
+    parser.add_argument(
+        "--texts",
+        choices=("shared", "distinct"),
+        default="shared",
+        help="shared (default): bodies are variants of the text bank's base texts, near-duplicates"
+        " across seeds; distinct: bodies composed per article and seed",
+    )
+    parser.add_argument(
+        "--syndication",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="with --texts distinct: fraction of articles republishing a shared original (same on every seed)",
+    )
     args = parser.parse_args(argv)
     if args.generated:
         from replica.generator import GeneratedSite
 
         site = GeneratedSite(args.generated, n_articles=args.articles, seed=args.seed)
     else:
-        site = build_site(n_articles=args.articles, today=args.today, seed=args.seed, faults=args.faults)
+        site = build_site(
+            n_articles=args.articles,
+            today=args.today,
+            seed=args.seed,
+            faults=args.faults,
+            texts=args.texts,
+            syndication=args.syndication,
+        )
     server = ReplicaServer(site, host=args.host, port=args.port).start()
     print(f"Replica portal serving at {server.url}", flush=True)
     try:

@@ -230,7 +230,14 @@ def _related(ordered: list[Article], by_category: dict[str, list[Article]]) -> N
         article.related = picks
 
 
-def build_site(n_articles: int = 72, today: date | None = None, seed: int = 0, faults: bool = False) -> Site:
+def build_site(
+    n_articles: int = 72,
+    today: date | None = None,
+    seed: int = 0,
+    faults: bool = False,
+    texts: str = "shared",
+    syndication: float = 0.0,
+) -> Site:
     """Build a deterministic replica site: same arguments, same articles, byte for byte.
 
     Args:
@@ -238,8 +245,14 @@ def build_site(n_articles: int = 72, today: date | None = None, seed: int = 0, f
         today: the masthead's date; None means the real date at each request.
         seed: changes which places, people, numbers and times each article gets.
         faults: add the hostile URLs of ``replica.faults``; the articles stay the same.
+        texts: "shared" (the default): every article's body is a variant of one of the text
+            bank's few base texts, a near-duplicate of the other variants of that base here and
+            on sites of other seeds; "distinct": bodies composed per article and seed (see
+            ``replica.texts.Writer``), so that sites of different seeds share no text.
+        syndication: with ``texts="distinct"``, the fraction of articles whose body is a shared
+            original's, the same on every seed that picks it (republication across portals).
     """
-    writer = Writer(seed, n_articles)
+    writer = Writer(seed, n_articles, texts=texts, syndication=syndication)
     bank_size = len(writer.bank)
     per_base = writer.per_base
     # Each base's variants fall on different days: the date slots then keep paragraphs unique.

@@ -90,6 +90,14 @@ CONTEXT_SLOTS = _DATE_SLOTS | {
 }
 CONTEXT_SLOTS |= {f"nguoi{i}" for i in range(1, 6)}
 _SLOT = re.compile(r"\{(\w+)(?::([^}|]*))?(?:\|([^}]*))?\}")
+#: Where a sentence ends: punctuation, space, then a capital (as replica.propagation splits).
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+#: Text modes of a site (``build_site(texts=...)``, ``python -m replica --texts``).
+TEXTS = ("shared", "distinct")
+#: The origin of a syndicated article's text: the same on every portal that republishes it.
+SHARED_ORIGIN = -1
+#: Variants a composed sentence is drawn from, per base: enough that two draws rarely coincide.
+_COMPOSE_VARIANTS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +219,40 @@ def _thousands(n: int) -> str:
 
 
 class Writer:
-    """Deterministic variant text for article number ``k`` of a site of ``n`` articles."""
+    """Deterministic variant text for article number ``k`` of a site of ``n`` articles.
 
-    def __init__(self, seed: int, n: int, bank: tuple[BaseText, ...] | None = None) -> None:
+    ``texts="shared"`` (the default): article ``k``'s body is variant ``v`` of base ``b``, so the
+    variants of one base are near-duplicates of each other, within a site and across sites of
+    other seeds (only places, people and numbers differ). ``texts="distinct"``: each paragraph
+    keeps its place and sentence count but its sentences are drawn, per article, from random
+    variants of many bases (two thirds from the article's own base, its topic), as
+    replica.propagation composes its originals: articles share phrasing, not text, within and
+    across seeds. With ``syndication`` > 0, that fraction of the articles (chosen per seed) carry
+    the text of a shared original instead (:data:`SHARED_ORIGIN`, keyed by ``k``): sites of K
+    seeds then hold about ``K * syndication`` copies of each such original.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        n: int,
+        bank: tuple[BaseText, ...] | None = None,
+        texts: str = "shared",
+        syndication: float = 0.0,
+    ) -> None:
+        if texts not in TEXTS:
+            raise ValueError(f"texts must be one of {TEXTS}, not {texts!r}")
+        if syndication and texts != "distinct":
+            raise ValueError("syndication needs texts='distinct' (shared texts are all near-duplicates)")
+        if not 0.0 <= syndication <= 1.0:
+            raise ValueError(f"syndication must be within [0, 1], not {syndication}")
         self.bank = bank or load_bank()
         self.seed = seed
         self.per_base = -(-n // len(self.bank))
+        self.texts = texts
+        self.syndication = syndication
+        self._composers: dict[int, Writer] = {}
+        self._templates: dict[int, tuple[str, ...]] = {}
 
     def base_of(self, k: int) -> tuple[BaseText, int]:
         """The base text and variant number of article ``k``."""
@@ -338,6 +374,14 @@ class Writer:
                     positions.append(len(paragraphs))
             elif kind == "p" or v % 3 != 2:
                 paragraphs.append(self.fill(template, ctx, v))
+        lead = self.fill(base.lead, ctx, v) if base.lead and "lead" in feats else None
+        if self.texts == "distinct":
+            shape = [
+                len(_SENTENCE.split(t))
+                for kind, t in base.blocks
+                if kind == "p" or (kind == "p?" and v % 3 != 2)
+            ]
+            paragraphs, lead = self._compose(k, shape, lead is not None)
         if not (v == 0 and base.pinned):
             rng = self.stream(k, 2)
             if rng.random() < 0.5:
@@ -346,5 +390,63 @@ class Writer:
                 cut = text.find(" ", len(text) // 2)
                 if cut > 0:
                     paragraphs[i] = text[:cut] + "\u00a0" + text[cut + 1 :]
-        lead = self.fill(base.lead, ctx, v) if base.lead and "lead" in feats else None
         return Body(lead, paragraphs, images, positions)
+
+    def _key(self, seed: int, k: int, purpose: int) -> int:
+        """An RNG seed for the distinct texts, apart from :meth:`stream`'s (which multiplies by 3)."""
+        return (1 << 62) + ((seed + 2) << 36) + (k << 3) + purpose
+
+    def origin(self, k: int) -> int:
+        """Whose text article ``k`` carries: this seed's, or :data:`SHARED_ORIGIN` if syndicated."""
+        if self.syndication and random.Random(self._key(self.seed, k, 1)).random() < self.syndication:
+            return SHARED_ORIGIN
+        return self.seed
+
+    def _composer(self, origin: int) -> Writer:
+        composer = self._composers.get(origin)
+        if composer is None:
+            composer = Writer(origin, _COMPOSE_VARIANTS * len(self.bank), self.bank)
+            self._composers[origin] = composer
+        return composer
+
+    def _sentence_templates(self, b: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Base ``b``'s paragraph templates cut into sentences: all of them, and the anchored ones.
+
+        An anchored sentence holds a ``{so:}`` number or a date slot, so it differs between
+        variants; a paragraph composed with one is never verbatim on another page.
+        """
+        found = self._templates.get(b)
+        if found is None:
+            every = [st for kind, t in self.bank[b].blocks if kind != "img" for st in _SENTENCE.split(t)]
+            anchored = []
+            for st in every:
+                slots = {m.group(1) for m in _SLOT.finditer(st)}
+                if "so" in slots or slots & _DATE_SLOTS:
+                    anchored.append(st)
+            found = self._templates[b] = (tuple(every), tuple(anchored))
+        return found
+
+    def _compose(self, k: int, shape: list[int], lead: bool) -> tuple[list[str], str | None]:
+        """Paragraphs of ``shape[i]`` sentences each (and a one-sentence sapo) for article ``k``.
+
+        Every sentence is a sentence template of a base (the article's own with probability 2/3)
+        filled as a random variant of the origin's seed, each paragraph's first one anchored (see
+        :meth:`_sentence_templates`); the draws depend on the origin and ``k`` only, so the
+        copies of a syndicated original are identical.
+        """
+        origin = self.origin(k)
+        composer = self._composer(origin)
+        rng = random.Random(self._key(origin, k, 2))
+        n_bank = len(self.bank)
+        topic = k % n_bank
+        start = datetime(2012, 1, 4, 8, tzinfo=VN_TZ)
+
+        def sentence(anchored: bool) -> str:
+            b = topic if rng.random() < 0.67 else rng.randrange(n_bank)
+            template = rng.choice(self._sentence_templates(b)[anchored])
+            vv = rng.randrange(1, _COMPOSE_VARIANTS)
+            ctx = composer.context(vv * n_bank + b, start + timedelta(days=vv))
+            return composer.fill(template, ctx, vv)
+
+        paragraphs = [" ".join(sentence(i == 0) for i in range(n)) for n in shape]
+        return paragraphs, (sentence(True) if lead else None)

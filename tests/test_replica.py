@@ -278,6 +278,61 @@ def test_no_paragraph_appears_on_two_pages():
     assert len(owner) > 2000
 
 
+def _shingled(site) -> dict[int, set]:
+    from archive.propagation_text import shingles, syllables
+
+    return {a.id: shingles(syllables("\n".join(a.paragraphs))) for a in site.articles}
+
+
+def _near_pairs(sets: list[set], threshold: float = 0.5) -> int:
+    """Pairs whose Jaccard similarity reaches archive.propagation's NEAR_JACCARD."""
+    return sum(1 for i, a in enumerate(sets) for b in sets[i + 1 :] if len(a & b) >= threshold * len(a | b))
+
+
+def test_distinct_texts_share_no_text_across_seeds_and_keep_the_pages_shape():
+    """crawl_many's portals: unlike the shared bank's variants, no two bodies are near-duplicates."""
+    shared = [build_site(n_articles=40, seed=s) for s in range(3)]
+    distinct = [build_site(n_articles=40, seed=s, texts="distinct") for s in range(3)]
+    shared_sets = [x for site in shared for x in _shingled(site).values()]
+    distinct_sets = [x for site in distinct for x in _shingled(site).values()]
+    assert _near_pairs(shared_sets) > 100  # why: the base's variants, within and across seeds
+    assert _near_pairs(distinct_sets) == 0
+    owner: dict[str, int] = {}
+    for s, site in enumerate(distinct):
+        for article in site.articles:
+            for piece in {*article.paragraphs, *([article.lead] if article.lead else [])}:
+                assert owner.setdefault(piece, (s, article.id)) == (s, article.id), piece[:80]
+    # Same URLs, titles, dates, paragraph count and about the same length: only the text differs.
+    for plain, other in zip(shared, distinct, strict=True):
+        for a, b in zip(plain.articles, other.articles, strict=True):
+            assert (a.path, a.title, a.published, a.images) == (b.path, b.title, b.published, b.images)
+            assert len(a.paragraphs) == len(b.paragraphs) and (a.lead is None) == (b.lead is None)
+        size = sum(len(p) for a in plain.articles for p in a.paragraphs)
+        assert 0.8 < sum(len(p) for a in other.articles for p in a.paragraphs) / size < 1.25
+    again = build_site(n_articles=40, seed=1, texts="distinct")
+    assert [a.paragraphs for a in again.articles] == [a.paragraphs for a in distinct[1].articles]
+
+
+def test_syndication_copies_a_shared_original_onto_the_seeds_that_pick_it():
+    from replica.texts import SHARED_ORIGIN
+
+    seeds, n, rate = 8, 60, 0.2
+    sites = [build_site(n_articles=n, seed=s, texts="distinct", syndication=rate) for s in range(seeds)]
+    picked = [a for site in sites for a in site.articles if a._writer.origin(a._k) == SHARED_ORIGIN]
+    assert 0.12 < len(picked) / (seeds * n) < 0.28  # about the rate
+    texts: dict[int, set[tuple[str, ...]]] = {}
+    for article in picked:  # the same text wherever picked (a portal's own no-break space aside)
+        texts.setdefault(article._k, set()).add(tuple(p.replace("\u00a0", " ") for p in article.paragraphs))
+    assert all(len(t) == 1 for t in texts.values())
+    # Everything else stays distinct: the only near-duplicates are the copies of one original.
+    copies = sum(m * (m - 1) // 2 for m in Counter(a._k for a in picked).values())
+    assert copies > 10
+    sets = [x for site in sites for x in _shingled(site).values()]
+    assert _near_pairs(sets) == copies
+    with pytest.raises(ValueError, match="syndication needs"):
+        build_site(n_articles=10, syndication=0.1)
+
+
 def test_fifty_thousand_articles_build():
     """The build time itself is a figure for bench/ (crawl_scale.py builds 50k), not a test."""
     site = build_site(n_articles=50_000)
