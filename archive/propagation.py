@@ -15,6 +15,7 @@ why they are written here and not by archive/store.py (the writer of what was cr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from archive.propagation_clusters import join_cluster, leave_cluster
-from archive.propagation_state import stored_hashes
+from archive.propagation_state import stored_bodies
 from archive.propagation_text import (
     BODY_MIN,
     REUSE_MIN,
@@ -32,10 +33,9 @@ from archive.propagation_text import (
     estimate_many,
     minhash,
     paragraph_digests,
-    shingle_hashes,
-    shingles,
     signature,
     syllables,
+    word_hashes,
 )
 from archive.store import utcnow, write_transaction
 
@@ -56,6 +56,10 @@ COMMON_BAND = 40
 #: (about 0.04 at 128 permutations) does not lose a pair, well above what a shared topic gives.
 ESTIMATE_JACCARD = 0.3
 ESTIMATE_CONTAINMENT = 0.5
+#: How long a batch step holds the write lock before it commits: long enough that commits are a
+#: small part of placing, short enough that a crawl's writers (the Scrapy thread's record_page)
+#: never wait long for it.
+PLACE_BATCH_SECONDS = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ class Body:
     """What placement needs of one article body: its shingle hashes and its paragraph digests."""
 
     url: str
-    hashes: np.ndarray  # propagation_text.shingle_hashes
+    hashes: np.ndarray  # propagation_text.word_hashes
     paragraphs: dict[int, int]  # digest -> syllables
     syllables: int
 
@@ -80,7 +84,7 @@ def body_of(url: str, text_fold: str | None, paragraphs: list[tuple[int, int, in
     """The body of an article from its folded text and its ``paragraph_digests``."""
     words = syllables(text_fold, folded=True)
     digests = _digests((digest, length) for _, digest, length in paragraphs)
-    return Body(url, shingle_hashes(shingles(words)), digests, len(words))
+    return Body(url, word_hashes(words), digests, len(words))
 
 
 def compare(a: Body, b: Body) -> dict[str, Any] | None:
@@ -116,78 +120,68 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-def _candidates(db: Database, url: str, keys: list[int], digests: list[int]) -> tuple[set[str], set[str]]:
-    """The articles sharing a MinHash band, and those sharing a paragraph that is not boilerplate."""
-    found: set[str] = set()
-    if keys:
-        held = dict(
-            db.conn.execute(
-                f"select key, count(*) from propagation_bands where key in ({_marks(len(keys))}) group by key",
-                keys,
-            )
+def _band_candidates(db: Database, keys: list[int]) -> list[tuple[str, bytes | None, int | None]]:
+    """(url, signature, shingles) of the articles sharing a MinHash band: one look-up each, the
+    signature read with the candidate (a topic's band keys hand a placement hundreds)."""
+    if not keys:
+        return []
+    held = dict(
+        db.conn.execute(
+            f"select key, count(*) from propagation_bands where key in ({_marks(len(keys))}) group by key",
+            keys,
         )
-        rare = [k for k, n in held.items() if n <= COMMON_BAND]
-        if rare:
-            found.update(
-                r[0]
-                for r in db.conn.execute(
-                    f"select distinct url from propagation_bands where key in ({_marks(len(rare))})", rare
-                )
-            )
-        for key in (k for k, n in held.items() if n > COMMON_BAND):
-            found.update(
-                r[0]
-                for r in db.conn.execute(
-                    "select url from propagation_bands where key = ? order by rowid limit ?",
-                    (key, COMMON_BAND),
-                )
-            )
-    sharing: set[str] = set()
-    if digests:
-        common = {
-            d
-            for d, n in db.execute(
-                f"select digest, count(*) from propagation_paragraphs where digest in ({_marks(len(digests))}) group by digest",
-                digests,
-            )
-            if n > COMMON_PARAGRAPH
-        }
-        wanted = [d for d in digests if d not in common]
-        if wanted:
-            sharing.update(
-                r[0]
-                for r in db.execute(
-                    f"select distinct url from propagation_paragraphs where digest in ({_marks(len(wanted))})",
-                    wanted,
-                )
-            )
-    found.discard(url)
-    sharing.discard(url)
-    return found, sharing
+    )
+    rare = [k for k, n in held.items() if n <= COMMON_BAND]
+    common_keys = [k for k, n in held.items() if n > COMMON_BAND]
+    parts: list[str] = []
+    params: list[int] = []
+    if rare:
+        parts.append(f"select url from propagation_bands where key in ({_marks(len(rare))})")
+        params.extend(rare)
+    for key in common_keys:
+        parts.append(
+            "select url from (select url from propagation_bands where key = ? order by rowid limit ?)"
+        )
+        params.extend((key, COMMON_BAND))
+    if not parts:
+        return []
+    return db.conn.execute(
+        f"select url, signature, shingles from propagation_state where url in ({' union '.join(parts)})",
+        params,
+    ).fetchall()
 
 
-def _likely(db: Database, sig: bytes, size: int, urls: set[str]) -> set[str]:
-    """The candidates whose stored signature says they may be near-identical (or have none)."""
-    likely = set()
-    chunked = list(urls)
-    for i in range(0, len(chunked), 500):
-        chunk = chunked[i : i + 500]
-        signed: list[str] = []
-        signatures: list[bytes] = []
-        sizes: list[int] = []
-        for url, other, other_size in db.conn.execute(
-            f"select url, signature, shingles from propagation_state where url in ({_marks(len(chunk))})",
-            chunk,
-        ):
-            if other is None:
-                likely.add(url)
-            else:
-                signed.append(url)
-                signatures.append(other)
-                sizes.append(other_size)
-        j, c = estimate_many(sig, size, signatures, sizes)
+def _paragraph_candidates(db: Database, digests: list[int]) -> set[str]:
+    """The articles sharing a paragraph that is not house boilerplate."""
+    if not digests:
+        return set()
+    common_digests = {
+        d
+        for d, n in db.conn.execute(
+            f"select digest, count(*) from propagation_paragraphs where digest in ({_marks(len(digests))}) group by digest",
+            digests,
+        )
+        if n > COMMON_PARAGRAPH
+    }
+    wanted = [d for d in digests if d not in common_digests]
+    if not wanted:
+        return set()
+    return {
+        r[0]
+        for r in db.conn.execute(
+            f"select distinct url from propagation_paragraphs where digest in ({_marks(len(wanted))})", wanted
+        )
+    }
+
+
+def _likely(sig: bytes, size: int, candidates: list[tuple[str, bytes | None, int | None]]) -> set[str]:
+    """The band candidates whose signature says they may be near-identical (or that have none)."""
+    likely = {url for url, other, _ in candidates if other is None}
+    signed = [(url, other, other_size) for url, other, other_size in candidates if other is not None]
+    if signed:
+        j, c = estimate_many(sig, size, [s[1] for s in signed], [s[2] for s in signed])
         passing = (j >= ESTIMATE_JACCARD) | (c >= ESTIMATE_CONTAINMENT)
-        likely.update(url for url, ok in zip(signed, passing.tolist(), strict=True) if ok)
+        likely.update(s[0] for s, ok in zip(signed, passing.tolist(), strict=True) if ok)
     return likely
 
 
@@ -222,9 +216,10 @@ def place(db: Database, url: str) -> str:
         if indexed:
             m = minhash(body.hashes)
             keys = band_keys(m)
-            by_band, by_paragraph = _candidates(db, url, keys, list(body.paragraphs))
-            likely = _likely(db, signature(m), body.hashes.size, by_band - by_paragraph)
-            links = _verify(db, body, likely | by_paragraph)
+            by_paragraph = _paragraph_candidates(db, list(body.paragraphs))
+            by_band = [c for c in _band_candidates(db, keys) if c[0] not in by_paragraph]
+            candidates = (_likely(signature(m), body.hashes.size, by_band) | by_paragraph) - {url}
+            links = _verify(db, body, candidates)
             db.conn.executemany(
                 "insert into propagation_bands (key, url) values (?, ?)", [(k, url) for k in keys]
             )
@@ -266,23 +261,19 @@ def place(db: Database, url: str) -> str:
 def _placed_bodies(db: Database, urls: set[str]) -> Iterator[Body]:
     """The bodies of placed, indexed articles, from what their own placement stored (a candidate
     is always placed: it was found in the index)."""
-    hashes = stored_hashes(db, urls)
-    placed = list(hashes)
+    stored = stored_bodies(db, urls)
+    placed = list(stored)
     for i in range(0, len(placed), 500):
         chunk = placed[i : i + 500]
-        marks = _marks(len(chunk))
-        lengths = dict(
-            db.execute(
-                f"select url, syllables from propagation_state where url in ({marks})", chunk
-            ).fetchall()
-        )
         paragraphs: dict[str, list[tuple[int, int]]] = {}
-        for url, digest, length in db.execute(
-            f"select url, digest, syllables from propagation_paragraphs where url in ({marks})", chunk
+        for url, digest, length in db.conn.execute(
+            f"select url, digest, syllables from propagation_paragraphs where url in ({_marks(len(chunk))})",
+            chunk,
         ):
             paragraphs.setdefault(url, []).append((digest, length))
         for url in chunk:
-            yield Body(url, hashes[url], _digests(paragraphs.get(url, ())), lengths[url])
+            hashes, length = stored[url]
+            yield Body(url, hashes, _digests(paragraphs.get(url, ())), length)
 
 
 def _verify(db: Database, body: Body, candidates: set[str]) -> list[dict[str, Any]]:
@@ -310,10 +301,22 @@ def pending(db: Database) -> list[str]:
 
 
 def propagate(db: Database, urls: Iterable[str] | None = None) -> dict[str, int]:
-    """Place every pending article (or ``urls``); the batch step after each crawl run."""
+    """Place every pending article (or ``urls``); the batch step after each crawl run.
+
+    Placements share a transaction for up to PLACE_BATCH_SECONDS: a commit (and the checkpoints
+    it triggers) per article was the costliest step of a placement in a big archive. Each
+    placement stays whole (a savepoint); a failure rolls back its batch, whose articles stay
+    pending for the next step.
+    """
     counts = {"placed": 0, "unchanged": 0, "short": 0}
-    for url in pending(db) if urls is None else urls:
-        counts[place(db, url)] += 1
+    todo = pending(db) if urls is None else list(urls)
+    done = 0
+    while done < len(todo):
+        with write_transaction(db.conn):
+            began = time.monotonic()
+            while done < len(todo) and time.monotonic() - began < PLACE_BATCH_SECONDS:
+                counts[place(db, todo[done])] += 1
+                done += 1
     counts["clusters"] = db.execute("select count(*) from text_clusters").fetchone()[0]
     counts["links"] = db.execute("select count(*) from text_links").fetchone()[0]
     return counts

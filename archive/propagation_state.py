@@ -27,21 +27,26 @@ def _marks(n: int) -> str:
 
 def stored_hashes(db: Database, urls: Iterable[str]) -> dict[str, np.ndarray]:
     """The shingle hashes of the placed, indexed articles among ``urls`` (others are left out)."""
+    return {url: hashes for url, (hashes, _) in stored_bodies(db, urls).items()}
+
+
+def stored_bodies(db: Database, urls: Iterable[str]) -> dict[str, tuple[np.ndarray, int]]:
+    """(shingle hashes, syllables) of the placed, indexed articles among ``urls``, in one read."""
     urls = list(urls)
-    found: dict[str, np.ndarray] = {}
-    missing: list[str] = []
+    found: dict[str, tuple[np.ndarray, int]] = {}
+    missing: dict[str, int] = {}
     for i in range(0, len(urls), CHUNK):
         chunk = urls[i : i + CHUNK]
-        for url, blob in db.conn.execute(
-            f"select url, hashes from propagation_state where indexed = 1 and url in ({_marks(len(chunk))})",
+        for url, blob, length in db.conn.execute(
+            f"select url, hashes, syllables from propagation_state where indexed = 1 and url in ({_marks(len(chunk))})",
             chunk,
         ):
             if blob is None:
-                missing.append(url)
+                missing[url] = length
             else:
-                found[url] = np.frombuffer(blob, dtype=HASH_DTYPE)
+                found[url] = (np.frombuffer(blob, dtype=HASH_DTYPE), length)
     if missing:
-        found.update(_backfill(db, missing))
+        found.update((url, (hashes, missing[url])) for url, hashes in _backfill(db, list(missing)).items())
     return found
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Set as AbstractSet
 from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from datasketch.hashfunc import sha1_hash32
 
 from archive.vntext import fold
 
@@ -78,34 +76,46 @@ def bands() -> tuple[int, int]:
 HASH_DTYPE = np.dtype("<u4")
 
 
-def shingle_hashes(shingle_set: AbstractSet[Shingle]) -> np.ndarray:
-    """Each shingle as the 32-bit value MinHash hashes it to (its syllables joined by spaces,
-    datasketch's ``sha1_hash32``), sorted and unique.
+def word_hashes(words: list[str], size: int = SHINGLE) -> np.ndarray:
+    """Each shingle of ``words`` as the 32-bit value MinHash hashes it to (its syllables joined by
+    spaces, datasketch's ``sha1_hash32``: the digest's first four bytes, little endian), sorted
+    and unique.
 
     Placement keeps these for every article, so that a candidate is compared without reading and
     tokenising its text again. Two distinct shingles of two bodies share a value by chance about
-    once in 2**32 pairs: similarities computed on the values are those of the shingles.
+    once in 2**32 pairs: similarities computed on the values are those of the shingles. Each
+    shingle is a slice of the words joined once, not a tuple joined again: hashing its body is
+    most of a placement's own CPU.
     """
-    values = np.fromiter(
-        (sha1_hash32(" ".join(s).encode()) for s in shingle_set), dtype=HASH_DTYPE, count=len(shingle_set)
-    )
-    return np.unique(values)
+    if not words:
+        return np.zeros(0, dtype=HASH_DTYPE)
+    joined = " ".join(words).encode()
+    starts = [0]
+    for word in words:
+        starts.append(starts[-1] + len(word.encode()) + 1)
+    if len(words) < size:
+        spans = [(0, starts[-1] - 1)]
+    else:
+        spans = zip(starts[: len(words) - size + 1], [e - 1 for e in starts[size:]], strict=True)
+    sha1 = hashlib.sha1
+    digests = b"".join(sha1(joined[a:b]).digest()[:4] for a, b in spans)
+    return np.unique(np.frombuffer(digests, dtype=HASH_DTYPE))
 
 
 def body_hashes(text: str | None, *, folded: bool = False) -> np.ndarray:
-    return shingle_hashes(body_shingles(text, folded=folded))
+    return word_hashes(syllables(text, folded=folded))
 
 
 @cache
 def _template() -> MinHash:
     # The permutations are the costly part of a MinHash: draw them once, copy per text. The
-    # values it is fed are already hashed (shingle_hashes), so its hash function is int: the
+    # values it is fed are already hashed (word_hashes), so its hash function is int: the
     # same MinHash as datasketch's default sha1_hash32 over the joined shingles.
     return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
 
 
 def minhash(hashes: np.ndarray) -> MinHash:
-    """The MinHash of a body from its :func:`shingle_hashes` (stable: band keys written by one
+    """The MinHash of a body from its :func:`word_hashes` (stable: band keys written by one
     process must match those of the next)."""
     m = _template().copy()
     m.update_batch(hashes.tolist())
@@ -115,12 +125,16 @@ def minhash(hashes: np.ndarray) -> MinHash:
 def band_keys(m: MinHash) -> list[int]:
     """One signed 64-bit key per band (its number mixed in), as SQLite stores integers."""
     b, r = bands()
-    values = np.asarray(m.hashvalues, dtype=np.uint64)
-    keys = []
-    for i in range(b):
-        digest = hashlib.blake2b(values[i * r : (i + 1) * r].tobytes(), digest_size=8, person=b"band%04d" % i)
-        keys.append(int.from_bytes(digest.digest(), "big", signed=True))
-    return keys
+    raw = np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
+    step = 8 * r
+    return [
+        int.from_bytes(
+            hashlib.blake2b(raw[i * step : (i + 1) * step], digest_size=8, person=b"band%04d" % i).digest(),
+            "big",
+            signed=True,
+        )
+        for i in range(b)
+    ]
 
 
 def signature(m: MinHash) -> bytes:

@@ -35,7 +35,7 @@ from trafilatura.deduplication import Simhash  # noqa: E402
 from archive import store  # noqa: E402
 from archive.extract import extract  # noqa: E402
 from archive.propagation import NEAR_CONTAINMENT, NEAR_JACCARD, place, propagate  # noqa: E402
-from archive.propagation_text import body_shingles, minhash, shingle_hashes  # noqa: E402
+from archive.propagation_text import body_hashes, body_shingles, minhash  # noqa: E402
 from replica import build_site  # noqa: E402
 from replica import pages as replica_pages  # noqa: E402
 from replica.propagation import Corpus, archive_corpus, generate, score, truth_pairs  # noqa: E402
@@ -68,7 +68,7 @@ def compare(corpus: Corpus) -> dict:
     arts = corpus.articles
     t = time.perf_counter()
     sets = [body_shingles(a.text) for a in arts]
-    hashes = [minhash(shingle_hashes(s)) for s in sets]
+    hashes = [minhash(body_hashes(a.text)) for a in arts]
     minhash_s = time.perf_counter() - t
     t = time.perf_counter()
     simhashes = [Simhash(a.text) for a in arts]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 
 from archive import store
 from archive.propagation import place, propagate
@@ -18,6 +20,9 @@ from archive.propagation_text import (
     containment,
     jaccard,
     minhash,
+    shingles,
+    syllables,
+    word_hashes,
 )
 from replica.propagation import archive_corpus, generate
 from tests.test_propagation import snapshot
@@ -36,6 +41,34 @@ def test_the_minhash_of_the_hashes_is_datasketchs_over_the_joined_shingles(corpu
         reference = MinHash(num_perm=NUM_PERM, seed=SEED)
         reference.update_batch([" ".join(s).encode() for s in shingles])
         assert (minhash(body_hashes(article.text)).hashvalues == reference.hashvalues).all()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "một",
+        "Hội nghị Trung ương",  # fewer syllables than a shingle: the whole text is one
+        "đúng năm âm tiết này",
+        "Đồng chí Tổng Bí thư phát biểu chỉ đạo hội nghị, nhấn mạnh: đổi mới là yêu cầu tất yếu.",
+        "a b c d e a b c d e a b c d e",  # repeated shingles count once
+    ],
+)
+def test_word_hashes_are_sha1_hash32_of_each_joined_shingle(text):
+    """The values stored for every placed article are datasketch's hashes of the shingles'
+    bytes, whatever the syllables' encoded length (stored values and band keys must not move)."""
+    words = syllables(text)
+    expected = np.unique(
+        np.array([sha1_hash32(" ".join(s).encode()) for s in shingles(words)], dtype=np.uint32)
+    )
+    assert word_hashes(words).tolist() == expected.tolist()
+
+
+def test_word_hashes_of_the_corpus_are_sha1_hash32_of_its_shingles(corpus):
+    for article in corpus.articles:
+        words = syllables(article.text)
+        expected = sorted({sha1_hash32(" ".join(s).encode()) for s in shingles(words)})
+        assert word_hashes(words).tolist() == expected
 
 
 def test_similarities_on_hashes_are_those_on_the_shingles(corpus):
