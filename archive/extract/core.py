@@ -180,9 +180,9 @@ def _parse(text: str) -> _Element | None:
 
 
 def _wants_next_data(page: PageIndex) -> bool:
-    return (page.profile is not None and page.profile.next_data) or page.root.find(
-        ".//script[@id='__NEXT_DATA__']"
-    ) is not None
+    return (page.profile is not None and page.profile.next_data) or any(
+        script.get("id") == "__NEXT_DATA__" for script in page.tagged("script")
+    )
 
 
 def _fill(record: Record, page: PageIndex) -> None:

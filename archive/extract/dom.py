@@ -8,7 +8,7 @@ one line or paragraph, each tied to its element, in document order.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -371,10 +371,11 @@ def absolute(href: str | None, base: str) -> str | None:
     return out
 
 
-def meta_map(root: _Element) -> dict[str, list[str]]:
-    """<meta name|property|itemprop=... content=...> values by lowercased key."""
+def meta_map(metas: Iterable[_Element]) -> dict[str, list[str]]:
+    """<meta name|property|itemprop=... content=...> values by lowercased key, of the page's
+    ``<meta>`` elements (in document order)."""
     out: dict[str, list[str]] = {}
-    for m in root.iter("meta"):
+    for m in metas:
         content = m.get("content")
         if content is None:
             continue

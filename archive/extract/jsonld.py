@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from lxml.etree import _Element
 
 from archive.vntext import clean_line
 
 
-def json_ld(root: _Element) -> list[dict]:
-    """Every JSON-LD object with an @type, @graph and nesting flattened; bad JSON skipped."""
+def json_ld(scripts: Iterable[_Element]) -> list[dict]:
+    """Every JSON-LD object with an @type, @graph and nesting flattened; bad JSON skipped.
+
+    ``scripts``: the page's ``<script>`` elements, in document order."""
     objects: list[dict] = []
-    for script in root.iter("script"):
+    for script in scripts:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         data = _loads(script.text or "")

@@ -44,6 +44,8 @@ class PageIndex:
     #: Every element in document order, and the position of each in that list.
     elements: list[_Element]
     pos: dict[_Element, int]
+    #: The elements of each tag, in document order (``tagged``).
+    by_tag: dict[object, list[_Element]]
     #: Indexes of blocks that are headings ending an article ("Phản hồi", "Các tin khác").
     end_ids: frozenset[int]
     #: Running total of paragraph-like text (long, few links) before each block.
@@ -89,6 +91,15 @@ class PageIndex:
             self._hints[name] = found
         return self._hints[name]
 
+    def tagged(self, *tags: str) -> list[_Element]:
+        """``list(root.iter(*tags))`` without walking the tree again: lxml's tag-filtered walk
+        costs as much as listing every element, and the finders ask for several tags."""
+        if len(tags) == 1:
+            return self.by_tag.get(tags[0], [])
+        found = [el for tag in dict.fromkeys(tags) for el in self.by_tag.get(tag, ())]
+        found.sort(key=self.pos.__getitem__)
+        return found
+
     def blocks_in(self, el: _Element) -> list[Block]:
         """Blocks whose element is ``el`` or inside it."""
         out = []
@@ -122,7 +133,7 @@ class PageIndex:
         return self.once("canonical", self._canonical)
 
     def _canonical(self) -> str | None:
-        for link in self.root.iter("link"):
+        for link in self.tagged("link"):
             if "canonical" in (link.get("rel") or "").lower().split():
                 out = absolute(link.get("href"), self.base)
                 if out:
@@ -134,13 +145,22 @@ def index_page(
     root: _Element, url: str, profile: SiteProfile | None, now: datetime, html_text: str
 ) -> PageIndex:
     """Flatten and index a parsed page once."""
-    metas = meta_map(root)
-    ld = json_ld(root)
-    base_el = root.find(".//base[@href]")
-    base = (absolute(base_el.get("href"), url) if base_el is not None else None) or url
     # Every element's Python proxy first: lxml makes one per element touched and frees it when
     # nothing holds it, so the walk and every finder after it reuse these instead of remaking them.
     elements = list(root.iter())
+    by_tag: dict[object, list[_Element]] = {}
+    for el in elements:
+        same = by_tag.get(el.tag)
+        if same is None:
+            by_tag[el.tag] = [el]
+        else:
+            same.append(el)
+    metas = meta_map(by_tag.get("meta", ()))
+    ld = json_ld(by_tag.get("script", ()))
+    base_el = next(
+        (el for el in by_tag.get("base", ()) if el.get("href") is not None and el is not root), None
+    )
+    base = (absolute(base_el.get("href"), url) if base_el is not None else None) or url
     blocks = walk_blocks(root)
     block_of: dict[_Element, list[Block]] = {}
     by_text: dict[str, list[Block]] = {}
@@ -167,6 +187,7 @@ def index_page(
         by_text=by_text,
         elements=elements,
         pos=dict(zip(elements, range(len(elements)), strict=True)),
+        by_tag=by_tag,
         end_ids=frozenset(b.index for b in blocks if len(b.text) <= 60 and H.is_end_heading(b.text)),
         content_prefix=prefix,
     )

@@ -125,7 +125,7 @@ def _dom_breadcrumb(page: PageIndex, title: Title) -> list[str]:
     title_end = -1
     if title.block is not None and title.pos is not None:
         title_end = title.pos + sum(1 for _ in title.block.el.iterdescendants())
-    boxes = page.root.iter(*_CRUMB_TAGS)
+    boxes = iter(page.tagged(*_CRUMB_TAGS))
     for el in boxes:
         where = page.pos.get(el, 0)
         explicit = class_has(el, P.BREADCRUMBISH)
@@ -196,7 +196,7 @@ def find_tags(page: PageIndex, title: Title, main: MainText) -> list[str]:
     after_title = title.pos if title.pos is not None else -1
     containers.extend(
         el
-        for el in page.root.iter("div", "ul", "p", "section")
+        for el in page.tagged("div", "ul", "p", "section")
         if page.pos.get(el, 0) > after_title and class_has(el, P.TAGSISH)
     )
     for el in containers:
@@ -215,7 +215,7 @@ def find_tags(page: PageIndex, title: Title, main: MainText) -> list[str]:
     if not tags:
         tags = [
             clean_line(a.text_content()) or ""
-            for a in page.root.iter("a")
+            for a in page.tagged("a")
             if "tag" in (a.get("rel") or "").split()
         ]
     if not tags:

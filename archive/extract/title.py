@@ -6,6 +6,8 @@ next to it, a sapo under it, a masthead above it).
 
 from __future__ import annotations
 
+from lxml.etree import _Element
+
 from archive.extract import patterns as P
 from archive.extract.bridge import MainText
 from archive.extract.dom import Block, class_has, in_chrome
@@ -23,11 +25,16 @@ def title_parts(raw: str | None) -> list[str]:
     return [p for p in P.TITLE_SPLIT.split(raw) if len(p) >= 10]
 
 
+def _title_element(page: PageIndex) -> _Element | None:
+    """The first <title> below the root (``root.find(".//title")``)."""
+    return next((t for t in page.tagged("title") if t is not page.root), None)
+
+
 def _title_refs(page: PageIndex) -> list[str]:
     refs = [page.meta(*P.TITLE_META)]
     if page.ld_article:
         refs.append(ld_name(page.ld_article.get("headline")) or ld_name(page.ld_article.get("name")))
-    t = page.root.find(".//title")
+    t = _title_element(page)
     raw = clean_line(t.text_content()) if t is not None else None
     refs.append(raw)
     refs.extend(title_parts(raw))
@@ -37,6 +44,10 @@ def _title_refs(page: PageIndex) -> list[str]:
 def find_title_block(page: PageIndex) -> Block | None:
     """The block holding the headline: the best match of the metadata titles, a heading, a hint."""
     refs = [(r, len(r)) for r in _title_refs(page)]
+    # _ref_match skips a title more than twice as long as the heading; norm() never lengthens
+    # an ASCII text (lowercase, punctuation runs squeezed), so one shorter than half of every
+    # title matches none: its norm() is not needed (most of a page's menu and link blocks).
+    shortest = min((m for _, m in refs), default=0)
     hinted = set()
     for el in page.hints("title"):
         hinted.update(id(b) for b in page.blocks_in(el))
@@ -45,7 +56,8 @@ def find_title_block(page: PageIndex) -> Block | None:
         if not 6 <= len(b.text) <= 400 or page.is_end(b):
             continue
         tag = b.el.tag
-        match = _ref_match(norm(b.text), refs)
+        text = b.text
+        match = 0.0 if 2 * len(text) < shortest and text.isascii() else _ref_match(norm(text), refs)
         score = match
         score += _HEADING_SCORE.get(tag, 0.0)
         titleish = class_has(b.el, P.TITLEISH)
@@ -91,7 +103,7 @@ def fallback_title(page: PageIndex, main: MainText) -> str | None:
     if not title and page.ld_article:
         title = ld_name(page.ld_article.get("headline"))
     if not title:
-        t = page.root.find(".//title")
+        t = _title_element(page)
         raw = clean_line(t.text_content()) if t is not None else None
         parts = title_parts(raw)
         title = max(parts, key=len) if parts else raw
