@@ -11,6 +11,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -228,16 +229,33 @@ _SKIP_EXTENSIONS = re.compile(
 def page_links(hrefs: list[str], page_url: str, hosts: set[str]) -> list[str]:
     """Absolute, cleaned, same-site links of a page, in order, without files and duplicates."""
     out = []
+    origin = ""
     for href in dict.fromkeys(h.strip() for h in hrefs):
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
-        url = clean_url(urljoin(page_url, href))
-        if urlsplit(url).scheme not in {"http", "https"} or not same_site(url, hosts):
-            continue
-        if _SKIP_EXTENSIONS.search(urlsplit(url).path):
-            continue
-        out.append(url)
+        if href.startswith(("http://", "https://")) or (href.startswith("/") and not href.startswith("//")):
+            # Resolved alike against any page of the site: the same menus and related links
+            # on every page are resolved and cleaned once (_link's cache).
+            if not origin:
+                parts = urlsplit(page_url)
+                origin = f"{parts.scheme}://{parts.netloc}/"
+            link = _link(origin, href)
+        else:
+            link = _link(page_url, href)
+        if link is not None and link[1] in hosts:
+            out.append(link[0])
     return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=16_384)
+def _link(base: str, href: str) -> tuple[str, str] | None:
+    """``href`` resolved against ``base`` and cleaned, with its host for ``same_site``; None if
+    it is not http(s) or names a file."""
+    url = clean_url(urljoin(base, href))
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or _SKIP_EXTENSIONS.search(parts.path):
+        return None
+    return url, (parts.hostname or "").removeprefix("www.")
 
 
 #: Query parameters that page a listing on portals of this family, besides the profile's own.

@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import TYPE_CHECKING
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import SETTINGS_PRIORITIES, Settings
-from scrapy.utils.project import get_project_settings
-
-from crawler.spiders.portals import AnyPortalSpider
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +27,13 @@ def main(argv: list[str] | None = None) -> None:
         "sites", nargs="+", help="names from the sites file, or addresses (NAME=URL points a name elsewhere)"
     )
     args = parser.parse_args(argv)
+    # Imported here, not at the top: an extraction worker (spawned) imports this main module
+    # again, and needs none of Scrapy.
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.portals import AnyPortalSpider
+
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     settings.set("ARCHIVE_DB_PATH", args.db, priority="cmdline")
@@ -70,6 +75,8 @@ def share_response_budget(settings: Settings, portals: int) -> None:
     the process holds about what one crawler does (at least one response per portal is always
     let through). A value given with -s is each portal's own.
     """
+    from scrapy.settings import SETTINGS_PRIORITIES
+
     if settings.getpriority("SCRAPER_SLOT_MAX_ACTIVE_SIZE") < SETTINGS_PRIORITIES["cmdline"]:
         share = settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") // max(portals, 1)
         settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", share, priority="cmdline")

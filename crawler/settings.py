@@ -16,6 +16,11 @@ AUTOTHROTTLE_START_DELAY = float(os.getenv("AUTOTHROTTLE_START_DELAY", "1.0"))
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
+# Scrapy hands each response's spider output to this many asyncio tasks (created per response;
+# the default, 100, made about 100 tasks per page, a fifth of the Scrapy thread's CPU). Every
+# callback yields at most one item (the page), the rest Requests, which never wait: two would
+# do, four leave a margin; an item's pipelines wait for its extraction on one of them.
+CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 from replica import ReplicaServer, build_site
 from tests.crawling import vnarchive
@@ -55,3 +58,19 @@ def test_an_unknown_group_is_a_usage_error():
     result = vnarchive("crawl", "--group", "khong-co", "--db", "unused.db")
     assert result.returncode == 2
     assert "no portal in group 'khong-co'" in result.stderr
+
+
+def test_the_crawl_main_module_imports_no_scrapy():
+    """Each extraction worker is spawned, and so imports ``crawler.many`` (the crawl's main
+    module) again: Scrapy's import there would cost every worker its start-up time and memory."""
+    code = "import sys, crawler.many; assert not [m for m in sys.modules if m.split('.')[0] == 'scrapy']"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_items_of_a_response_leave_room_for_its_link_requests():
+    """Scrapy processes a response's output on CONCURRENT_ITEMS tasks made per response (the
+    default 100 cost a fifth of the Scrapy thread). One of them waits while the page item is
+    extracted; with a single one, the page's link requests would wait for the extraction."""
+    from crawler import settings
+
+    assert 2 <= settings.CONCURRENT_ITEMS <= 8

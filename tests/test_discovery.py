@@ -75,6 +75,24 @@ def test_page_links_same_site_cleaned_no_files():
     ]
 
 
+def test_page_links_resolve_each_page_against_its_own_address():
+    """Links are resolved once per site and href (a cache): never against another page's address."""
+    hrefs = ["/kinh-te", "a-1001", "../b-1002", "?page=2", "//h:81/c", "http://h:81/../d", "https://h/e"]
+    one = discovery.page_links(hrefs, "http://h:80/x/y?page=1", {"h"})
+    two = discovery.page_links(hrefs, "http://h:81/z/", {"h"})
+    three = discovery.page_links(hrefs, "https://h/x/", {"h"})
+    assert one == [
+        "http://h/kinh-te", "http://h/x/a-1001", "http://h/b-1002", "http://h/x/y?page=2",
+        "http://h:81/c", "http://h:81/../d", "https://h/e",
+    ]  # fmt: skip
+    assert two == [
+        "http://h:81/kinh-te", "http://h:81/z/a-1001", "http://h:81/b-1002", "http://h:81/z/?page=2",
+        "http://h:81/c", "http://h:81/../d", "https://h/e",
+    ]  # fmt: skip
+    assert three[:4] == ["https://h/kinh-te", "https://h/x/a-1001", "https://h/b-1002", "https://h/x/?page=2"]
+    assert discovery.page_links(hrefs, "http://h:80/x/y?page=1", {"h"}) == one
+
+
 def test_pagination():
     assert discovery.is_pagination_of("http://h/kinh-te?page=3", "http://h/kinh-te", "page")
     assert not discovery.is_pagination_of("http://h/van-hoa?page=3", "http://h/kinh-te", "page")
