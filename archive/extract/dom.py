@@ -127,8 +127,10 @@ class _Collector:
 
 
 def _inline(el: _Element, col: _Collector, in_link: bool, emph: bool) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in SKIP_TAGS:
+    tag = el.tag
+    if tag.__class__ is not str:
+        tag = ""
+    elif tag in SKIP_TAGS:
         return
     if tag == "br":
         col.parts.append("\n")
@@ -138,20 +140,26 @@ def _inline(el: _Element, col: _Collector, in_link: bool, emph: bool) -> None:
         in_link = True
     elif tag == "time":
         col.times.append(el)
-    emph = emph or tag in ("b", "strong", "em", "i")
-    if el.text:
-        _add(col, el.text, in_link, emph)
+    emph = emph or tag in _EMPHASIS
+    text = el.text
+    if text:
+        _add(col, text, in_link, emph)
     for child in el:
-        if isinstance(child, _Comment | _ProcessingInstruction):
-            pass
-        else:
+        if not isinstance(child, _NOT_ELEMENTS):
             _inline(child, col, in_link, emph)
-        if child.tail:
-            _add(col, child.tail, in_link, emph)
+        tail = child.tail
+        if tail:
+            _add(col, tail, in_link, emph)
+
+
+_EMPHASIS = frozenset({"b", "strong", "em", "i"})
+_NOT_ELEMENTS = (_Comment, _ProcessingInstruction)
 
 
 def _add(col: _Collector, text: str, in_link: bool, emph: bool) -> None:
     col.parts.append(text)
+    if text.isspace():  # the indentation between elements: nothing to count (str.strip's whitespace)
+        return
     n = len(text.strip())
     if in_link:
         col.link_chars += n
@@ -217,12 +225,13 @@ def _layout_spans(el: _Element) -> bool:
 
 def _walk(el: _Element, blocks: list[Block]) -> None:
     col = _Collector()
-    if el.text:
-        _add(col, el.text, False, False)
+    text = el.text
+    if text:
+        _add(col, text, False, False)
     layout: bool | None = None  # whether el lays out its spans: read at its first span
     for child in el:
         ctag = child.tag
-        if isinstance(ctag, str) and ctag not in SKIP_TAGS:
+        if ctag.__class__ is str and ctag not in SKIP_TAGS:
             inline = ctag in INLINE_TAGS
             if inline and ctag in _LAYOUT_INLINE:
                 if layout is None:
@@ -240,7 +249,8 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
         tail = child.tail
         if tail:  # _add(col, tail, False, False), inline: most tails are the indentation
             col.parts.append(tail)
-            col.plain_chars += len(tail.strip())
+            if not tail.isspace():
+                col.plain_chars += len(tail.strip())
     if col.plain_chars or col.emph_chars:  # _emit's own first test, before a call for most elements
         _emit(blocks, el, col)
 

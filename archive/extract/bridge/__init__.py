@@ -10,7 +10,7 @@ in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from functools import partial
 
@@ -27,7 +27,7 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing
 
-from archive.extract.bridge.text import _CONFIG, _DATE_PARAMS, author, main_text, page_names
+from archive.extract.bridge.text import _CONFIG, _DATE_PARAMS, PageNames, author, main_text, page_names
 
 __all__ = ["_CONFIG", "_DATE_PARAMS", "main_text"]
 
@@ -98,14 +98,19 @@ def trafilatura_meta_tags(root: _Element) -> Document:
     return doc
 
 
-def trafilatura_field(root: _Element, name: str, meta_tags: Document) -> str | list[str] | None:
+def trafilatura_field(
+    root: _Element, name: str, meta_tags: Document, names: PageNames | None = None
+) -> str | list[str] | None:
     """``getattr(extract_metadata(root), name)`` for one of TRAFILATURA_FIELDS, without the rest.
 
     ``extract_metadata``'s steps for that field only: ``meta_tags`` (trafilatura_meta_tags),
     else the field's own markup search; strings trimmed as ``Document.clean_and_trim`` does.
-    No date, URL, site name or licence: we never use trafilatura's.
+    No date, URL, site name or licence: we never use trafilatura's. ``names``: the page's
+    ``page_names(root)``, if known (the author search reads them).
     """
-    value = getattr(meta_tags, name) or TRAFILATURA_FIELDS[name](root)
+    value = getattr(meta_tags, name) or (
+        author(root, names) if name == "author" and names is not None else TRAFILATURA_FIELDS[name](root)
+    )
     if isinstance(value, str):
         doc = Document()
         setattr(doc, name, value)
@@ -123,10 +128,16 @@ class MainText:
     title, date, author, category and tags; trafilatura's are a last resort (``field``).
     """
 
-    def __init__(self, root: _Element, html_text: str, url: str) -> None:
-        self._input: _Element | str = root if parses_like_trafilatura(html_text) else html_text
+    def __init__(
+        self, root: _Element, html_text: str, url: str, elements: Sequence[_Element] | None = None
+    ) -> None:
+        ours = parses_like_trafilatura(html_text)
+        self._input: _Element | str = root if ours else html_text
+        # the id and class values of our tree (``elements``: its elements listed, if known), read
+        # once for the main text and the author search
+        self._names = page_names(root, elements) if ours else None
         try:
-            text = main_text(self._input, url)
+            text = main_text(self._input, url, self._names)
         except (ValueError, TypeError, AttributeError, RecursionError):
             text = None
         self.found = text is not None
@@ -150,7 +161,7 @@ class MainText:
                 given = self._input
                 self._tree = load_html(given) if isinstance(given, str) else given
                 self._tags = trafilatura_meta_tags(self._tree)
-            self._fields[name] = trafilatura_field(self._tree, name, self._tags)
+            self._fields[name] = trafilatura_field(self._tree, name, self._tags, self._names)
         return self._fields[name]
 
 

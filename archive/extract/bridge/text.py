@@ -11,6 +11,7 @@ holds them equal. Part of the bridge: only archive.extract.bridge imports it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import suppress
 from copy import copy, deepcopy
 
@@ -178,15 +179,16 @@ class PageNames:
         return found
 
 
-def page_names(tree: _Element) -> PageNames | None:
+def page_names(tree: _Element, elements: Sequence[_Element] | None = None) -> PageNames | None:
     """The id and class values of a page, what NameTests reads; None if one holds OPEN or CLOSE.
 
     ``//@id`` and ``//@class``, read in one walk of the page: libxml2's XPath takes longer, the
-    more so on our tree, whose elements the page index already holds as Python objects.
+    more so on our tree, whose elements the page index already holds as Python objects
+    (``elements``: ``list(tree.iter())``, if known).
     """
     ids: set[str] = set()
     classes: set[str] = set()
-    for el in tree.iter():
+    for el in tree.iter() if elements is None else elements:
         value = el.get("id")
         if value is not None:
             ids.add(value)
@@ -219,7 +221,7 @@ def main_options(url: str) -> Extractor:
     )
 
 
-def main_text(given: _Element | str, url: str) -> str | None:
+def main_text(given: _Element | str, url: str, names: PageNames | None = None) -> str | None:
     """``bare_extraction(given, url=url, **main_options)``'s text; None when it returns None.
 
     trafilatura 2.3's steps for those options (``bare_extraction``, ``trafilatura_sequence``),
@@ -228,13 +230,17 @@ def main_text(given: _Element | str, url: str) -> str | None:
     select nothing in it (every later step copies what it changes); the EXSLT regexes of the
     prune expressions and of the page-text measure, decided once per id and class value
     (NameTests). tests/test_extract_bridge_text.py holds it equal to ``bare_extraction``.
+    ``names``: ``page_names(given)``, if known (read from the page again otherwise).
     """
     options = main_options(url)
     try:
         tree = load_html(given)
         if tree is None:
             return None
-        body, text = _sequence(tree, options, options.url or None, page_names(tree), ours=tree is given)
+        ours = tree is given
+        if names is None or not ours:
+            names = page_names(tree)
+        body, text = _sequence(tree, options, options.url or None, names, ours=ours)
         if len(text) < options.min_output_size and options.min_output_comm_size > 0:
             return None
     except (TypeError, ValueError):
