@@ -161,7 +161,12 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             if self._probes_spent():
                 self.stats.inc_value("crawl/shape_refused_share")
                 return True
-            return False  # a probe, or refused by its shape: the Request's to count
+            if _refuses_probe(state.shapes, requested):
+                # As _candidate would: the book counts the refusal (allow_probe says no).
+                state.shapes.allow_probe(requested)
+                self.stats.inc_value("crawl/shape_refused")
+                return True
+            return False  # a probe: the Request's to count
         if key not in state.fetching:
             return False
         if kind == "page" and known is None:
@@ -329,6 +334,15 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.state = None
         for path, row in summary["listing_coverage"].items():
             logger.info("listing %s: %d articles listed, %d archived", path, row["listed"], row["archived"])
+
+
+def _refuses_probe(book: shapes.ShapeBook, url: str) -> bool:
+    """Whether ``book.allow_probe(url)`` would say no, asked without counting anything: a shape
+    that never yielded an article nor led to one, its probe budget spent."""
+    c = book.counts.get(shapes.shape(url))
+    if c is None:
+        return book.probe_budget <= 0
+    return not (c.articles > 0 or c.leads > 0) and c.others + c.pending >= book.probe_budget
 
 
 @lru_cache(maxsize=LINK_CACHE_SIZE)

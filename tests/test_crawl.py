@@ -118,6 +118,26 @@ def test_a_portal_without_hints_builds_few_requests_for_its_links(replica, tmp_p
     assert requests_built(stats) < 3 * stats["response_received_count"]
 
 
+def test_links_of_a_barren_shape_make_no_request_before_the_probe_share_is_spent(tmp_path):
+    """A bigger portal without hints: before the probes of unproven shapes have their share of
+    the requests, the links of a shape whose probe budget is spent without an article (the
+    portal's menu pages) are refused before any Request is built, as the middleware would have
+    refused each Request (about 12 Requests per page were built and dropped before). The run
+    fetches, refuses and archives what it did when the Requests were built."""
+    site = build_site(n_articles=200, seed=5)
+    with ReplicaServer(site, port=0) as server:
+        db_path = tmp_path / "archive.db"
+        result = scrapy_crawl(db_path, server.url, site=server.url, DEPTH_STATS_VERBOSE="True")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = Database(db_path)
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    assert db["articles"].count == len([a for a in site.articles if a.status == "live"])
+    assert stats["crawl/shape_refused"] > 5 * stats["response_received_count"]
+    assert requests_built(stats) < 3 * stats["response_received_count"]
+    shape_rows = {row["shape"]: row for row in json.loads(next(db["crawl_runs"].rows)["stats"])["url_shapes"]}
+    assert all(row["others"] <= 5 for shape, row in shape_rows.items() if not row["articles"])  # the budget
+
+
 @pytest.mark.parametrize(
     "url",
     [
