@@ -314,9 +314,11 @@ def propagate(db: Database, urls: Iterable[str] | None = None) -> dict[str, int]
     while done < len(todo):
         with write_transaction(db.conn):
             began = time.monotonic()
-            while done < len(todo) and time.monotonic() - began < PLACE_BATCH_SECONDS:
+            while True:  # at least one placement a batch
                 counts[place(db, todo[done])] += 1
                 done += 1
+                if done == len(todo) or time.monotonic() - began >= PLACE_BATCH_SECONDS:
+                    break
     counts["clusters"] = db.execute("select count(*) from text_clusters").fetchone()[0]
     counts["links"] = db.execute("select count(*) from text_links").fetchone()[0]
     return counts

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from archive import store
+from archive import propagation, store
 from archive.propagation import pending, place, propagate
 from replica.propagation import archive_corpus, generate, score
 
@@ -72,3 +72,27 @@ def test_one_by_one_in_any_order_equals_the_batch(tmp_path, batch_db, corpus):
             db = store.open_db(path)
         place(db, url)
     assert snapshot(db) == snapshot(batch_db)
+
+
+@pytest.mark.parametrize("seconds", [0.0, 3600.0])
+def test_a_failed_batch_step_leaves_its_batch_pending_and_a_rerun_completes_it(
+    tmp_path, monkeypatch, batch_db, corpus, seconds
+):
+    """Placements share a transaction for up to PLACE_BATCH_SECONDS: a failure rolls back the
+    batch it happened in, never half an article, and the next batch step places what is left."""
+    monkeypatch.setattr(propagation, "PLACE_BATCH_SECONDS", seconds)
+    db = store.open_db(tmp_path / "archive.db")
+    archive_corpus(db, corpus)
+    urls = [a.url for a in corpus.articles]
+    with pytest.raises(KeyError):
+        propagate(db, [*urls[:100], "http://example.invalid/not-archived", *urls[100:]])
+    placed = {r[0] for r in db.execute("select url from propagation_state")}
+    # one placement a batch: the hundred before the failure stay; one batch: nothing stays
+    assert placed == (set(urls[:100]) if seconds == 0.0 else set())
+    assert set(pending(db)) == set(urls) - placed
+    orphans = db.execute(
+        "select count(*) from propagation_bands where url not in (select url from propagation_state)"
+    ).fetchone()[0]
+    assert orphans == 0
+    propagate(db)
+    assert pending(db) == [] and snapshot(db) == snapshot(batch_db)
