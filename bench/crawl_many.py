@@ -208,14 +208,17 @@ def run_k(k: int, args: argparse.Namespace, workdir: Path) -> dict:
         result["stderr_tail"] = (err or "")[-2000:]
     result["summary_tail"] = (out or "").strip()[-300:]
     if args.extract_alone:
-        result["extract_alone"] = extract_alone(db)
+        result["extract_alone"] = extract_alone(db, args.code)
         result["crawl_vs_extract_cpu"] = round(crawl_cpu / result["extract_alone"]["cpu_s"], 2)
     return result
 
 
-def extract_alone(db: Path) -> dict:
-    """``archive.extract.extract`` over the pages the crawl extracted, in this process: CPU seconds."""
-    sys.path.insert(0, str(ROOT))
+def extract_alone(db: Path, code: Path | None = None) -> dict:
+    """``archive.extract.extract`` over the pages the crawl extracted, in this process: CPU seconds.
+
+    The extractor is the crawl's own: that of ``--code`` when given (imported once per process:
+    one code tree per invocation)."""
+    sys.path.insert(0, str(code or ROOT))
     from archive import store
     from archive.extract import extract
 
