@@ -282,7 +282,10 @@ def language(page: PageIndex) -> str | None:
     if page.profile:
         return page.profile.language
     sample = " ".join(b.text for b in page.blocks[:300])
-    letters = sum(ch.isalpha() for ch in sample)
-    if letters and len(P.VI_ONLY.findall(sample)) > 0.03 * letters:
+    vietnamese = len(P.VI_ONLY.findall(sample))
+    if not vietnamese:  # no letter only Vietnamese has: no need to count the letters
+        return None
+    letters = sum(map(str.isalpha, sample))
+    if letters and vietnamese > 0.03 * letters:
         return "vi"
     return None

@@ -100,6 +100,14 @@ class PageIndex:
         found.sort(key=self.pos.__getitem__)
         return found
 
+    def last_pos(self, el: _Element) -> int:
+        """The position of the last element inside ``el`` (its own when it has none): the elements
+        inside ``el`` are those after it up to this one."""
+        node = el
+        while len(node):
+            node = node[-1]
+        return self.pos[node]
+
     def blocks_in(self, el: _Element) -> list[Block]:
         """Blocks whose element is ``el`` or inside it."""
         out = []

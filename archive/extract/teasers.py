@@ -7,6 +7,8 @@ only the item's structure tells it apart from an article's paragraph, whatever t
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from lxml.etree import _Element
 
 from archive.extract.dom import Block, absolute
@@ -41,13 +43,17 @@ def item_lines(page: PageIndex, title: Title, lines: list[str]) -> dict[int, str
     return out
 
 
-def _headline_links(page: PageIndex) -> set[_Element]:
-    return {b.links[0] for b in page.blocks if len(b.links) == 1 and headline_line(b)}
+def _headline_links(page: PageIndex) -> tuple[list[int], list[_Element]]:
+    """The headline links of the page in document order, and their positions."""
+    links = sorted(
+        {b.links[0] for b in page.blocks if len(b.links) == 1 and headline_line(b)}, key=page.pos.__getitem__
+    )
+    return [page.pos[a] for a in links], links
 
 
 def _item(
     page: PageIndex,
-    headlines: set[_Element],
+    headlines: tuple[list[int], list[_Element]],
     el: _Element,
     line_len: int,
     memo: dict[_Element, tuple[_Element, str] | None],
@@ -56,11 +62,17 @@ def _item(
     holding a headline link before it, when that container links one page and holds little
     text besides the line."""
     at = page.pos[el]
+    positions, links = headlines
     for box in parents(el, 3):
         if box in memo:
             return memo[box]
+        # the headline links in the box (itself or inside it) before el, found by their positions
+        # (``box.iter("a")`` walked the box's whole subtree)
+        start = page.pos[box]
+        end = min(page.last_pos(box), at - 1)
         heads = {
-            absolute(a.get("href"), page.base) for a in box.iter("a") if a in headlines and page.pos[a] < at
+            absolute(a.get("href"), page.base)
+            for a in links[bisect_left(positions, start) : bisect_right(positions, end)]
         } - {None}
         if heads:
             text = sum(len(b.text) for b in page.blocks_in(box))
