@@ -120,9 +120,16 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-def _band_candidates(db: Database, keys: list[int]) -> list[tuple[str, bytes | None, int | None]]:
-    """(url, signature, shingles) of the articles sharing a MinHash band: one look-up each, the
-    signature read with the candidate (a topic's band keys hand a placement hundreds)."""
+Candidate = tuple[str, bytes | None, int | None]  # url, signature, shingles
+
+
+def _band_candidates(db: Database, keys: list[int], held_by: dict[int, list[Candidate]]) -> list[Candidate]:
+    """The articles sharing a MinHash band, each read with its signature (one look-up).
+
+    ``held_by``: the first COMMON_BAND holders of common keys, as read by earlier placements of
+    the same transaction. That list only grows at its end, so it stays right until an article
+    leaves the index; a topic's common keys come back placement after placement.
+    """
     if not keys:
         return []
     held = dict(
@@ -131,24 +138,26 @@ def _band_candidates(db: Database, keys: list[int]) -> list[tuple[str, bytes | N
             keys,
         )
     )
+    found: dict[str, Candidate] = {}
+    for key in (k for k, n in held.items() if n > COMMON_BAND):
+        if key not in held_by:
+            held_by[key] = db.conn.execute(
+                "select url, signature, shingles from propagation_state where url in"
+                " (select url from propagation_bands where key = ? order by rowid limit ?)",
+                (key, COMMON_BAND),
+            ).fetchall()
+        found.update((c[0], c) for c in held_by[key])
     rare = [k for k, n in held.items() if n <= COMMON_BAND]
-    common_keys = [k for k, n in held.items() if n > COMMON_BAND]
-    parts: list[str] = []
-    params: list[int] = []
     if rare:
-        parts.append(f"select url from propagation_bands where key in ({_marks(len(rare))})")
-        params.extend(rare)
-    for key in common_keys:
-        parts.append(
-            "select url from (select url from propagation_bands where key = ? order by rowid limit ?)"
+        found.update(
+            (c[0], c)
+            for c in db.conn.execute(
+                "select url, signature, shingles from propagation_state where url in"
+                f" (select url from propagation_bands where key in ({_marks(len(rare))}))",
+                rare,
+            )
         )
-        params.extend((key, COMMON_BAND))
-    if not parts:
-        return []
-    return db.conn.execute(
-        f"select url, signature, shingles from propagation_state where url in ({' union '.join(parts)})",
-        params,
-    ).fetchall()
+    return list(found.values())
 
 
 def _paragraph_candidates(db: Database, digests: list[int]) -> set[str]:
@@ -194,11 +203,14 @@ def unplace(db: Database, url: str) -> None:
     db.execute("delete from propagation_state where url = ?", [url])
 
 
-def place(db: Database, url: str) -> str:
+def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = None) -> str:
     """Place the current record of ``url``: "placed", "unchanged" (already placed) or "short".
 
     One transaction: index keys, verified links, cluster membership are written together.
+    ``held_by``: common band keys' holders read by earlier placements of the same transaction
+    (:func:`propagate` keeps one per batch).
     """
+    held_by = {} if held_by is None else held_by
     row = db.execute("select record_hash, text_fold from articles where url = ?", [url]).fetchone()
     if row is None:
         raise KeyError(url)
@@ -209,6 +221,7 @@ def place(db: Database, url: str) -> str:
     with write_transaction(db.conn):
         if state is not None:
             unplace(db, url)
+            held_by.clear()  # it may have been among the first holders of a key
         paragraphs = paragraph_digests(text_fold, folded=True)
         body = body_of(url, text_fold, paragraphs)
         indexed = body.syllables >= BODY_MIN
@@ -217,7 +230,7 @@ def place(db: Database, url: str) -> str:
             m = minhash(body.hashes)
             keys = band_keys(m)
             by_paragraph = _paragraph_candidates(db, list(body.paragraphs))
-            by_band = [c for c in _band_candidates(db, keys) if c[0] not in by_paragraph]
+            by_band = [c for c in _band_candidates(db, keys, held_by) if c[0] not in by_paragraph]
             candidates = (_likely(signature(m), body.hashes.size, by_band) | by_paragraph) - {url}
             links = _verify(db, body, candidates)
             db.conn.executemany(
@@ -314,8 +327,9 @@ def propagate(db: Database, urls: Iterable[str] | None = None) -> dict[str, int]
     while done < len(todo):
         with write_transaction(db.conn):
             began = time.monotonic()
+            held_by: dict[int, list[Candidate]] = {}  # another writer may change the index between batches
             while True:  # at least one placement a batch
-                counts[place(db, todo[done])] += 1
+                counts[place(db, todo[done], held_by)] += 1
                 done += 1
                 if done == len(todo) or time.monotonic() - began >= PLACE_BATCH_SECONDS:
                     break

@@ -96,3 +96,37 @@ def test_a_failed_batch_step_leaves_its_batch_pending_and_a_rerun_completes_it(
     assert orphans == 0
     propagate(db)
     assert pending(db) == [] and snapshot(db) == snapshot(batch_db)
+
+
+def _store(db, url: str, text: str) -> None:
+    page = {"url": url, "status": 200, "kind": "article", "body": text.encode(), "headers": {}}
+    store.record_page(db, page, {"title": url, "text": text, "language": "vi"}, site=url.split("/")[2])
+
+
+def test_holders_of_common_keys_kept_for_a_batch_follow_articles_that_change(tmp_path, monkeypatch, corpus):
+    """A batch step reads the first holders of a common band key once per transaction; an article
+    re-placed in that transaction with another text must not be seen with its old one."""
+    monkeypatch.setattr(propagation, "COMMON_BAND", 1)  # a key held twice is common: its first holder only
+    monkeypatch.setattr(propagation, "PLACE_BATCH_SECONDS", 3600.0)  # one transaction
+    originals = [a.text for a in corpus.articles if a.kind == "original"]
+    text, other = originals[0], originals[1]
+    snapshots = []
+    for batch in (True, False):
+        db = store.open_db(tmp_path / f"archive-{batch}.db")
+        _store(db, "http://x.example.vn/1", text)  # the first holder of the text's keys
+        _store(db, "http://h.example.vn/1", text)  # the second
+        propagate(db)
+        _store(db, "http://a.example.vn/1", text)  # placed first: reads the keys' first holder, x
+        _store(db, "http://x.example.vn/1", other)  # x now prints another text: h becomes first
+        # must find h, not x as it was; by its band keys alone (its paragraphs are not h's)
+        _store(db, "http://b.example.vn/1", text.replace("\n", " "))
+        order = ["http://a.example.vn/1", "http://x.example.vn/1", "http://b.example.vn/1"]
+        if batch:
+            propagate(db, order)
+        else:
+            for url in order:
+                place(db, url)
+        snapshots.append(snapshot(db))
+        linked = {(a, b) for a, b, *_ in snapshots[-1]["links"]}
+        assert ("http://b.example.vn/1", "http://h.example.vn/1") in linked
+    assert snapshots[0] == snapshots[1]
