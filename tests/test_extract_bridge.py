@@ -11,8 +11,10 @@ from lxml import html as lxml_html
 from trafilatura.metadata import extract_catstags, extract_metadata
 
 from archive.extract.bridge import (
+    MainText,
     catstags,
     htmldate_markup,
+    json_may_name_category,
     parses_like_trafilatura,
     trafilatura_field,
     trafilatura_meta_tags,
@@ -86,3 +88,61 @@ def test_htmldate_leaves_our_tree_as_it_was() -> None:
     before = lxml_html.tostring(root)
     assert htmldate_markup(root) == "2024-03-12T00:00:00"  # found in the pruned copy
     assert lxml_html.tostring(root) == before
+
+
+_BODY = (
+    "<body><article><h1>Tiêu đề</h1><p>" + "Nội dung bài viết khá dài. " * 40 + "</p></article>{tail}</body>"
+)
+_LD = '<script type="application/ld+json">{{"@context": "https://schema.org", {json}}}</script>'
+#: (head, body's tail, trafilatura's category); a page whose scripts could name a category has
+#: trafilatura's meta tags read, the others not.
+CATEGORY_PAGES = {
+    "no json": ("", _UNLINKED, []),
+    "json without a section": (
+        _LD.format(json='"@type": "NewsArticle", "headline": "Tiêu đề"'),
+        _UNLINKED,
+        [],
+    ),
+    "json without a section, linked": (_LD.format(json='"@type": "WebPage"'), _LINKED, ["Kinh tế"]),
+    "other script type": ('<script type="application/json">{"articleSection": "Thể thao"}</script>', "", []),
+    "json section": (
+        _LD.format(json='"@type": "NewsArticle", "articleSection": "Kinh tế"'),
+        _LINKED,
+        ["Kinh tế"],
+    ),
+    "escaped json section": (
+        _LD.format(json='"@type": "NewsArticle", "\\u0061rticleSection": "Xã hội"'),
+        "",
+        ["Xã hội"],
+    ),
+    "broken json section": (
+        '<script type="application/ld+json">{"articleSection": "Pháp luật",</script>',
+        "",
+        ["Pháp luật"],
+    ),
+    "tag inside a broken key": (
+        '<script type="application/ld+json">{"article<b>Section": "Văn hóa",</script>',
+        "",
+        ["Văn hóa"],
+    ),
+}
+_READ_NO_META_TAGS = {
+    "no json",
+    "json without a section",
+    "json without a section, linked",
+    "other script type",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CATEGORY_PAGES))
+def test_the_category_is_extract_metadata_s_with_or_without_reading_meta_tags(name: str) -> None:
+    """MainText skips trafilatura's meta tags for the category when its scripts cannot name one."""
+    head, tail, category = CATEGORY_PAGES[name]
+    markup = f"<!DOCTYPE html><html><head><title>T</title>{head}</head>{_BODY.format(tail=tail)}</html>"
+    root = lxml_html.document_fromstring(markup)
+    scripts = list(root.iter("script"))
+    main = MainText(root, markup, "https://example.org/a", list(root.iter()), scripts)
+    assert main.found
+    whole = extract_metadata(lxml_html.document_fromstring(markup), "https://example.org/a")
+    assert main.field("categories") == whole.categories == category
+    assert json_may_name_category(scripts) == (name not in _READ_NO_META_TAGS)

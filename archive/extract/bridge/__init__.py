@@ -119,6 +119,26 @@ def trafilatura_field(
     return value
 
 
+#: The scripts trafilatura's JSON-LD reading (``extract_meta_json``) reads, by their exact type.
+_JSON_SCRIPT_TYPES = ("application/ld+json", "application/settings+json")
+
+
+def json_may_name_category(scripts: Sequence[_Element]) -> bool:
+    """Whether ``trafilatura_meta_tags`` could find a category among the page's ``scripts``.
+
+    Its meta tags name none (``examine_meta`` sets no category); its JSON-LD reading takes one
+    from an "articleSection" key only, in a script's text as written, or after the rewrites of
+    ``normalize_json``: escapes unescaped (only in a text holding a backslash) and tags
+    stripped (a "<"); the minifying drops spaces outside quoted strings only, where the key is.
+    """
+    for script in scripts:
+        if script.get("type") in _JSON_SCRIPT_TYPES:
+            text = script.text
+            if text and ("articleSection" in text or "\\" in text or "<" in text):
+                return True
+    return False
+
+
 class MainText:
     """trafilatura's reading of one page: its main text, and its metadata fields on demand.
 
@@ -129,13 +149,20 @@ class MainText:
     """
 
     def __init__(
-        self, root: _Element, html_text: str, url: str, elements: Sequence[_Element] | None = None
+        self,
+        root: _Element,
+        html_text: str,
+        url: str,
+        elements: Sequence[_Element] | None = None,
+        scripts: Sequence[_Element] | None = None,
     ) -> None:
         ours = parses_like_trafilatura(html_text)
         self._input: _Element | str = root if ours else html_text
         # the id and class values of our tree (``elements``: its elements listed, if known), read
         # once for the main text and the author search
         self._names = page_names(root, elements) if ours else None
+        #: Our tree's <script> elements below the root (``root.iter("script")``), if known.
+        self._scripts = scripts if ours else None
         try:
             text = main_text(self._input, url, self._names)
         except (ValueError, TypeError, AttributeError, RecursionError):
@@ -160,8 +187,18 @@ class MainText:
             if self._tree is None:
                 given = self._input
                 self._tree = load_html(given) if isinstance(given, str) else given
-                self._tags = trafilatura_meta_tags(self._tree)
-            self._fields[name] = trafilatura_field(self._tree, name, self._tags, self._names)
+            if (
+                name == "categories"
+                and self._tags is None
+                and self._scripts is not None
+                and not json_may_name_category(self._scripts)
+            ):
+                # trafilatura's meta tags hold no category then: its markup search alone
+                self._fields[name] = TRAFILATURA_FIELDS[name](self._tree)
+            else:
+                if self._tags is None:
+                    self._tags = trafilatura_meta_tags(self._tree)
+                self._fields[name] = trafilatura_field(self._tree, name, self._tags, self._names)
         return self._fields[name]
 
 
