@@ -141,7 +141,7 @@ def test_the_category_is_extract_metadata_s_with_or_without_reading_meta_tags(na
     markup = f"<!DOCTYPE html><html><head><title>T</title>{head}</head>{_BODY.format(tail=tail)}</html>"
     root = lxml_html.document_fromstring(markup)
     scripts = list(root.iter("script"))
-    main = MainText(root, markup, "https://example.org/a", list(root.iter()), scripts)
+    main = MainText(root, markup, "https://example.org/a", None, scripts)
     assert main.found
     whole = extract_metadata(lxml_html.document_fromstring(markup), "https://example.org/a")
     assert main.field("categories") == whole.categories == category

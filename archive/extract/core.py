@@ -193,7 +193,9 @@ def _fill(record: Record, page: PageIndex) -> None:
     nxt = find_article(next_data(page.root)) if _wants_next_data(page) else None
 
     block = find_title_block(page)
-    main = bridge.MainText(page.root, page.html_text, page.url, page.elements, page.tagged("script"))
+    main = bridge.MainText(
+        page.root, page.html_text, page.url, (page.ids, page.classes), page.tagged("script")
+    )
     record.title = block.text if block is not None else fallback_title(page, main)
     if nxt and nxt.title:
         record.title = nxt.title

@@ -46,6 +46,11 @@ class PageIndex:
     pos: dict[_Element, int]
     #: The elements of each tag, in document order (``tagged``).
     by_tag: dict[object, list[_Element]]
+    #: The page's id and class values (what trafilatura's expressions test, bridge.page_names).
+    ids: set[str]
+    classes: set[str]
+    #: The elements with an itemtype attribute (microdata), the root included, in document order.
+    itemtyped: list[_Element]
     #: Indexes of blocks that are headings ending an article ("Phản hồi", "Các tin khác").
     end_ids: frozenset[int]
     #: Running total of paragraph-like text (long, few links) before each block.
@@ -156,13 +161,25 @@ def index_page(
     # Every element's Python proxy first: lxml makes one per element touched and frees it when
     # nothing holds it, so the walk and every finder after it reuse these instead of remaking them.
     elements = list(root.iter())
+    # what several finders look for in every element, read in one pass over them
     by_tag: dict[object, list[_Element]] = {}
+    ids: set[str] = set()
+    classes: set[str] = set()
+    itemtyped: list[_Element] = []
     for el in elements:
         same = by_tag.get(el.tag)
         if same is None:
             by_tag[el.tag] = [el]
         else:
             same.append(el)
+        value = el.get("id")
+        if value is not None:
+            ids.add(value)
+        value = el.get("class")
+        if value is not None:
+            classes.add(value)
+        if el.get("itemtype") is not None:
+            itemtyped.append(el)
     metas = meta_map(by_tag.get("meta", ()))
     ld = json_ld(by_tag.get("script", ()))
     base_el = next(
@@ -196,6 +213,9 @@ def index_page(
         elements=elements,
         pos=dict(zip(elements, range(len(elements)), strict=True)),
         by_tag=by_tag,
+        ids=ids,
+        classes=classes,
+        itemtyped=itemtyped,
         end_ids=frozenset(b.index for b in blocks if len(b.text) <= 60 and H.is_end_heading(b.text)),
         content_prefix=prefix,
     )

@@ -100,7 +100,9 @@ def _ld_breadcrumb(page: PageIndex) -> list[str]:
 
 
 def _microdata_breadcrumb(page: PageIndex) -> list[str]:
-    for el in islice(page.elements, 1, None):  # the root's descendants, as ".//*[@itemtype]" reads them
+    for el in page.itemtyped:
+        if el is page.root:  # the root's descendants, as ".//*[@itemtype]" reads them
+            continue
         if "breadcrumblist" in (el.get("itemtype") or "").lower():
             names = [clean_line(n.text_content()) for n in el.iter() if n.get("itemprop") == "name"]
             return [n for n in names if n]

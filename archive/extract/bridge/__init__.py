@@ -153,14 +153,14 @@ class MainText:
         root: _Element,
         html_text: str,
         url: str,
-        elements: Sequence[_Element] | None = None,
+        names: tuple[set[str], set[str]] | None = None,
         scripts: Sequence[_Element] | None = None,
     ) -> None:
         ours = parses_like_trafilatura(html_text)
         self._input: _Element | str = root if ours else html_text
-        # the id and class values of our tree (``elements``: its elements listed, if known), read
-        # once for the main text and the author search
-        self._names = page_names(root, elements) if ours else None
+        # the id and class values of our tree (``names``: ids and classes, if known), read once
+        # for the main text and the author search
+        self._names = page_names(root, names) if ours else None
         #: Our tree's <script> elements below the root (``root.iter("script")``), if known.
         self._scripts = scripts if ours else None
         try:

@@ -11,7 +11,6 @@ holds them equal. Part of the bridge: only archive.extract.bridge imports it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from contextlib import suppress
 from copy import copy, deepcopy
 
@@ -179,22 +178,24 @@ class PageNames:
         return found
 
 
-def page_names(tree: _Element, elements: Sequence[_Element] | None = None) -> PageNames | None:
+def page_names(tree: _Element, known: tuple[set[str], set[str]] | None = None) -> PageNames | None:
     """The id and class values of a page, what NameTests reads; None if one holds OPEN or CLOSE.
 
-    ``//@id`` and ``//@class``, read in one walk of the page: libxml2's XPath takes longer, the
-    more so on our tree, whose elements the page index already holds as Python objects
-    (``elements``: ``list(tree.iter())``, if known).
+    ``//@id`` and ``//@class``, read in one walk of the page (libxml2's XPath takes longer), or
+    ``known``: those values (ids, classes) as the page index read them.
     """
     ids: set[str] = set()
     classes: set[str] = set()
-    for el in tree.iter() if elements is None else elements:
-        value = el.get("id")
-        if value is not None:
-            ids.add(value)
-        value = el.get("class")
-        if value is not None:
-            classes.add(value)
+    if known is not None:
+        ids, classes = known
+    else:
+        for el in tree.iter():
+            value = el.get("id")
+            if value is not None:
+                ids.add(value)
+            value = el.get("class")
+            if value is not None:
+                classes.add(value)
     joined = "".join(ids) + "".join(classes)
     if _OPEN in joined or _CLOSE in joined:
         return None
