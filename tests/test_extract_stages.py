@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from archive.extract import extract
+from datetime import datetime
+
+import lxml.html
+
+from archive.extract import dom, extract
 from archive.extract.media import once
+from archive.extract.page import index_page
 from archive.extract.related import section_name
 from archive.extract.title import title_parts
 
@@ -53,3 +58,20 @@ def test_title_parts_split_at_site_separators() -> None:
 def test_section_names_lose_their_colon_and_shouting() -> None:
     assert section_name("CÁC TIN KHÁC:") == "Các tin khác"
     assert section_name("Tin liên quan :  ") == "Tin liên quan"
+
+
+def test_the_names_looked_up_for_a_page_are_its_elements_own_and_go_with_it() -> None:
+    """index_page reads each element's class and id once for every finder; extract() lets go of them."""
+    markup = f"""<html><head><title>T</title></head><body><div id="main" class="col  main">
+    <h1 class="title">Tiêu đề</h1><p id="p1">{BODY}</p><p class="">{BODY}</p><nav class="menu">x</nav>
+    </div></body></html>"""
+    root = lxml.html.document_fromstring(markup)
+    index_page(root, "https://example.vn/a", None, datetime(2026, 12, 1), markup)
+    assert [dom._names(el) for el in root.iter()] == [
+        dom.names_of(el.get("class"), el.get("id")) for el in root.iter()
+    ]
+    assert dom._names(root.find(".//div")) == "col  main main" and dom._names(root.find(".//h1")) == "title "
+    other = lxml.html.fragment_fromstring('<div class="sidebar">x</div>')  # not the page's: read
+    assert dom._names(other) == "sidebar " and dom.in_chrome(other, set())
+    extract(markup, "https://example.vn/a")
+    assert dom._page_names == {}

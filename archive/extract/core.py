@@ -1,6 +1,7 @@
 """One page -> one article record: the input checks and the order of the finders.
 
-Pure: no I/O, no global state; never raises. The stages, in the order their anchors need:
+Pure: no I/O, and no global state that changes an answer (archive.extract.dom's memos only
+save work); never raises. The stages, in the order their anchors need:
 read the bytes (archive.encoding) and parse; index the page once (page.py); trafilatura's main
 text (the bridge package); the title; the related sections; category and tags; the sapo; the body, its
 images and its trailing byline; the dates; the page kind.
@@ -22,6 +23,7 @@ from archive.extract import patterns as P
 from archive.extract.body import clean_body, main_lines, next_body
 from archive.extract.byline import byline_fields, find_author, find_source_line, split_trailer
 from archive.extract.dating import find_dates
+from archive.extract.dom import use_page_names
 from archive.extract.kind import (
     ARTICLE_DATE_SOURCES,
     DECLARED_FLAG,
@@ -88,6 +90,8 @@ def extract(
         _extract_into(record, html, url, content_type, now or datetime.now(timezone(timedelta(hours=7))))
     except Exception:  # noqa: BLE001 - the contract: a record for every input, never an exception
         record.flags.append("extraction-error")
+    finally:
+        use_page_names({})  # the page's elements are not kept alive by the lookup of their names
     record.flags = list(dict.fromkeys(record.flags))
     return record.as_dict()
 

@@ -286,10 +286,30 @@ def _chrome_named(el: _Element) -> bool:
 
 def _names(el: _Element) -> str | None:
     """The element's class and id as one string (what both questions split into names); None without."""
-    cls, id_ = el.get("class"), el.get("id")
+    names = _page_names.get(el, _UNREAD)
+    if names is not _UNREAD:
+        return names
+    return names_of(el.get("class"), el.get("id"))
+
+
+def names_of(cls: str | None, id_: str | None) -> str | None:
+    """``_names`` of an element whose class and id are ``cls`` and ``id_``."""
     if not cls and not id_:
         return None
     return f"{cls or ''} {id_ or ''}"
+
+
+#: ``_names`` of every element of the page being extracted, read by ``index_page`` in its pass
+#: over the elements (``use_page_names``): the finders ask about the same elements hundreds of
+#: times a page. An element not in it (another page's, a fragment's) has its attributes read.
+_page_names: dict[_Element, str | None] = {}
+_UNREAD = object()
+
+
+def use_page_names(names: dict[_Element, str | None]) -> None:
+    """Look up ``_names`` of these elements in ``names`` (an empty dict: read them again)."""
+    global _page_names
+    _page_names = names
 
 
 # Memos of the two questions above, on the names string: a page repeats its few class names over

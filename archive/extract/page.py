@@ -17,7 +17,16 @@ from lxml.etree import _Element
 
 from archive import heuristics as H
 from archive.extract import patterns as P
-from archive.extract.dom import Block, absolute, class_has, meta_map, text_of, walk_blocks
+from archive.extract.dom import (
+    Block,
+    absolute,
+    class_has,
+    meta_map,
+    names_of,
+    text_of,
+    use_page_names,
+    walk_blocks,
+)
 from archive.extract.jsonld import json_ld, ld_types
 from archive.profiles import SiteProfile
 from archive.vntext import clean_line, fold
@@ -166,20 +175,23 @@ def index_page(
     ids: set[str] = set()
     classes: set[str] = set()
     itemtyped: list[_Element] = []
+    names: dict[_Element, str | None] = {}
     for el in elements:
         same = by_tag.get(el.tag)
         if same is None:
             by_tag[el.tag] = [el]
         else:
             same.append(el)
-        value = el.get("id")
-        if value is not None:
-            ids.add(value)
-        value = el.get("class")
-        if value is not None:
-            classes.add(value)
+        id_ = el.get("id")
+        if id_ is not None:
+            ids.add(id_)
+        cls = el.get("class")
+        if cls is not None:
+            classes.add(cls)
+        names[el] = names_of(cls, id_)
         if el.get("itemtype") is not None:
             itemtyped.append(el)
+    use_page_names(names)
     metas = meta_map(by_tag.get("meta", ()))
     ld = json_ld(by_tag.get("script", ()))
     base_el = next(
