@@ -7,6 +7,7 @@ before them (the title, the related sections).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -113,6 +114,20 @@ class PageIndex:
         found = [el for tag in dict.fromkeys(tags) for el in self.by_tag.get(tag, ())]
         found.sort(key=self.pos.__getitem__)
         return found
+
+    def links_in(self, el: _Element, limit: int) -> list[_Element]:
+        """The first ``limit`` <a> elements of ``el`` (itself or inside it): ``list(islice(el.iter("a"),
+        limit))``, found by their positions among the page's links, not by walking ``el``'s subtree."""
+        positions, links = self.once("link positions", self._link_positions)
+        start = bisect_left(positions, self.pos[el])
+        if start == len(positions):
+            return []
+        end = bisect_right(positions, self.last_pos(el), start, min(len(positions), start + limit))
+        return links[start:end]
+
+    def _link_positions(self) -> tuple[list[int], list[_Element]]:
+        links = self.tagged("a")
+        return [self.pos[a] for a in links], links
 
     def last_pos(self, el: _Element) -> int:
         """The position of the last element inside ``el`` (its own when it has none): the elements

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml.etree import _Element
@@ -128,32 +127,41 @@ def _dom_breadcrumb(page: PageIndex, title: Title) -> list[str]:
     if title.block is not None and title.pos is not None:
         title_end = title.pos + sum(1 for _ in title.block.el.iterdescendants())
     boxes = iter(page.tagged(*_CRUMB_TAGS))
+    link_texts: dict[_Element, str | None] = {}
     for el in boxes:
         where = page.pos.get(el, 0)
         explicit = class_has(el, P.BREADCRUMBISH)
         if 0 <= title_end < where:
             if explicit:
-                crumbs = _crumbs(page, title, el, True)
+                crumbs = _crumbs(page, title, el, True, link_texts)
                 if crumbs:
                     found.append((10**9 - where, crumbs))
             break
-        crumbs = _crumbs(page, title, el, explicit)
+        crumbs = _crumbs(page, title, el, explicit, link_texts)
         if crumbs:
             found.append((where + (10**9 if explicit else 0), crumbs))
     for el in boxes:  # below the title (the same iterator, where the loop above stopped)
         if class_has(el, P.BREADCRUMBISH):
-            crumbs = _crumbs(page, title, el, True)
+            crumbs = _crumbs(page, title, el, True, link_texts)
             if crumbs:
                 found.append((10**9 - page.pos.get(el, 0), crumbs))
     return max(found, key=lambda f: f[0])[1] if found else []
 
 
-def _crumbs(page: PageIndex, title: Title, el: _Element, explicit: bool) -> list[str] | None:
-    """The crumbs of a candidate box, if it is a breadcrumb."""
-    links = list(islice(el.iter("a"), 8))  # a breadcrumb has a few links: stop counting at 8
+def _crumbs(
+    page: PageIndex, title: Title, el: _Element, explicit: bool, link_texts: dict[_Element, str | None]
+) -> list[str] | None:
+    """The crumbs of a candidate box, if it is a breadcrumb (``link_texts``: the texts of the
+    links read so far; nested boxes hold the same links)."""
+    links = page.links_in(el, 8)  # a breadcrumb has a few links: stop counting at 8
     if not links or len(links) > 7:
         return None
-    texts = [clean_line(a.text_content()) for a in links]
+    texts = []
+    for a in links:
+        text = link_texts.get(a, link_texts)
+        if text is link_texts:
+            text = link_texts[a] = clean_line(a.text_content())
+        texts.append(text)
     if any(t and len(t.split()) > 8 for t in texts):
         return None
     home = explicit or any(  # a box not named like a breadcrumb must start from the home page
