@@ -224,9 +224,13 @@ def _layout_spans(el: _Element) -> bool:
 
 
 def _walk(el: _Element, blocks: list[Block]) -> None:
-    col = _Collector()
+    # The run of inline content being collected; None until it has a part that is not whitespace
+    # (whitespace before the first one would be stripped from the block's text anyway), so that
+    # the containers of other blocks make no collector.
+    col: _Collector | None = None
     text = el.text
-    if text:
+    if text and not text.isspace():
+        col = _Collector()
         _add(col, text, False, False)
     layout: bool | None = None  # whether el lays out its spans: read at its first span
     for child in el:
@@ -238,20 +242,26 @@ def _walk(el: _Element, blocks: list[Block]) -> None:
                     layout = _layout_spans(el)
                 inline = not layout
             if inline and not (len(child) and _has_block(child)):
+                if col is None:
+                    col = _Collector()
                 _inline(child, col, False, False)
             else:
-                if col.plain_chars or col.emph_chars or col.links or col.times:
-                    _emit(blocks, el, col)
-                    col = _Collector()  # the block keeps the lists it was given
-                else:
-                    col.parts.clear()  # only whitespace so far: nothing to emit, nothing kept
+                if col is not None:
+                    if col.plain_chars or col.emph_chars:
+                        _emit(blocks, el, col)
+                    col = None  # the block keeps the lists it was given
                 _walk(child, blocks)
         tail = child.tail
         if tail:  # _add(col, tail, False, False), inline: most tails are the indentation
-            col.parts.append(tail)
-            if not tail.isspace():
+            if col is not None:
+                col.parts.append(tail)
+                if not tail.isspace():
+                    col.plain_chars += len(tail.strip())
+            elif not tail.isspace():
+                col = _Collector()
+                col.parts.append(tail)
                 col.plain_chars += len(tail.strip())
-    if col.plain_chars or col.emph_chars:  # _emit's own first test, before a call for most elements
+    if col is not None and (col.plain_chars or col.emph_chars):  # _emit's own first test
         _emit(blocks, el, col)
 
 
