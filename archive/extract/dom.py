@@ -386,12 +386,17 @@ def text_of(el: _Element) -> str:
     """All visible text under ``el``, cleaned."""
     parts = []
     for node in el.iter():
-        if node is not el and isinstance(node.tag, str) and node.tag in SKIP_TAGS:
-            continue
-        if isinstance(node.tag, str) and node.tag not in SKIP_TAGS and node.text:
-            parts.append(node.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
+        tag = node.tag  # lxml makes a new string at every read
+        if tag.__class__ is str:
+            if tag in SKIP_TAGS:  # neither its text nor its tail (nor el's own text)
+                continue
+            text = node.text
+            if text:
+                parts.append(text)
+        if node is not el:
+            tail = node.tail
+            if tail:
+                parts.append(tail)
     return clean_line(" ".join(parts)) or ""
 
 
