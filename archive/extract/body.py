@@ -276,7 +276,8 @@ def _is_noise_block(page: PageIndex, title: Title, related: Related, b: Block) -
     generation (a)) wrap the whole page, article included, in one <form>.
     """
     for anc in ancestors_until(b.el, title.ancestors):
-        if anc.tag in ("footer", "nav") or (anc.tag == "form" and len(page.blocks_in(anc)) < 40):
+        tag = anc.tag
+        if tag in ("footer", "nav") or (tag == "form" and len(page.blocks_in(anc)) < 40):
             return True
     if related.holds(b.el):
         return True

@@ -139,7 +139,8 @@ def _author_element(page: PageIndex, title: Title, related: Related) -> str | No
     if title.block is None:
         return None
     for el in page.elements[title.pos or 0 :]:  # an author element counts below the headline only
-        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "body", "html", "article", "main"):
+        tag = el.tag
+        if tag.__class__ is not str or tag in ("meta", "link", "body", "html", "article", "main"):
             continue
         if not (
             el.get("itemprop") == "author" or "author" in (el.get("rel") or "") or class_has(el, P.AUTHORISH)

@@ -181,7 +181,8 @@ def _emit(blocks: list[Block], el: _Element, col: _Collector) -> None:
 
 def _has_block(el: _Element) -> bool:
     for d in el.iterdescendants():
-        if isinstance(d.tag, str) and d.tag not in INLINE_TAGS and d.tag not in SKIP_TAGS:
+        tag = d.tag
+        if tag.__class__ is str and tag not in INLINE_TAGS and tag not in SKIP_TAGS:
             return True
     return False
 
@@ -211,7 +212,9 @@ def _layout_spans(el: _Element) -> bool:
     for child in el:
         if (child.tail or "").strip():
             return False
-        tag = child.tag if isinstance(child.tag, str) else ""
+        tag = child.tag
+        if tag.__class__ is not str:
+            tag = ""
         if tag in _LAYOUT_INLINE:
             spans += 1
             named += bool(child.get("class"))
@@ -348,7 +351,9 @@ def ancestors_until(el: _Element, stop_set: set[_Element]) -> Iterator[_Element]
 def in_chrome(el: _Element, stop_set: set[_Element]) -> bool:
     """Whether ``el`` sits in header/nav/footer/aside/form chrome below the ``stop_set`` ancestors."""
     for anc in ancestors_until(el, stop_set):
-        tag = anc.tag if isinstance(anc.tag, str) else ""
+        tag = anc.tag
+        if tag.__class__ is not str:
+            tag = ""
         if tag in CHROME_TAGS or _chrome_named(anc):
             # An HTML5 <header>/<footer> of an <article> or <main> is the article's own.
             if tag in ("header", "footer") and has_ancestor(anc, frozenset({"article", "main"})):
