@@ -243,9 +243,25 @@ def index_page(
         ids=ids,
         classes=classes,
         itemtyped=itemtyped,
-        end_ids=frozenset(b.index for b in blocks if len(b.text) <= 60 and H.is_end_heading(b.text)),
+        end_ids=_end_ids(blocks),
         content_prefix=prefix,
     )
+
+
+def _end_ids(blocks: list[Block]) -> frozenset[int]:
+    """Indexes of the blocks that are end headings, each distinct short text asked once (a page
+    repeats a quarter of its short lines: menus, share and "read more" links)."""
+    ends: dict[str, bool] = {}
+    out = []
+    for b in blocks:
+        text = b.text
+        if len(text) <= 60:
+            end = ends.get(text)
+            if end is None:
+                end = ends[text] = H.is_end_heading(text)
+            if end:
+                out.append(b.index)
+    return frozenset(out)
 
 
 def _ld_article(ld: list[dict]) -> dict | None:

@@ -48,6 +48,7 @@ def find_title_block(page: PageIndex) -> Block | None:
     # an ASCII text (lowercase, punctuation runs squeezed), so one shorter than half of every
     # title matches none: its norm() is not needed (most of a page's menu and link blocks).
     shortest = min((m for _, m in refs), default=0)
+    matches: dict[str, float] = {}  # of each distinct text (a page repeats some)
     hinted = set()
     for el in page.hints("title"):
         hinted.update(id(b) for b in page.blocks_in(el))
@@ -57,7 +58,10 @@ def find_title_block(page: PageIndex) -> Block | None:
             continue
         tag = b.el.tag
         text = b.text
-        match = 0.0 if 2 * len(text) < shortest and text.isascii() else _ref_match(norm(text), refs)
+        match = matches.get(text)
+        if match is None:
+            short = 2 * len(text) < shortest and text.isascii()
+            match = matches[text] = 0.0 if short else _ref_match(norm(text), refs)
         score = match
         score += _HEADING_SCORE.get(tag, 0.0)
         titleish = class_has(b.el, P.TITLEISH)
