@@ -113,12 +113,16 @@ def tree(root: int) -> list[int]:
 
 
 def status_kb(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of a process, in kB (empty if it is gone)."""
+    """VmRSS, VmHWM and RssAnon of a process, in kB (empty if it is gone).
+
+    RssAnon is the memory the process owns; VmRSS also counts the pages of files it maps, and
+    SQLite maps up to archive.store.MMAP_BYTES of the archive (page cache the kernel can drop).
+    """
     out = {}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
+                if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:")):
                     key, value = line.split(":", 1)
                     out[key] = int(value.split()[0])
     except OSError:
@@ -159,8 +163,9 @@ def cmdline(pid: int) -> str:
 class TreeSampler(threading.Thread):
     """Samples a process tree's memory every ``interval`` seconds until stopped.
 
-    Keeps, per process, its role (from ``classify(cmdline)``) and its VmHWM (peak RSS as the
-    kernel counts it); for the tree, the largest sum of VmRSS seen in one sample.
+    Keeps, per process, its role (from ``classify(cmdline)``), its VmHWM (peak RSS as the
+    kernel counts it) and its largest RssAnon seen (the memory it owns, without the archive's
+    mapped pages); for the tree, the largest sums of VmRSS and of RssAnon seen in one sample.
     """
 
     def __init__(self, root: int, classify, interval: float = 0.25) -> None:
@@ -168,15 +173,17 @@ class TreeSampler(threading.Thread):
         self.root, self.classify, self.interval = root, classify, interval
         self.stopping = threading.Event()
         self.hwm_kb: dict[int, int] = {}
+        self.anon_kb: dict[int, int] = {}
         self.roles: dict[int, str] = {}
         self.peak_tree_rss_kb = 0
+        self.peak_tree_anon_kb = 0
         self.samples = 0
         #: Last CPU seconds seen per process (whole process, and its main thread).
         self.cpu_s: dict[int, float] = {}
         self.main_thread_cpu_s: dict[int, float] = {}
 
     def sample(self) -> None:
-        total = 0
+        total = anon = 0
         for pid in tree(self.root):
             s = status_kb(pid)
             if not s:
@@ -184,12 +191,15 @@ class TreeSampler(threading.Thread):
             if pid not in self.roles:
                 self.roles[pid] = self.classify(cmdline(pid))
             total += s.get("VmRSS", 0)
+            anon += s.get("RssAnon", 0)
             self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), s.get("VmHWM", 0))
+            self.anon_kb[pid] = max(self.anon_kb.get(pid, 0), s.get("RssAnon", 0))
             self.cpu_s[pid] = max(self.cpu_s.get(pid, 0.0), cpu_seconds(pid))
             self.main_thread_cpu_s[pid] = max(
                 self.main_thread_cpu_s.get(pid, 0.0), main_thread_cpu_seconds(pid)
             )
         self.peak_tree_rss_kb = max(self.peak_tree_rss_kb, total)
+        self.peak_tree_anon_kb = max(self.peak_tree_anon_kb, anon)
         self.samples += 1
 
     def run(self) -> None:
@@ -201,12 +211,12 @@ class TreeSampler(threading.Thread):
         self.stopping.set()
         self.join()
 
-    def peak_by_role(self) -> dict[str, int]:
-        """Per role, the largest VmHWM (kB) of any process in it."""
+    def peak_by_role(self, of: str = "hwm") -> dict[str, int]:
+        """Per role, the largest VmHWM (kB) of any process in it (``of="anon"``: RssAnon)."""
         out: dict[str, int] = {}
-        for pid, hwm in self.hwm_kb.items():
+        for pid, kb in (self.anon_kb if of == "anon" else self.hwm_kb).items():
             role = self.roles.get(pid, "other")
-            out[role] = max(out.get(role, 0), hwm)
+            out[role] = max(out.get(role, 0), kb)
         return out
 
     def cpu_by_role(self) -> dict[str, float]:

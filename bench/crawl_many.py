@@ -8,7 +8,9 @@ crawl --all --db PATH --fast --quiet``). Reported:
 - the process tree: its peak summed VmRSS (sampled from /proc every 0.25 s), the VmHWM of the
   Scrapy process and of the largest extraction worker, the most processes alive at once and how
   many were started, by role: memory must not grow with K beyond the Scrapy process's own
-  per-portal state;
+  per-portal state; beside them the same peaks of RssAnon, the memory the processes own (VmRSS
+  also counts the archive's pages SQLite maps, which placement after each run touches by the
+  hundreds of megabytes);
 - pages (every fetch the runs recorded), articles, pages/s over the command's wall time;
 - CPU of the crawl tree (user+sys, ``getrusage(RUSAGE_CHILDREN)`` around the run) per page, and
   the replicas' CPU beside it (same 2 cores, not counted as the crawl's);
@@ -199,6 +201,10 @@ def run_k(k: int, args: argparse.Namespace, workdir: Path) -> dict:
         "load_average_before": load_before,
         "peak_tree_rss_mb": round(sampler.peak_tree_rss_kb / 1024, 1),
         "peak_hwm_mb_by_role": {r: round(v / 1024, 1) for r, v in sorted(sampler.peak_by_role().items())},
+        "peak_tree_anon_mb": round(sampler.peak_tree_anon_kb / 1024, 1),
+        "peak_anon_mb_by_role": {
+            r: round(v / 1024, 1) for r, v in sorted(sampler.peak_by_role("anon").items())
+        },
         "peak_processes_alive": sampler.peak_alive,
         "processes_started_by_role": sampler.count_by_role(),
         "cpu_s_by_role": {r: round(v, 1) for r, v in sorted(sampler.cpu_by_role().items())},
@@ -294,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmachine: {m['cpus']} CPUs ({m['cpu_model']}), commit {m['commit']}, code {results['code']}")
     print(
         f"{'K':>3} {'runs ok':>7} {'pages':>6} {'wall s':>7} {'pages/s':>7} {'ms CPU/page':>11} "
-        f"{'tree RSS MB':>11} {'scrapy HWM':>10} {'worker HWM':>10} {'procs alive':>11} {'workers started':>15} "
+        f"{'tree RSS MB':>11} {'scrapy HWM':>10} {'worker HWM':>10} {'tree anon':>9} {'scrapy anon':>11} "
+        f"{'procs alive':>11} {'workers started':>15} "
         f"{'others cores':>12}"
     )
     for r in results["runs"]:
@@ -302,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{r['portals']:>3} {r['runs_ok']:>3}/{r['runs']:<3} {r['pages']:>6} {r['wall_s']:>7} "
             f"{r['pages_per_s']:>7} {r['ms_cpu_per_page']:>11} {r['peak_tree_rss_mb']:>11} "
-            f"{peaks.get('scrapy', 0):>10} {peaks.get('worker', 0):>10} {r['peak_processes_alive']:>11} "
+            f"{peaks.get('scrapy', 0):>10} {peaks.get('worker', 0):>10} {r['peak_tree_anon_mb']:>9} "
+            f"{r['peak_anon_mb_by_role'].get('scrapy', 0):>11} {r['peak_processes_alive']:>11} "
             f"{r['processes_started_by_role'].get('worker', 0):>15} {r['others_cores_busy']:>12}"
         )
         if "extract_alone" in r:
