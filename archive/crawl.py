@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive import store
+from archive import runs, store
 from archive.lock import ArchiveLock
 
 #: Settings for a crawl of the local replica (or any server we own): no politeness delays.
@@ -100,6 +100,7 @@ def _run_locked(cmd: list[str], db_path: Path, quiet: bool) -> list[dict]:
             signal.signal(s, handler)
     db = store.open_db(db_path)
     try:
+        runs.mark_killed_runs(db)  # a crawl forced to stop (a second signal) left its runs "running"
         ids = [r[0] for r in db.execute("select id from crawl_runs where id > ? order by id", [last])]
         return [db["crawl_runs"].get(i) for i in ids]
     finally:

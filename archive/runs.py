@@ -58,7 +58,11 @@ def start_run(db: Database, spider: str, base_url: str) -> int:
 
 
 def mark_killed_runs(db: Database) -> list[int]:
-    """Runs still "running" whose process on this host no longer exists: they were killed."""
+    """Runs still "running" whose process on this host no longer exists: they were killed.
+
+    Their exit code is "interrupted"'s: a run killed is one that did not finish, and a caller
+    (cron, systemd) told 0 would take it for a success.
+    """
     host = socket.gethostname()
     dead = [
         run_id
@@ -68,7 +72,8 @@ def mark_killed_runs(db: Database) -> list[int]:
         if not _alive(pid)
     ]
     for run_id in dead:
-        db["crawl_runs"].update(run_id, {"status": "killed", **run_counts(db, run_id)})
+        row = {"status": "killed", "exit_code": EXIT_CODES["interrupted"], **run_counts(db, run_id)}
+        db["crawl_runs"].update(run_id, row)
     return dead
 
 

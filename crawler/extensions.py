@@ -3,9 +3,11 @@ sitemap reader that keeps Scrapy's thread free, and one clean stop per shutdown 
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request, signals
@@ -121,5 +123,31 @@ class OneStopPerSignal:
         self.last = now
         inner = self.inner.get(signum)
         if callable(inner):
-            inner(signum, frame)
-        self.install()
+            with self._successors_kept():
+                inner(signum, frame)
+
+    @contextlib.contextmanager
+    def _successors_kept(self) -> Iterator[None]:
+        """While Scrapy's handler runs, the handler it installs for the next signal is kept here,
+        to be called through this window; this one stays installed.
+
+        Scrapy's handler installs its successor (the unclean stop) first, then logs. Installed
+        for real, that successor took a copy of the signal arriving meanwhile (the signal
+        reached the process twice at once), bypassing the window: an unclean stop, the run
+        left ``running`` (it failed CI once). Blocking the signals would not do: another thread
+        of the process takes a signal the main thread blocks, and Python still runs its handler
+        on the main thread, whichever is installed then.
+        """
+        real = signal.signal
+
+        def keep(signum: int, handler: Any) -> Any:
+            if signum in self.SIGNALS and callable(handler):
+                previous, self.inner[signum] = self.inner.get(signum), handler
+                return previous
+            return real(signum, handler)
+
+        signal.signal = keep
+        try:
+            yield
+        finally:
+            signal.signal = real

@@ -10,6 +10,7 @@ to extract never holds them all while another portal waits.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import gc
 import itertools
@@ -17,6 +18,7 @@ import multiprocessing
 import queue
 import signal
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Hashable
 from multiprocessing.connection import Connection
@@ -119,7 +121,10 @@ class _Slot:
         self.ready = False
         self.stopped = False
         self.jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        #: Held to replace or stop the process: a page that fails as the crawl stops starts none.
+        self.lock = threading.Lock()
         self.start()
+        _slots.add(self)
         threading.Thread(target=self._serve, name="extract", daemon=True).start()
 
     def submit(self, task: tuple, timeout: float, then: Callable[[], None]) -> asyncio.Future:
@@ -146,6 +151,9 @@ class _Slot:
         self.process.start()
         child.close()
         self.ready = False
+        # after multiprocessing's own exit handler (it starts with the first process), so run before it
+        atexit.unregister(_kill_workers)
+        atexit.register(_kill_workers)
 
     def run(self, task: tuple, timeout: float) -> Any:
         """Extract one page in this slot's process (blocking: called in a thread).
@@ -191,9 +199,10 @@ class _Slot:
         self.ready = True
 
     def restart(self) -> None:
-        self.kill()
-        if not self.stopped:  # a page still running when the crawl stopped starts no new worker
-            self.start()
+        with self.lock:
+            self.kill()
+            if not self.stopped:  # a page still running when the crawl stopped starts no new worker
+                self.start()
 
     def kill(self) -> None:
         if self.process is not None and self.process.is_alive():
@@ -206,14 +215,17 @@ class _Slot:
 
     def stop(self, grace: float) -> None:
         """Ask the process to end; kill it if it is still busy after ``grace`` seconds."""
-        self.stopped = True
+        with self.lock:
+            self.stopped = True
+            process, conn = self.process, self.conn
         self.jobs.put(None)
-        if self.process is None:
+        if process is None:
             return
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send(None)
-        self.process.join(grace)
-        self.kill()
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            conn.send(None)
+        process.join(grace)
+        with self.lock:
+            self.kill()
 
 
 class ExtractPool:
@@ -286,6 +298,19 @@ class ExtractPool:
 
 _shared: ExtractPool | None = None
 _clients: set[Hashable] = set()
+_slots: weakref.WeakSet[_Slot] = weakref.WeakSet()
+
+
+def _kill_workers() -> None:
+    """At the crawl process's exit, kill the workers it did not stop (an unclean stop skips that).
+
+    multiprocessing's own exit handler ends a leftover worker with SIGTERM, which a worker
+    ignores (``_worker_main``), then waits for it: forever, the worker waiting for a page.
+    """
+    for slot in list(_slots):
+        slot.stopped = True
+        if slot.process is not None and slot.process.is_alive():
+            slot.process.kill()
 
 
 def shared_pool(client: Hashable, workers: int) -> ExtractPool:

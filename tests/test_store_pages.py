@@ -121,12 +121,8 @@ def test_runs_whose_process_is_gone_are_marked_killed_with_their_counts(fresh_db
     store.record_page(fresh_db, fetch(T1, None, status=None, error="reset"), run_id=dead)
     assert sorted(runs.mark_killed_runs(fresh_db)) == sorted([dead, no_pid])
     killed = table.get(dead)
-    assert (killed["status"], killed["pages_fetched"], killed["articles_new"], killed["failures"]) == (
-        "killed",
-        2,
-        1,
-        1,
-    )
+    counts = ("status", "exit_code", "pages_fetched", "articles_new", "failures")
+    assert tuple(killed[k] for k in counts) == ("killed", runs.EXIT_CODES["interrupted"], 2, 1, 1)
     assert table.get(no_pid)["status"] == "killed" and table.get(no_pid)["pages_fetched"] == 0
     assert [table.get(i)["status"] for i in (alive, elsewhere, done)] == ["running", "running", "ok"]
     assert runs.mark_killed_runs(fresh_db) == []
