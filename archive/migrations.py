@@ -411,3 +411,44 @@ def m017_propagation_shingle_hashes(db: Database) -> None:
     # compares its candidates without reading and tokenising their texts again. Rows placed
     # before this step have none: archive/propagation_state.py computes them on first use.
     db["propagation_state"].add_column("hashes", bytes)
+
+
+@migrations()
+def m018_propagation_band_ids(db: Database) -> None:
+    # Each placed article gets an integer id, in the order of placement, and the LSH index holds
+    # (key, id) in one B-tree ordered by both (WITHOUT ROWID): a placement's band look-ups read
+    # their holders' ids from the key's own rows and their states by id, where a key's rows were
+    # an index entry, then a table row for the url, then the state's url index and row; a band
+    # row written is one B-tree entry, not a row and two index entries.
+    db.execute(
+        """
+        create table propagation_state_by_id (
+           id integer primary key, url text not null unique, record_hash text, syllables integer,
+           indexed integer, placed_at text, signature blob, shingles integer, hashes blob)
+        """
+    )
+    db.execute(
+        """
+        insert into propagation_state_by_id
+          (url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes)
+        select url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes
+        from propagation_state order by rowid
+        """
+    )
+    db.execute(
+        """
+        create table propagation_bands_by_id (
+           key integer not null, state_id integer not null, primary key (key, state_id)) without rowid
+        """
+    )
+    db.execute(
+        """
+        insert or ignore into propagation_bands_by_id (key, state_id)
+        select b.key, s.id from propagation_bands b join propagation_state_by_id s on s.url = b.url
+        """
+    )
+    db.execute("drop table propagation_bands")
+    db.execute("drop table propagation_state")
+    db.execute("alter table propagation_state_by_id rename to propagation_state")
+    db.execute("alter table propagation_bands_by_id rename to propagation_bands")
+    db.execute("create index idx_propagation_bands_state_id on propagation_bands (state_id)")

@@ -142,8 +142,8 @@ def _band_candidates(db: Database, keys: list[int], held_by: dict[int, list[Cand
     for key in (k for k, n in held.items() if n > COMMON_BAND):
         if key not in held_by:
             held_by[key] = db.conn.execute(
-                "select url, signature, shingles from propagation_state where url in"
-                " (select url from propagation_bands where key = ? order by rowid limit ?)",
+                "select url, signature, shingles from propagation_state where id in"
+                " (select state_id from propagation_bands where key = ? order by state_id limit ?)",
                 (key, COMMON_BAND),
             ).fetchall()
         found.update((c[0], c) for c in held_by[key])
@@ -152,8 +152,8 @@ def _band_candidates(db: Database, keys: list[int], held_by: dict[int, list[Cand
         found.update(
             (c[0], c)
             for c in db.conn.execute(
-                "select url, signature, shingles from propagation_state where url in"
-                f" (select url from propagation_bands where key in ({_marks(len(rare))}))",
+                "select url, signature, shingles from propagation_state where id in"
+                f" (select state_id from propagation_bands where key in ({_marks(len(rare))}))",
                 rare,
             )
         )
@@ -196,7 +196,10 @@ def _likely(sig: bytes, size: int, candidates: list[tuple[str, bytes | None, int
 
 def unplace(db: Database, url: str) -> None:
     """Take an article out of the index, its links and its cluster (before placing a new version)."""
-    db.execute("delete from propagation_bands where url = ?", [url])
+    db.execute(
+        "delete from propagation_bands where state_id = (select id from propagation_state where url = ?)",
+        [url],
+    )
     db.execute("delete from propagation_paragraphs where url = ?", [url])
     db.execute("delete from text_links where url_a = ? or url_b = ?", [url, url])
     leave_cluster(db, url)
@@ -225,16 +228,33 @@ def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = N
         paragraphs = paragraph_digests(text_fold, folded=True)
         body = body_of(url, text_fold, paragraphs)
         indexed = body.syllables >= BODY_MIN
-        m = None
+        sig = None
         if indexed:
             m = minhash(body.hashes)
-            keys = band_keys(m)
+            sig, keys = signature(m), band_keys(m)
             by_paragraph = _paragraph_candidates(db, list(body.paragraphs))
             by_band = [c for c in _band_candidates(db, keys, held_by) if c[0] not in by_paragraph]
-            candidates = (_likely(signature(m), body.hashes.size, by_band) | by_paragraph) - {url}
+            candidates = (_likely(sig, body.hashes.size, by_band) | by_paragraph) - {url}
             links = _verify(db, body, candidates)
+        # before the bands (they hold its id) and the cluster (its members are measured on their
+        # stored hashes, this one's included)
+        state_id = db.conn.execute(
+            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                url,
+                record_hash,
+                body.syllables,
+                int(indexed),
+                utcnow(),
+                sig,
+                body.hashes.size if indexed else None,
+                body.hashes.tobytes() if indexed else None,
+            ],
+        ).lastrowid
+        if indexed:
             db.conn.executemany(
-                "insert into propagation_bands (key, url) values (?, ?)", [(k, url) for k in keys]
+                "insert into propagation_bands (key, state_id) values (?, ?)", [(k, state_id) for k in keys]
             )
             db.conn.executemany(
                 "insert into propagation_paragraphs (digest, url, position, syllables) values (?, ?, ?, ?)",
@@ -245,22 +265,6 @@ def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = N
                 " values (:url_a, :url_b, :kind, :jaccard, :containment, :shared_paragraphs, :share_a, :share_b)",
                 links,
             )
-        # before the cluster: its members are measured on their stored hashes, this one's included
-        db.execute(
-            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                url,
-                record_hash,
-                body.syllables,
-                int(indexed),
-                utcnow(),
-                signature(m) if m is not None else None,
-                body.hashes.size if indexed else None,
-                body.hashes.tobytes() if indexed else None,
-            ],
-        )
-        if indexed:
             near = [
                 link["url_b"] if link["url_a"] == url else link["url_a"]
                 for link in links

@@ -91,7 +91,7 @@ def test_a_failed_batch_step_leaves_its_batch_pending_and_a_rerun_completes_it(
     assert placed == (set(urls[:100]) if seconds == 0.0 else set())
     assert set(pending(db)) == set(urls) - placed
     orphans = db.execute(
-        "select count(*) from propagation_bands where url not in (select url from propagation_state)"
+        "select count(*) from propagation_bands where state_id not in (select id from propagation_state)"
     ).fetchone()[0]
     assert orphans == 0
     propagate(db)
