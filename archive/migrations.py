@@ -452,3 +452,44 @@ def m018_propagation_band_ids(db: Database) -> None:
     db.execute("alter table propagation_state_by_id rename to propagation_state")
     db.execute("alter table propagation_bands_by_id rename to propagation_bands")
     db.execute("create index idx_propagation_bands_state_id on propagation_bands (state_id)")
+
+
+@migrations()
+def m019_propagation_32_bands(db: Database) -> None:
+    # The LSH index at 32 bands of 3 values (archive/propagation_text.py: BANDS, ROWS), not 42:
+    # each placed article's keys computed again from its stored MinHash, as band_keys computed
+    # them (frozen here). A row placed before the signatures were kept (m014) has none: its
+    # record hash is cleared, so that the next placement step places it again (its old keys
+    # are taken out then).
+    import hashlib
+
+    import numpy as np
+
+    def keys(signature: bytes) -> list[int]:
+        raw = np.frombuffer(signature, dtype=np.uint32).astype(np.uint64).tobytes()
+        return [
+            int.from_bytes(
+                hashlib.blake2b(raw[i * 24 : (i + 1) * 24], digest_size=8, person=b"band%04d" % i).digest(),
+                "big",
+                signed=True,
+            )
+            for i in range(32)
+        ]
+
+    db.execute(
+        "delete from propagation_bands where state_id in"
+        " (select id from propagation_state where signature is not null)"
+    )
+    db.execute("update propagation_state set record_hash = null where indexed = 1 and signature is null")
+    last = 0
+    while True:  # a few thousand articles at a time: an archive of millions holds tens of millions of keys
+        rows = db.execute(
+            "select id, signature from propagation_state where id > ? and indexed = 1"
+            " and signature is not null order by id limit 5000",
+            [last],
+        ).fetchall()
+        if not rows:
+            return
+        new = sorted((key, state_id) for state_id, signature in rows for key in keys(signature))
+        db.conn.executemany("insert or ignore into propagation_bands (key, state_id) values (?, ?)", new)
+        last = rows[-1][0]

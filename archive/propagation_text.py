@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from archive.vntext import fold
 
@@ -22,9 +22,15 @@ from archive.vntext import fold
 SHINGLE = 5
 #: MinHash permutations: the estimate's error shrinks as 1/sqrt(NUM_PERM).
 NUM_PERM = 128
-#: The Jaccard similarity LSH aims to find (candidates only; every pair is then verified exactly).
-#: Low, so that a copy cut to a third of the original still shares a band with it.
-LSH_THRESHOLD = 0.25
+#: LSH bands of the MinHash, and its values per band (candidates only; every pair is then
+#: verified exactly). A pair of Jaccard similarity J shares a band with probability
+#: 1 - (1 - J**ROWS)**BANDS: 0.58 at 0.3 (a copy cut to a third, also found by its paragraphs),
+#: 0.88 at 0.4, 0.986 at 0.5, 0.9996 at 0.6; a topic's chance neighbours at 0.15, 0.10. Each
+#: band is a row of the index written in a random place of it, most of what a placement writes:
+#: 42 bands (datasketch's MinHashLSH's choice for a threshold of 0.25) found nothing more on the
+#: generated pairs than these 32 (bench/README.md, issue 16) and wrote a third more.
+BANDS = 32
+ROWS = 3
 #: Paragraphs shorter than this (in syllables) are no evidence of reuse: captions, datelines, stock phrases.
 PARAGRAPH_MIN = 20
 #: Whole paragraphs in common (in syllables) that make two articles a case of reuse: more than one
@@ -63,13 +69,6 @@ def shingles(words: list[str], size: int = SHINGLE) -> set[Shingle]:
 
 def body_shingles(text: str | None, *, folded: bool = False) -> set[Shingle]:
     return shingles(syllables(text, folded=folded))
-
-
-@cache
-def bands() -> tuple[int, int]:
-    """(bands, rows per band) for LSH_THRESHOLD, as datasketch's MinHashLSH would choose them."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
 
 
 #: How a body's shingle hashes are stored: sorted, unique, 32-bit little-endian.
@@ -124,16 +123,15 @@ def minhash(hashes: np.ndarray) -> MinHash:
 
 def band_keys(m: MinHash) -> list[int]:
     """One signed 64-bit key per band (its number mixed in), as SQLite stores integers."""
-    b, r = bands()
     raw = np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
-    step = 8 * r
+    step = 8 * ROWS
     return [
         int.from_bytes(
             hashlib.blake2b(raw[i * step : (i + 1) * step], digest_size=8, person=b"band%04d" % i).digest(),
             "big",
             signed=True,
         )
-        for i in range(b)
+        for i in range(BANDS)
     ]
 
 

@@ -1,60 +1,113 @@
-"""m018: an archive placed before band rows held placement ids migrates to the index it would have now."""
+"""m018 and m019: an archive placed under an older index migrates to the index it would have now."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
+import numpy as np
 from sqlite_utils import Database
 
 from archive import store
 from archive.migrations import migrations
-from archive.propagation import propagate
+from archive.propagation import pending, propagate
 from replica.propagation import archive_corpus, generate
 from tests.test_propagation import snapshot
 
 STATE = "url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes"
 DERIVED = ("text_links", "text_clusters", "text_cluster_members", "propagation_paragraphs")
+INDEX = (
+    f"select id, {STATE} from propagation_state order by id",
+    "select key, state_id from propagation_bands order by key, state_id",
+)
 
 
-def test_an_archive_placed_before_m018_migrates_to_todays_index_and_places_the_rest_alike(tmp_path):
+def _placed_half(tmp_path):
     corpus = generate(240, seed=7)
     urls = [a.url for a in corpus.articles]
-    half = len(urls) // 2
     today = store.open_db(tmp_path / "today.db")
     archive_corpus(today, corpus)
-    propagate(today, urls[:half])
-    ids = today.execute("select id, url from propagation_state order by id").fetchall()
-    assert [i for i, _ in ids] == list(range(1, len(ids) + 1))
+    propagate(today, urls[: len(urls) // 2])
+    ids = today.execute("select id from propagation_state order by id").fetchall()
+    assert [i for (i,) in ids] == list(range(1, len(ids) + 1))
+    return corpus, today
 
-    # The same placements as m017 held them: states in placement order, bands by url.
-    older = Database(sqlite3.connect(tmp_path / "older.db", isolation_level=None))
-    migrations.apply(older, stop_before="m018_propagation_band_ids")
+
+def _older(path, corpus, today, stop_before: str) -> Database:
+    """An archive of the schema before ``stop_before``, holding today's placements."""
+    older = Database(sqlite3.connect(path, isolation_level=None))
+    migrations.apply(older, stop_before=stop_before)
     archive_corpus(older, corpus)
     with older.conn:
-        older.conn.executemany(
-            f"insert into propagation_state ({STATE}) values ({', '.join('?' * 8)})",
-            today.execute(f"select {STATE} from propagation_state order by id").fetchall(),
-        )
-        older.conn.executemany(
-            "insert into propagation_bands (key, url) values (?, ?)",
-            today.execute(
-                "select b.key, s.url from propagation_bands b join propagation_state s on s.id = b.state_id"
-                " order by b.state_id, b.key"
-            ).fetchall(),
-        )
         for table in DERIVED:
             rows = today.execute(f"select * from {table}").fetchall()
             older.conn.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
+    return older
+
+
+def _keys_42(signature: bytes) -> list[int]:
+    """Band keys as 42 bands of 3 values made them (datasketch's choice for a threshold of 0.25)."""
+    raw = np.frombuffer(signature, dtype=np.uint32).astype(np.uint64).tobytes()
+    return [
+        int.from_bytes(
+            hashlib.blake2b(raw[i * 24 : (i + 1) * 24], digest_size=8, person=b"band%04d" % i).digest(),
+            "big",
+            signed=True,
+        )
+        for i in range(42)
+    ]
+
+
+def test_an_archive_placed_before_m018_migrates_to_todays_index_and_places_the_rest_alike(tmp_path):
+    """m017 held states in placement order and bands by url."""
+    corpus, today = _placed_half(tmp_path)
+    older = _older(tmp_path / "older.db", corpus, today, "m018_propagation_band_ids")
+    states = today.execute(f"select {STATE}, id from propagation_state order by id").fetchall()
+    with older.conn:
+        older.conn.executemany(
+            f"insert into propagation_state ({STATE}) values ({', '.join('?' * 8)})", [s[:8] for s in states]
+        )
+        older.conn.executemany(
+            "insert into propagation_bands (key, url) values (?, ?)",
+            [(key, s[0]) for s in states if s[5] for key in _keys_42(s[5])],
+        )
     older.conn.close()
 
     migrated = store.open_db(tmp_path / "older.db")
-    for sql in (
-        f"select id, {STATE} from propagation_state order by id",
-        "select key, state_id from propagation_bands order by key, state_id",
-    ):
+    for sql in INDEX:
         assert migrated.execute(sql).fetchall() == today.execute(sql).fetchall()
     assert migrated.execute("pragma integrity_check").fetchone() == ("ok",)
     propagate(today)
     propagate(migrated)
     assert snapshot(migrated) == snapshot(today)
     assert snapshot(today)["clusters"], "nothing clustered: the corpus tests nothing"
+
+
+def test_an_index_of_42_bands_migrates_to_32_and_a_row_without_a_signature_is_placed_again(tmp_path):
+    corpus, today = _placed_half(tmp_path)
+    older = _older(tmp_path / "older.db", corpus, today, "m019_propagation_32_bands")
+    states = today.execute(f"select id, {STATE} from propagation_state order by id").fetchall()
+    unsigned = next(s[1] for s in states if s[4] == 1)  # placed before m014 kept signatures
+    with older.conn:
+        older.conn.executemany(
+            f"insert into propagation_state (id, {STATE}) values ({', '.join('?' * 9)})", states
+        )
+        older.conn.executemany(
+            "insert into propagation_bands (key, state_id) values (?, ?)",
+            [(key, s[0]) for s in states if s[6] for key in _keys_42(s[6])],
+        )
+        older.conn.execute("update propagation_state set signature = null where url = ?", [unsigned])
+    older.conn.close()
+
+    migrated = store.open_db(tmp_path / "older.db")
+    signed = "select key, state_id from propagation_bands where state_id != ? order by key, state_id"
+    unsigned_id = migrated.execute("select id from propagation_state where url = ?", [unsigned]).fetchone()[0]
+    assert (
+        migrated.execute(signed, [unsigned_id]).fetchall() == today.execute(signed, [unsigned_id]).fetchall()
+    )
+    assert unsigned in pending(migrated) and unsigned not in pending(today)
+    propagate(today)
+    propagate(migrated)
+    assert snapshot(migrated) == snapshot(today)
+    keys_of = "select count(*) from propagation_bands b join propagation_state s on s.id = b.state_id where s.url = ?"
+    assert migrated.execute(keys_of, [unsigned]).fetchone()[0] == 32  # placed again: today's keys only
