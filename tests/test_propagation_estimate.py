@@ -106,6 +106,8 @@ def test_a_band_key_held_by_many_articles_hands_over_only_the_first_ones(tmp_pat
     db.conn.set_trace_callback(read.append)
     propagate(db)
     db.conn.set_trace_callback(None)
-    assert any("order by state_id limit" in sql for sql in read), "no key was common: the bound was never used"
+    assert any("order by state_id limit" in sql for sql in read), (
+        "no key was common: the bound was never used"
+    )
     members = db.execute("select url from text_cluster_members order by position").fetchall()
     assert [m[0] for m in members] == [original.url] + [c.url for c in copies]
