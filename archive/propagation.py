@@ -60,11 +60,6 @@ ESTIMATE_CONTAINMENT = 0.5
 #: small part of placing, short enough that a crawl's writers (the Scrapy thread's record_page)
 #: never wait long for it.
 PLACE_BATCH_SECONDS = 0.1
-#: The page cache of a batch step's connection, in KiB, while it places (SQLite's default is 2 MB).
-#: Placement reads band index leaves and candidates' states all over a big archive, past the
-#: memory map's 1 GiB: with 2 MB it read most pages again from the file for every article, and
-#: a batch's changed pages spilled to the log before its commit and were written there twice.
-PLACE_CACHE_KIB = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,22 +328,15 @@ def propagate(db: Database, urls: Iterable[str] | None = None) -> dict[str, int]
     counts = {"placed": 0, "unchanged": 0, "short": 0}
     todo = pending(db) if urls is None else list(urls)
     done = 0
-    cache = db.conn.execute("pragma cache_size").fetchone()[0]
-    db.conn.execute(f"pragma cache_size = {-PLACE_CACHE_KIB}")
-    try:
-        while done < len(todo):
-            with write_transaction(db.conn):
-                began = time.monotonic()
-                held_by: dict[
-                    int, list[Candidate]
-                ] = {}  # another writer may change the index between batches
-                while True:  # at least one placement a batch
-                    counts[place(db, todo[done], held_by)] += 1
-                    done += 1
-                    if done == len(todo) or time.monotonic() - began >= PLACE_BATCH_SECONDS:
-                        break
-    finally:  # a crawl's connection does not keep it
-        db.conn.execute(f"pragma cache_size = {cache}")
+    while done < len(todo):
+        with write_transaction(db.conn):
+            began = time.monotonic()
+            held_by: dict[int, list[Candidate]] = {}  # another writer may change the index between batches
+            while True:  # at least one placement a batch
+                counts[place(db, todo[done], held_by)] += 1
+                done += 1
+                if done == len(todo) or time.monotonic() - began >= PLACE_BATCH_SECONDS:
+                    break
     counts["clusters"] = db.execute("select count(*) from text_clusters").fetchone()[0]
     counts["links"] = db.execute("select count(*) from text_links").fetchone()[0]
     return counts
