@@ -124,9 +124,7 @@ def minhash(hashes: np.ndarray) -> MinHash:
 
     Fed a slice at a time (the minimum of minima is the minimum): all at once, a 500-shingle
     body's permuted values (256 KiB) could come from memory that the allocator had just handed
-    back to the kernel, zeroed again page by page for every article; in the propagation bench
-    at 100,000 articles, depending on what else the process held, the MinHash then cost 2.2
-    ms of CPU an article instead of 0.3-0.4.
+    back to the kernel, zeroed again page by page for every article (bench/README.md, issue 16).
     """
     m = _template().copy()
     values = hashes.tolist()
