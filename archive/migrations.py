@@ -461,21 +461,6 @@ def m019_propagation_32_bands(db: Database) -> None:
     # them (frozen here). A row placed before the signatures were kept (m014) has none: its
     # record hash is cleared, so that the next placement step places it again (its old keys
     # are taken out then).
-    import hashlib
-
-    import numpy as np
-
-    def keys(signature: bytes) -> list[int]:
-        raw = np.frombuffer(signature, dtype=np.uint32).astype(np.uint64).tobytes()
-        return [
-            int.from_bytes(
-                hashlib.blake2b(raw[i * 24 : (i + 1) * 24], digest_size=8, person=b"band%04d" % i).digest(),
-                "big",
-                signed=True,
-            )
-            for i in range(32)
-        ]
-
     db.execute(
         "delete from propagation_bands where state_id in"
         " (select id from propagation_state where signature is not null)"
@@ -490,6 +475,51 @@ def m019_propagation_32_bands(db: Database) -> None:
         ).fetchall()
         if not rows:
             return
-        new = sorted((key, state_id) for state_id, signature in rows for key in keys(signature))
+        new = sorted(
+            (key, state_id)
+            for state_id, signature in rows
+            for key in _band_keys_of_m019(signature, range(32))
+        )
         db.conn.executemany("insert or ignore into propagation_bands (key, state_id) values (?, ?)", new)
         last = rows[-1][0]
+
+
+@migrations()
+def m020_propagation_24_bands(db: Database) -> None:
+    # The LSH index at 24 bands of 3 values, not 32: the first 24 keys of an article are those
+    # m019 wrote, so its last 8 are computed again from its stored MinHash and taken out. Every
+    # placed row has a signature since m019 (one without was placed again, by 32 or 24 bands).
+    last = 0
+    while True:
+        rows = db.execute(
+            "select id, signature from propagation_state where id > ? and indexed = 1"
+            " and signature is not null order by id limit 5000",
+            [last],
+        ).fetchall()
+        if not rows:
+            return
+        gone = sorted(
+            (key, state_id)
+            for state_id, signature in rows
+            for key in _band_keys_of_m019(signature, range(24, 32))
+        )
+        db.conn.executemany("delete from propagation_bands where key = ? and state_id = ?", gone)
+        last = rows[-1][0]
+
+
+def _band_keys_of_m019(signature: bytes, bands: range) -> list[int]:
+    """Band keys of a stored MinHash as band_keys computed them at m019 (frozen here: a migration
+    must not change with the code it migrates to), for the bands numbered ``bands``."""
+    import hashlib
+
+    import numpy as np
+
+    raw = np.frombuffer(signature, dtype=np.uint32).astype(np.uint64).tobytes()
+    return [
+        int.from_bytes(
+            hashlib.blake2b(raw[i * 24 : (i + 1) * 24], digest_size=8, person=b"band%04d" % i).digest(),
+            "big",
+            signed=True,
+        )
+        for i in bands
+    ]

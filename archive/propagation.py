@@ -27,10 +27,12 @@ from archive.propagation_clusters import join_cluster, leave_cluster
 from archive.propagation_state import stored_bodies
 from archive.propagation_text import (
     BODY_MIN,
+    NUM_PERM,
     REUSE_MIN,
     band_keys,
     common,
     estimate_many,
+    jaccard_needed,
     minhash,
     paragraph_digests,
     signature,
@@ -50,12 +52,13 @@ COMMON_PARAGRAPH = 50
 #: that large still finds its members (one verified link joins the cluster), and a copy shares
 #: rarer keys with its original besides; without the bound, each placement read every article
 #: of the topic, and adding one grew with the archive.
-COMMON_BAND = 40
-#: A candidate found by a MinHash band alone is read and verified only when its estimated
-#: similarity reaches one of these: well below the rules above, so that the estimate's error
-#: (about 0.04 at 128 permutations) does not lose a pair, well above what a shared topic gives.
-ESTIMATE_JACCARD = 0.3
-ESTIMATE_CONTAINMENT = 0.5
+COMMON_BAND = 20
+#: A candidate found by a MinHash band alone is read and verified only when its MinHash could
+#: come from a near-identical pair: the estimated Jaccard similarity reaches, less this many
+#: standard errors of the estimate, the similarity at which these two bodies would meet a rule
+#: above. Unequal bodies meet the containment rule at a similarity far below NEAR_JACCARD,
+#: where a fixed threshold either lost them or verified a topic's equal neighbours by the dozen.
+ESTIMATE_MARGIN = 3.0
 #: How long a batch step holds the write lock before it commits: long enough that commits are a
 #: small part of placing, short enough that a crawl's writers (the Scrapy thread's record_page)
 #: never wait long for it.
@@ -183,14 +186,22 @@ def _paragraph_candidates(db: Database, digests: list[int]) -> set[str]:
     }
 
 
-def _likely(sig: bytes, size: int, candidates: list[tuple[str, bytes | None, int | None]]) -> set[str]:
-    """The band candidates whose signature says they may be near-identical (or that have none)."""
+def may_be_near(sig: bytes, size: int, signatures: list[bytes], sizes: list[int]) -> list[bool]:
+    """Whether each signed body may be near-identical to this one, by their MinHash signatures
+    (``signature``) and shingle counts: a candidate that may not is not read."""
+    j = estimate_many(sig, signatures)
+    needed = jaccard_needed(size, sizes, NEAR_JACCARD, NEAR_CONTAINMENT)
+    error = np.sqrt(needed * (1 - needed) / NUM_PERM)
+    return (j >= needed - ESTIMATE_MARGIN * error).tolist()
+
+
+def _likely(sig: bytes, size: int, candidates: list[Candidate]) -> set[str]:
+    """The band candidates that may be near-identical, and those without a signature."""
     likely = {url for url, other, _ in candidates if other is None}
-    signed = [(url, other, other_size) for url, other, other_size in candidates if other is not None]
+    signed = [c for c in candidates if c[1] is not None]
     if signed:
-        j, c = estimate_many(sig, size, [s[1] for s in signed], [s[2] for s in signed])
-        passing = (j >= ESTIMATE_JACCARD) | (c >= ESTIMATE_CONTAINMENT)
-        likely.update(s[0] for s, ok in zip(signed, passing.tolist(), strict=True) if ok)
+        passing = may_be_near(sig, size, [c[1] for c in signed], [c[2] for c in signed])
+        likely.update(c[0] for c, ok in zip(signed, passing, strict=True) if ok)
     return likely
 
 

@@ -24,12 +24,12 @@ SHINGLE = 5
 NUM_PERM = 128
 #: LSH bands of the MinHash, and its values per band (candidates only; every pair is then
 #: verified exactly). A pair of Jaccard similarity J shares a band with probability
-#: 1 - (1 - J**ROWS)**BANDS: 0.58 at 0.3 (a copy cut to a third, also found by its paragraphs),
-#: 0.88 at 0.4, 0.986 at 0.5, 0.9996 at 0.6; a topic's chance neighbours at 0.15, 0.10. Each
-#: band is a row of the index written in a random place of it, most of what a placement writes:
-#: 42 bands (datasketch's MinHashLSH's choice for a threshold of 0.25) found nothing more on the
-#: generated pairs than these 32 (bench/README.md, issue 16) and wrote a third more.
-BANDS = 32
+#: 1 - (1 - J**ROWS)**BANDS: 0.48 at 0.3 (a copy cut to a third, also found by its paragraphs),
+#: 0.80 at 0.4, 0.96 at 0.5, 0.996 at 0.6; a topic's chance neighbours at 0.08, 0.02. Each band
+#: is a row of the index written in a random place of it, most of what a placement writes: 42
+#: bands (datasketch's MinHashLSH's choice for a threshold of 0.25) and then 32 found nothing
+#: more on the generated pairs than these 24 (bench/README.md, issue 16).
+BANDS = 24
 ROWS = 3
 #: Paragraphs shorter than this (in syllables) are no evidence of reuse: captions, datelines, stock phrases.
 PARAGRAPH_MIN = 20
@@ -152,35 +152,30 @@ def signature(m: MinHash) -> bytes:
     return np.asarray(m.hashvalues, dtype=np.uint32).tobytes()
 
 
-def estimate(a: bytes, size_a: int, b: bytes, size_b: int) -> tuple[float, float]:
-    """(Jaccard, containment) of two bodies estimated from their signatures and shingle counts.
-
-    The share of equal MinHash values estimates the Jaccard similarity J; the shared shingles are
-    then J * (|A| + |B|) / (1 + J), of which the smaller body's share is the containment.
-    """
-    values_a, values_b = np.frombuffer(a, dtype=np.uint32), np.frombuffer(b, dtype=np.uint32)
-    j = float(np.count_nonzero(values_a == values_b)) / len(values_a)
-    shared = j * (size_a + size_b) / (1 + j)
-    return j, shared / min(size_a, size_b) if size_a and size_b else 0.0
-
-
-def estimate_many(
-    a: bytes, size_a: int, others: list[bytes], sizes: list[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """``estimate`` of one body against many at once (the same arithmetic, element by element):
-    a band key shared by a topic's articles hands a placement hundreds of candidates, and one
-    array comparison costs less than a call per candidate."""
+def estimate_many(a: bytes, others: list[bytes]) -> np.ndarray:
+    """The Jaccard similarity of one body to each of ``others`` estimated from their signatures
+    (the share of equal MinHash values; datasketch's ``MinHash.jaccard``), in one array
+    comparison: a band key shared by a topic's articles hands a placement dozens of candidates."""
     if not others:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0)
     mine = np.frombuffer(a, dtype=np.uint32)
     theirs = np.frombuffer(b"".join(others), dtype=np.uint32).reshape(len(others), len(mine))
-    j = np.count_nonzero(theirs == mine, axis=1) / len(mine)
+    return np.count_nonzero(theirs == mine, axis=1) / len(mine)
+
+
+def jaccard_needed(size_a: int, sizes: list[int], near_jaccard: float, near_containment: float) -> np.ndarray:
+    """For a body of ``size_a`` shingles and each of ``sizes``, the Jaccard similarity at which the
+    pair is near-identical: ``near_jaccard``, or less when the smaller body would then hold
+    ``near_containment`` of its shingles in the other.
+
+    Sharing S shingles, bodies of A and B have J = S / (A + B - S); the smaller (m) is contained
+    to the share c when S = c * m. The more unequal the bodies, the lower that J.
+    """
     size_b = np.asarray(sizes, dtype=np.float64)
-    shared = j * (size_a + size_b) / (1 + j)
-    smaller = np.minimum(size_a, size_b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where((size_a > 0) & (size_b > 0), shared / np.where(smaller > 0, smaller, 1), 0.0)
-    return j, c
+    shared = near_containment * np.minimum(size_a, size_b)
+    union = size_a + size_b - shared
+    by_containment = np.divide(shared, union, out=np.full(size_b.shape, near_jaccard), where=shared > 0)
+    return np.minimum(near_jaccard, by_containment)
 
 
 def paragraph_digests(text: str | None, *, folded: bool = False) -> list[tuple[int, int, int]]:

@@ -3,25 +3,16 @@ skips texts that share only a topic, and articles placed before signatures exist
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from archive import store
-from archive.propagation import (
-    ESTIMATE_CONTAINMENT,
-    ESTIMATE_JACCARD,
-    NEAR_CONTAINMENT,
-    NEAR_JACCARD,
-    place,
-    propagate,
-)
+from archive.propagation import NEAR_CONTAINMENT, NEAR_JACCARD, may_be_near, place, propagate
 from archive.propagation_text import (
     body_hashes,
     containment,
-    estimate,
     estimate_many,
     jaccard,
+    jaccard_needed,
     minhash,
     signature,
 )
@@ -35,34 +26,43 @@ def corpus():
 
 
 def test_the_filter_keeps_every_near_pair_and_skips_most_unrelated_ones(corpus):
-    """Recall first: every pair the exact rule calls near-identical passes the estimate's filter;
-    and the filter is worth having: most pairs of unrelated texts do not."""
+    """Recall first: every pair the exact rule calls near-identical passes the estimate's filter,
+    unequal bodies (a shortened copy) included; and the filter is worth having: most pairs of
+    unrelated texts do not pass."""
     sets = [body_hashes(a.text) for a in corpus.articles]
     sigs = [signature(minhash(s)) for s in sets]
-    near = kept_near = unrelated = kept_unrelated = 0
-    for i, k in itertools.combinations(range(len(sets)), 2):
-        j, c = jaccard(sets[i], sets[k]), containment(sets[i], sets[k])
-        ej, ec = estimate(sigs[i], len(sets[i]), sigs[k], len(sets[k]))
-        kept = ej >= ESTIMATE_JACCARD or ec >= ESTIMATE_CONTAINMENT
-        if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
-            near, kept_near = near + 1, kept_near + kept
-        elif j < 0.1 and c < 0.2:
-            unrelated, kept_unrelated = unrelated + 1, kept_unrelated + kept
+    near = kept_near = unequal = unrelated = kept_unrelated = 0
+    for i in range(len(sets)):
+        kept = may_be_near(sigs[i], len(sets[i]), sigs[i + 1 :], [len(s) for s in sets[i + 1 :]])
+        for k, ok in enumerate(kept, i + 1):
+            j, c = jaccard(sets[i], sets[k]), containment(sets[i], sets[k])
+            if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
+                near, kept_near = near + 1, kept_near + ok
+                unequal += j < NEAR_JACCARD
+            elif j < 0.1 and c < 0.2:
+                unrelated, kept_unrelated = unrelated + 1, kept_unrelated + ok
     assert near >= 50 and kept_near == near
+    assert unequal >= 10, "no pair is near by containment alone: the corpus tests half the rule"
     assert unrelated >= 1000 and kept_unrelated <= unrelated // 100
 
 
-def test_one_against_many_is_the_same_arithmetic_as_one_by_one(corpus):
-    """The placement compares a body with all its candidates at once: same figures, to the bit,
-    as the pairwise estimate, empty bodies included (no division by zero, containment 0)."""
+def test_the_estimate_is_datasketchs_and_the_similarity_needed_is_where_a_rule_is_met(corpus):
+    """One against many gives, to the bit, datasketch's pairwise estimate (empty bodies
+    included); and the similarity needed is exactly where two bodies of those sizes meet a rule."""
     sets = [body_hashes(a.text) for a in corpus.articles[:60]] + [body_hashes("")]
-    sigs = [signature(minhash(s)) for s in sets]
+    hashes = [minhash(s) for s in sets]
+    sigs = [signature(m) for m in hashes]
     for i in (0, 7, len(sets) - 1):
-        j, c = estimate_many(sigs[i], len(sets[i]), sigs, [len(s) for s in sets])
-        assert len(j) == len(c) == len(sets)
-        for k in range(len(sets)):
-            assert (j[k], c[k]) == estimate(sigs[i], len(sets[i]), sigs[k], len(sets[k])), (i, k)
-    assert [x.size for x in estimate_many(sigs[0], len(sets[0]), [], [])] == [0, 0]
+        j = estimate_many(sigs[i], sigs)
+        assert j.tolist() == [hashes[i].jaccard(m) for m in hashes], i
+    assert estimate_many(sigs[0], []).size == 0
+    for a, b in ((100, 100), (100, 250), (40, 2000), (2000, 40)):
+        needed = jaccard_needed(a, [b], NEAR_JACCARD, NEAR_CONTAINMENT)[0]
+        for shared in range(0, min(a, b) + 1):
+            exact = shared / (a + b - shared)
+            meets = exact >= NEAR_JACCARD or shared / min(a, b) >= NEAR_CONTAINMENT
+            assert meets == (exact >= needed - 1e-12), (a, b, shared)
+    assert jaccard_needed(100, [0], NEAR_JACCARD, NEAR_CONTAINMENT).tolist() == [NEAR_JACCARD]
 
 
 def test_without_signatures_every_candidate_is_read_and_the_result_is_the_same(tmp_path, corpus):

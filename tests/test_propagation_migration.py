@@ -1,4 +1,4 @@
-"""m018 and m019: an archive placed under an older index migrates to the index it would have now."""
+"""m018, m019 and m020: an archive placed under an older index migrates to the index it would have now."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from archive import store
 from archive.migrations import migrations
 from archive.propagation import pending, propagate
+from archive.propagation_text import BANDS
 from replica.propagation import archive_corpus, generate
 from tests.test_propagation import snapshot
 
@@ -83,7 +84,7 @@ def test_an_archive_placed_before_m018_migrates_to_todays_index_and_places_the_r
     assert snapshot(today)["clusters"], "nothing clustered: the corpus tests nothing"
 
 
-def test_an_index_of_42_bands_migrates_to_32_and_a_row_without_a_signature_is_placed_again(tmp_path):
+def test_an_index_of_42_bands_migrates_to_todays_and_a_row_without_a_signature_is_placed_again(tmp_path):
     corpus, today = _placed_half(tmp_path)
     older = _older(tmp_path / "older.db", corpus, today, "m019_propagation_32_bands")
     states = today.execute(f"select id, {STATE} from propagation_state order by id").fetchall()
@@ -110,4 +111,28 @@ def test_an_index_of_42_bands_migrates_to_32_and_a_row_without_a_signature_is_pl
     propagate(migrated)
     assert snapshot(migrated) == snapshot(today)
     keys_of = "select count(*) from propagation_bands b join propagation_state s on s.id = b.state_id where s.url = ?"
-    assert migrated.execute(keys_of, [unsigned]).fetchone()[0] == 32  # placed again: today's keys only
+    assert migrated.execute(keys_of, [unsigned]).fetchone()[0] == BANDS  # placed again: today's keys only
+
+
+def test_an_index_of_32_bands_migrates_to_24(tmp_path):
+    """m020 keeps an article's first 24 keys (m019 wrote them as today's code does) and takes out the rest."""
+    corpus, today = _placed_half(tmp_path)
+    older = _older(tmp_path / "older.db", corpus, today, "m020_propagation_24_bands")
+    states = today.execute(f"select id, {STATE} from propagation_state order by id").fetchall()
+    with older.conn:
+        older.conn.executemany(
+            f"insert into propagation_state (id, {STATE}) values ({', '.join('?' * 9)})", states
+        )
+        older.conn.executemany(
+            "insert into propagation_bands (key, state_id) values (?, ?)",
+            [(key, s[0]) for s in states if s[6] for key in _keys_42(s[6])[:32]],
+        )
+    assert older.execute("select count(*) from propagation_bands").fetchone()[0] > BANDS * len(states)
+    older.conn.close()
+
+    migrated = store.open_db(tmp_path / "older.db")
+    for sql in INDEX:
+        assert migrated.execute(sql).fetchall() == today.execute(sql).fetchall()
+    propagate(today)
+    propagate(migrated)
+    assert snapshot(migrated) == snapshot(today)
