@@ -523,3 +523,21 @@ def _band_keys_of_m019(signature: bytes, bands: range) -> list[int]:
         )
         for i in bands
     ]
+
+
+@migrations()
+def m021_propagation_figures_and_hosts(db: Database) -> None:
+    # Near-duplicates must now agree on their figures (archive/propagation_text.py: FIGURES_KEPT),
+    # and a body only contained in others joins one host's cluster, not all of them
+    # (archive/propagation_clusters.py). Every article holding a near-duplicate link is placed
+    # again by the next placement step (its record hash cleared, as m019 did), which makes its
+    # links and cluster by today's rules; the figures of the other placed articles are computed
+    # from their text when a placement first needs them.
+    db.execute("alter table propagation_state add column figures blob")
+    db.execute(
+        """
+        update propagation_state set record_hash = null where url in (
+          select url_a from text_links where kind = 'near-duplicate'
+          union select url_b from text_links where kind = 'near-duplicate')
+        """
+    )

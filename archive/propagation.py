@@ -23,15 +23,20 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from archive.propagation_clusters import join_cluster, leave_cluster
+from archive.propagation_clusters import recluster
 from archive.propagation_state import stored_bodies
 from archive.propagation_text import (
     BODY_MIN,
+    FIGURES_KEPT,
+    NEAR_CONTAINMENT,
+    NEAR_JACCARD,
     NUM_PERM,
     REUSE_MIN,
     band_keys,
     common,
     estimate_many,
+    figures,
+    figures_kept,
     jaccard_needed,
     minhash,
     paragraph_digests,
@@ -41,10 +46,6 @@ from archive.propagation_text import (
 )
 from archive.store import utcnow, write_transaction
 
-#: Jaccard similarity at or above which two bodies are near-identical (the same text, lightly edited).
-NEAR_JACCARD = 0.5
-#: Share of the smaller body found in the larger at or above which one "contains most of the other".
-NEAR_CONTAINMENT = 0.8
 #: A paragraph printed in more articles than this is house boilerplate, not reuse.
 COMMON_PARAGRAPH = 50
 #: A MinHash band key held by more articles than this is a topic's vocabulary more often than a
@@ -73,6 +74,7 @@ class Body:
     hashes: np.ndarray  # propagation_text.word_hashes
     paragraphs: dict[int, int]  # digest -> syllables
     syllables: int
+    figures: np.ndarray  # propagation_text.figures
 
 
 def _digests(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -87,13 +89,14 @@ def body_of(url: str, text_fold: str | None, paragraphs: list[tuple[int, int, in
     """The body of an article from its folded text and its ``paragraph_digests``."""
     words = syllables(text_fold, folded=True)
     digests = _digests((digest, length) for _, digest, length in paragraphs)
-    return Body(url, word_hashes(words), digests, len(words))
+    return Body(url, word_hashes(words), digests, len(words), figures(words))
 
 
 def compare(a: Body, b: Body) -> dict[str, Any] | None:
     """The link between two bodies (``a.url < b.url``), or None when they share too little.
 
-    "near-duplicate": Jaccard >= NEAR_JACCARD or containment >= NEAR_CONTAINMENT. "reuse": at
+    "near-duplicate": Jaccard >= NEAR_JACCARD or containment >= NEAR_CONTAINMENT, their figures
+    agreeing (``figures_kept``). "reuse": at
     least REUSE_MIN syllables of whole paragraphs in common; ``share_a`` / ``share_b`` say how much of each body
     (in syllables) is in shared paragraphs.
     """
@@ -101,7 +104,8 @@ def compare(a: Body, b: Body) -> dict[str, Any] | None:
     j = n / (a.hashes.size + b.hashes.size - n) if a.hashes.size and b.hashes.size else 0.0
     c = n / min(a.hashes.size, b.hashes.size) if a.hashes.size and b.hashes.size else 0.0
     shared = a.paragraphs.keys() & b.paragraphs.keys()
-    if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT:
+    kept = figures_kept(a.figures, b.figures) if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT else 0.0
+    if kept is None or kept >= FIGURES_KEPT:
         kind = "near-duplicate"
     elif sum(a.paragraphs[d] for d in shared) >= REUSE_MIN:
         kind = "reuse"
@@ -213,7 +217,7 @@ def unplace(db: Database, url: str) -> None:
     )
     db.execute("delete from propagation_paragraphs where url = ?", [url])
     db.execute("delete from text_links where url_a = ? or url_b = ?", [url, url])
-    leave_cluster(db, url)
+    recluster(db, {url})  # alone now: it leaves its cluster, which may come apart
     db.execute("delete from propagation_state where url = ?", [url])
 
 
@@ -250,8 +254,9 @@ def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = N
         # before the bands (they hold its id) and the cluster (its members are measured on their
         # stored hashes, this one's included)
         state_id = db.conn.execute(
-            "insert into propagation_state (url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into propagation_state"
+            " (url, record_hash, syllables, indexed, placed_at, signature, shingles, hashes, figures)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 url,
                 record_hash,
@@ -261,6 +266,7 @@ def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = N
                 sig,
                 body.hashes.size if indexed else None,
                 body.hashes.tobytes() if indexed else None,
+                body.figures.tobytes() if indexed else None,
             ],
         ).lastrowid
         if indexed:
@@ -282,7 +288,7 @@ def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = N
                 if link["kind"] == "near-duplicate"
             ]
             if near:
-                join_cluster(db, url, near)
+                recluster(db, {url, *near})
     return "placed" if indexed else "short"
 
 
@@ -300,8 +306,8 @@ def _placed_bodies(db: Database, urls: set[str]) -> Iterator[Body]:
         ):
             paragraphs.setdefault(url, []).append((digest, length))
         for url in chunk:
-            hashes, length = stored[url]
-            yield Body(url, hashes, _digests(paragraphs.get(url, ())), length)
+            hashes, length, found = stored[url]
+            yield Body(url, hashes, _digests(paragraphs.get(url, ())), length, found)
 
 
 def _verify(db: Database, body: Body, candidates: set[str]) -> list[dict[str, Any]]:

@@ -1,21 +1,33 @@
-"""Clusters of near-identical bodies: the connected groups of "near-duplicate" links, kept as data.
+"""Clusters of near-identical bodies, kept as data where they change.
 
-A cluster is maintained where it changes: an article joins (merging the clusters it links),
-or leaves (its cluster's remaining members are split along their links). The first publisher
-is the earliest member by publication instant (offsets honoured); ties go to the member the
-archive saw first, then to the smaller URL; undated members come after every dated one (by
-first seen) and are first only in a cluster where no member has a date.
+Two kinds of near-duplicate link make a cluster differently. Two bodies of about the same text
+(Jaccard similarity at least NEAR_JACCARD) belong together whatever else they link: their
+connected groups are the cluster's *cores*. A body that is only *contained* in a larger one
+(a shortened copy, an excerpt) belongs with the text it was cut from, but a short text is
+contained by chance in many larger ones that share its vocabulary (a brief quoted by several
+reports, a template's sentences): were every containment a link of the group, one excerpt would
+join two unrelated articles, and at 100,000 generated articles such chains made clusters of
+hundreds. So a core is attached to one host only: the larger body that best contains the core's
+largest member (highest containment, then Jaccard similarity, then the smaller URL). A cluster
+is a core with every core attached to it, through any number of hosts; a host is always larger
+than the core it takes, so attachments never loop. These groups are a function of the links
+alone, so placing articles one by one in any order or in one batch gives the same clusters.
+
+The first publisher is the earliest member by publication instant (offsets honoured); ties go to
+the member the archive saw first, then to the smaller URL; undated members come after every
+dated one (by first seen) and are first only in a cluster where no member has a date.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
 from archive.propagation_state import stored_hashes
-from archive.propagation_text import containment, jaccard
+from archive.propagation_text import NEAR_JACCARD, containment, jaccard
 from archive.store import utcnow
 
 #: Vietnam's offset, assumed for a publication time printed without one.
@@ -44,79 +56,154 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-def _cluster_of(db: Database, url: str) -> int | None:
-    row = db.execute("select cluster_id from text_cluster_members where url = ?", [url]).fetchone()
-    return row[0] if row else None
+Links = dict[str, dict[str, tuple[float, float]]]  # url -> other -> (jaccard, containment)
 
 
-def _new_id(db: Database) -> int:
-    return db.execute("select coalesce(max(id), 0) + 1 from text_clusters").fetchone()[0]
-
-
-def join_cluster(db: Database, url: str, near: list[str]) -> int:
-    """Put ``url`` with its near-duplicates ``near``: one cluster, merging any they belonged to."""
-    ids = sorted({c for c in (_cluster_of(db, u) for u in near) if c is not None})
-    cluster = ids[0] if ids else _new_id(db)
-    if not ids:
-        db.execute("insert into text_clusters (id, members) values (?, 0)", [cluster])
-    for other in ids[1:]:
-        db.execute("update text_cluster_members set cluster_id = ? where cluster_id = ?", [cluster, other])
-        db.execute("delete from text_clusters where id = ?", [other])
-    loose = [u for u in [url, *near] if _cluster_of(db, u) is None]
-    db.conn.executemany(
-        "insert into text_cluster_members (url, cluster_id) values (?, ?)", [(u, cluster) for u in loose]
-    )
-    refresh(db, cluster, only=None if len(ids) != 1 else set(loose))
-    return cluster
-
-
-def leave_cluster(db: Database, url: str) -> None:
-    """Take ``url`` out of its cluster; the rest splits into the groups its links still join."""
-    cluster = _cluster_of(db, url)
-    if cluster is None:
-        return
-    db.execute("delete from text_cluster_members where url = ?", [url])
-    rest = [r[0] for r in db.execute("select url from text_cluster_members where cluster_id = ?", [cluster])]
-    groups = _components(db, rest)
-    groups.sort(key=len, reverse=True)
-    for i, group in enumerate(groups):
-        if len(group) < 2:
-            db.execute(f"delete from text_cluster_members where url in ({_marks(len(group))})", group)
-            continue
-        target = cluster if i == 0 else _new_id(db)
-        if i:
-            db.execute("insert into text_clusters (id, members) values (?, 0)", [target])
-            db.execute(
-                f"update text_cluster_members set cluster_id = ? where url in ({_marks(len(group))})",
-                [target, *group],
-            )
-        refresh(db, target)
-    if not groups or len(groups[0]) < 2:
-        db.execute("delete from text_clusters where id = ?", [cluster])
-
-
-def _components(db: Database, urls: list[str]) -> list[list[str]]:
-    """The groups of ``urls`` joined by near-duplicate links among themselves."""
-    if not urls:
-        return []
-    parent = {u: u for u in urls}
-
-    def root(u: str) -> str:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
+def _take(
+    db: Database, urls: set[str], region: set[str], old: dict[str, int], links: Links, sizes: dict[str, int]
+) -> None:
+    """Add ``urls`` and the other members of their clusters to ``region``, with their links and sizes."""
     marks = _marks(len(urls))
-    for a, b in db.execute(
-        f"select url_a, url_b from text_links where kind = 'near-duplicate' and url_a in ({marks}) and url_b in ({marks})",
-        [*urls, *urls],
-    ):
-        parent[root(a)] = root(b)
+    clusters = {
+        c
+        for (c,) in db.execute(
+            f"select cluster_id from text_cluster_members where url in ({marks})", list(urls)
+        )
+    }
+    clusters -= set(old.values())
+    if clusters:
+        rows = db.execute(
+            f"select url, cluster_id from text_cluster_members where cluster_id in ({_marks(len(clusters))})",
+            list(clusters),
+        ).fetchall()
+        old.update(rows)
+        urls = urls | {url for url, _ in rows}
+    new = list(urls - region)
+    region.update(new)
+    for i in range(0, len(new), 250):
+        chunk = new[i : i + 250]
+        marks = _marks(len(chunk))
+        for a, b, j, c in db.execute(
+            "select url_a, url_b, jaccard, containment from text_links where kind = 'near-duplicate'"
+            f" and (url_a in ({marks}) or url_b in ({marks}))",
+            [*chunk, *chunk],
+        ):
+            links.setdefault(a, {})[b] = links.setdefault(b, {})[a] = (j, c)
+    unknown = list({o for u in new for o in links.get(u, ())}.union(new) - sizes.keys())
+    for i in range(0, len(unknown), 500):
+        chunk = unknown[i : i + 500]
+        rows = db.execute(
+            f"select url, shingles from propagation_state where url in ({_marks(len(chunk))})", chunk
+        )
+        sizes.update((url, n) for url, n in rows if n is not None)
+    missing = [u for u in unknown if u not in sizes]  # placed before their shingles were counted
+    if missing:
+        sizes.update((url, hashes.size) for url, hashes in stored_hashes(db, missing).items())
+
+
+def _root(parent: dict[str, str], u: str) -> str:
+    while parent[u] != u:
+        parent[u] = parent[parent[u]]
+        u = parent[u]
+    return u
+
+
+def _cores(region: set[str], links: Links) -> dict[str, str]:
+    """Each article of ``region`` to its core's root (a union-find over the links of similar bodies)."""
+    parent = {u: u for u in region}
+    for u in region:
+        for other, (j, _) in links.get(u, {}).items():
+            if j >= NEAR_JACCARD and other in parent:
+                parent[_root(parent, u)] = _root(parent, other)
+    return {u: _root(parent, u) for u in region}
+
+
+def _hosts(core_of: dict[str, str], links: Links, sizes: dict[str, int]) -> dict[str, str]:
+    """Each core's host, where it has one: core root -> the larger body best containing its leader."""
+    leaders: dict[str, str] = {}
+    for u, root in core_of.items():
+        best = leaders.get(root)
+        if best is None or (-sizes.get(u, 0), u) < (-sizes.get(best, 0), best):
+            leaders[root] = u
+    hosts = {}
+    for root, leader in leaders.items():
+        size = sizes.get(leader, 0)
+        larger = [
+            (-c, -j, other)
+            for other, (j, c) in links.get(leader, {}).items()
+            if j < NEAR_JACCARD and sizes.get(other, 0) > size
+        ]
+        if larger:
+            hosts[root] = min(larger)[2]
+    return hosts
+
+
+def _groups(db: Database, seeds: set[str], region: set[str], old: dict[str, int]) -> list[list[str]]:
+    """The clusters around ``seeds``, the region grown until no core or host of it lies outside."""
+    links: Links = {}
+    sizes: dict[str, int] = {}
+    todo = set(seeds)
+    while True:
+        _take(db, todo, region, old, links, sizes)
+        core_of = _cores(region, links)
+        hosts = _hosts(core_of, links, sizes)
+        todo = {o for u in region for o, (j, _) in links.get(u, {}).items() if j >= NEAR_JACCARD}
+        todo = (todo | set(hosts.values())) - region
+        if not todo:
+            break
+    parent = {u: u for u in region}
+    for u, root in core_of.items():
+        parent[_root(parent, u)] = _root(parent, root)
+    for root, host in hosts.items():
+        parent[_root(parent, root)] = _root(parent, host)
     groups: dict[str, list[str]] = {}
-    for u in urls:
-        groups.setdefault(root(u), []).append(u)
-    return [sorted(g) for g in groups.values()]
+    for u in region:
+        groups.setdefault(_root(parent, u), []).append(u)
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
+
+
+def recluster(db: Database, seeds: Iterable[str]) -> None:
+    """Make the clusters around ``seeds`` what the links now say, and measure those that changed.
+
+    ``seeds``: a placed article and its near-duplicates, or an article whose links were taken
+    out. A cluster keeps its number while it keeps members (the largest group its members form
+    keeps it); a new one takes the next number.
+    """
+    region: set[str] = set()
+    old: dict[str, int] = {}
+    groups = _groups(db, set(seeds), region, old)
+    was: dict[int, set[str]] = {}
+    for url, cluster in old.items():
+        was.setdefault(cluster, set()).add(url)
+    now: dict[str, int] = {}
+    changed = []
+    for group in groups:
+        ids = sorted({old[u] for u in group if u in old} - set(now.values()))
+        if ids:
+            cluster = ids[0]
+        else:
+            cluster = db.execute("select coalesce(max(id), 0) + 1 from text_clusters").fetchone()[0]
+            db.execute("insert into text_clusters (id, members) values (?, 0)", [cluster])
+        now.update((u, cluster) for u in group)
+        if was.get(cluster) != set(group):
+            changed.append(cluster)
+    for url in region:
+        before, after = old.get(url), now.get(url)
+        if before == after:
+            continue
+        if after is None:
+            db.execute("delete from text_cluster_members where url = ?", [url])
+        elif before is None:
+            db.execute("insert into text_cluster_members (url, cluster_id) values (?, ?)", [url, after])
+        else:
+            db.execute(
+                "update text_cluster_members set cluster_id = ?, similarity = null, containment = null where url = ?",
+                [after, url],
+            )
+    for cluster in set(was) - set(now.values()):
+        db.execute("delete from text_clusters where id = ?", [cluster])
+    for cluster in changed:
+        refresh(db, cluster, only=set())
 
 
 def refresh(db: Database, cluster: int, only: set[str] | None = None) -> None:

@@ -20,6 +20,16 @@ from archive.vntext import fold
 
 #: Syllables per shingle.
 SHINGLE = 5
+#: Jaccard similarity at or above which two bodies are near-identical (the same text, lightly edited).
+NEAR_JACCARD = 0.5
+#: Share of the smaller body found in the larger at or above which one "contains most of the other".
+NEAR_CONTAINMENT = 0.8
+#: A body giving at least FIGURES_MIN figures (syllables holding a digit: counts, dates, decree
+#: numbers) is near another only when at least FIGURES_KEPT of them are in the other too. Reports
+#: written to one template share most of their shingles but not their facts: without this, two
+#: provinces' briefs of one template were "the same text".
+FIGURES_MIN = 4
+FIGURES_KEPT = 0.7
 #: MinHash permutations: the estimate's error shrinks as 1/sqrt(NUM_PERM).
 NUM_PERM = 128
 #: LSH bands of the MinHash, and its values per band (candidates only; every pair is then
@@ -99,6 +109,31 @@ def word_hashes(words: list[str], size: int = SHINGLE) -> np.ndarray:
     sha1 = hashlib.sha1
     digests = b"".join(sha1(joined[a:b]).digest()[:4] for a, b in spans)
     return np.unique(np.frombuffer(digests, dtype=HASH_DTYPE))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def figures(words: list[str]) -> np.ndarray:
+    """The syllables of a body that hold a digit, as sorted 32-bit values (repeats kept)."""
+    blake2b = hashlib.blake2b
+    values = [
+        int.from_bytes(blake2b(w.encode(), digest_size=4).digest(), "little")
+        for w in words
+        if _DIGIT.search(w)
+    ]
+    return np.sort(np.array(values, dtype=HASH_DTYPE))
+
+
+def figures_kept(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Share of the figures of the body giving fewer that the other gives as often; None below FIGURES_MIN."""
+    small, big = (a, b) if a.size <= b.size else (b, a)
+    if small.size < FIGURES_MIN:
+        return None
+    values_s, counts_s = np.unique(small, return_counts=True)
+    values_b, counts_b = np.unique(big, return_counts=True)
+    _, i, j = np.intersect1d(values_s, values_b, assume_unique=True, return_indices=True)
+    return float(np.minimum(counts_s[i], counts_b[j]).sum()) / small.size
 
 
 def body_hashes(text: str | None, *, folded: bool = False) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""m018, m019 and m020: an archive placed under an older index migrates to the index it would have now."""
+"""m018 to m021: an archive placed under an older index or older rules migrates to what it would hold now."""
 
 from __future__ import annotations
 
@@ -46,6 +46,13 @@ def _older(path, corpus, today, stop_before: str) -> Database:
     return older
 
 
+def _migrated(path) -> Database:
+    """The archive at ``path`` migrated up to m021, which places every near-duplicate again (tested below)."""
+    db = Database(sqlite3.connect(path, isolation_level=None))
+    migrations.apply(db, stop_before="m021_propagation_figures_and_hosts")
+    return db
+
+
 def _keys_42(signature: bytes) -> list[int]:
     """Band keys as 42 bands of 3 values made them (datasketch's choice for a threshold of 0.25)."""
     raw = np.frombuffer(signature, dtype=np.uint32).astype(np.uint64).tobytes()
@@ -74,10 +81,12 @@ def test_an_archive_placed_before_m018_migrates_to_todays_index_and_places_the_r
         )
     older.conn.close()
 
-    migrated = store.open_db(tmp_path / "older.db")
+    migrated = _migrated(tmp_path / "older.db")
     for sql in INDEX:
         assert migrated.execute(sql).fetchall() == today.execute(sql).fetchall()
     assert migrated.execute("pragma integrity_check").fetchone() == ("ok",)
+    migrated.conn.close()
+    migrated = store.open_db(tmp_path / "older.db")
     propagate(today)
     propagate(migrated)
     assert snapshot(migrated) == snapshot(today)
@@ -130,9 +139,56 @@ def test_an_index_of_32_bands_migrates_to_24(tmp_path):
     assert older.execute("select count(*) from propagation_bands").fetchone()[0] > BANDS * len(states)
     older.conn.close()
 
-    migrated = store.open_db(tmp_path / "older.db")
+    migrated = _migrated(tmp_path / "older.db")
     for sql in INDEX:
         assert migrated.execute(sql).fetchall() == today.execute(sql).fetchall()
+    migrated.conn.close()
+    migrated = store.open_db(tmp_path / "older.db")
     propagate(today)
+    propagate(migrated)
+    assert snapshot(migrated) == snapshot(today)
+
+
+def test_near_duplicates_made_by_older_rules_are_made_again_by_todays(tmp_path):
+    """m021: figures must agree and a contained body joins one host: the older rules linked and
+    clustered more, so every article holding a near-duplicate link is placed again."""
+    corpus, today = _placed_half(tmp_path)
+    propagate(today)
+    older = _older(tmp_path / "older.db", corpus, today, "m021_propagation_figures_and_hosts")
+    clusters = [c for (c,) in today.execute("select id from text_clusters order by id")]
+    a, b = (
+        today.execute(
+            "select url from text_cluster_members where cluster_id = ? order by url", [c]
+        ).fetchone()[0]
+        for c in clusters[:2]
+    )
+    with older.conn:
+        older.conn.executemany(
+            f"insert into propagation_state (id, {STATE}) values ({', '.join('?' * 9)})",
+            today.execute(f"select id, {STATE} from propagation_state").fetchall(),
+        )
+        older.conn.executemany(
+            "insert into propagation_bands (key, state_id) values (?, ?)",
+            today.execute("select key, state_id from propagation_bands").fetchall(),
+        )
+        # what an older rule also held: a link today's refuses, and one cluster of two
+        older.conn.execute(
+            "insert or replace into text_links values (?, ?, 'near-duplicate', 0.5, 0.8, 0, 0.0, 0.0)",
+            sorted((a, b)),
+        )
+        older.conn.execute(
+            "update text_cluster_members set cluster_id = ? where cluster_id = ?", [clusters[0], clusters[1]]
+        )
+        older.conn.execute("delete from text_clusters where id = ?", [clusters[1]])
+    older.conn.close()
+
+    migrated = store.open_db(tmp_path / "older.db")
+    linked = {
+        u
+        for row in today.execute("select url_a, url_b from text_links where kind = 'near-duplicate'")
+        for u in row
+    }
+    assert set(pending(migrated)) == linked | {a, b}
+    assert pending(today) == []
     propagate(migrated)
     assert snapshot(migrated) == snapshot(today)
