@@ -56,110 +56,115 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-Links = dict[str, dict[str, tuple[float, float]]]  # url -> other -> (jaccard, containment)
+class _Region:
+    """The articles around a change, grown until whole: their clusters, links and sizes.
 
+    Each link is read once, however the region grows. Links of similar bodies only join cores
+    (a union-find kept as they are read: in a cluster of hundreds of copies nearly every link is
+    one); links of containment are kept by article, for the hosts.
+    """
 
-def _take(
-    db: Database, urls: set[str], region: set[str], old: dict[str, int], links: Links, sizes: dict[str, int]
-) -> None:
-    """Add ``urls`` and the other members of their clusters to ``region``, with their links and sizes."""
-    marks = _marks(len(urls))
-    clusters = {
-        c
-        for (c,) in db.execute(
-            f"select cluster_id from text_cluster_members where url in ({marks})", list(urls)
-        )
-    }
-    clusters -= set(old.values())
-    if clusters:
-        rows = db.execute(
-            f"select url, cluster_id from text_cluster_members where cluster_id in ({_marks(len(clusters))})",
-            list(clusters),
-        ).fetchall()
-        old.update(rows)
-        urls = urls | {url for url, _ in rows}
-    new = list(urls - region)
-    region.update(new)
-    for i in range(0, len(new), 250):
-        chunk = new[i : i + 250]
-        marks = _marks(len(chunk))
-        for a, b, j, c in db.execute(
-            "select url_a, url_b, jaccard, containment from text_links where kind = 'near-duplicate'"
-            f" and (url_a in ({marks}) or url_b in ({marks}))",
-            [*chunk, *chunk],
-        ):
-            links.setdefault(a, {})[b] = links.setdefault(b, {})[a] = (j, c)
-    unknown = list({o for u in new for o in links.get(u, ())}.union(new) - sizes.keys())
-    for i in range(0, len(unknown), 500):
-        chunk = unknown[i : i + 500]
-        rows = db.execute(
-            f"select url, shingles from propagation_state where url in ({_marks(len(chunk))})", chunk
-        )
-        sizes.update((url, n) for url, n in rows if n is not None)
-    missing = [u for u in unknown if u not in sizes]  # placed before their shingles were counted
-    if missing:
-        sizes.update((url, hashes.size) for url, hashes in stored_hashes(db, missing).items())
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.members: set[str] = set()
+        self.old: dict[str, int] = {}  # url -> the cluster it is in now
+        self.sizes: dict[str, int] = {}
+        self.parent: dict[str, str] = {}  # union-find over the links of similar bodies
+        self.contained: dict[str, list[tuple[float, float, str]]] = {}  # url -> (containment, jaccard, other)
 
+    def root(self, u: str) -> str:
+        parent = self.parent
+        parent.setdefault(u, u)
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
 
-def _root(parent: dict[str, str], u: str) -> str:
-    while parent[u] != u:
-        parent[u] = parent[parent[u]]
-        u = parent[u]
-    return u
+    def take(self, urls: set[str]) -> None:
+        """Add ``urls`` and the other members of their clusters, with their links and sizes."""
+        db = self.db
+        clusters = {
+            c
+            for (c,) in db.execute(
+                f"select cluster_id from text_cluster_members where url in ({_marks(len(urls))})", list(urls)
+            )
+        }
+        clusters -= set(self.old.values())
+        if clusters:
+            rows = db.execute(
+                f"select url, cluster_id from text_cluster_members where cluster_id in ({_marks(len(clusters))})",
+                list(clusters),
+            ).fetchall()
+            self.old.update(rows)
+            urls = urls | {url for url, _ in rows}
+        new = list(urls - self.members)
+        ends: set[str] = set(new)
+        for i in range(0, len(new), 250):
+            chunk = new[i : i + 250]
+            marks = _marks(len(chunk))
+            for a, b, j, c in db.execute(
+                "select url_a, url_b, jaccard, containment from text_links where kind = 'near-duplicate'"
+                f" and (url_a in ({marks}) or url_b in ({marks}))",
+                [*chunk, *chunk],
+            ):
+                if a in self.members or b in self.members:
+                    continue  # read when that end was taken
+                ends.add(a)
+                ends.add(b)
+                if j >= NEAR_JACCARD:
+                    self.parent[self.root(a)] = self.root(b)
+                else:
+                    self.contained.setdefault(a, []).append((c, j, b))
+                    self.contained.setdefault(b, []).append((c, j, a))
+            self.members.update(chunk)
+        unknown = list(ends - self.sizes.keys())
+        for i in range(0, len(unknown), 500):
+            chunk = unknown[i : i + 500]
+            rows = db.execute(
+                f"select url, shingles from propagation_state where url in ({_marks(len(chunk))})", chunk
+            )
+            self.sizes.update((url, n) for url, n in rows if n is not None)
+        missing = [u for u in unknown if u not in self.sizes]  # placed before their shingles were counted
+        if missing:
+            self.sizes.update((url, hashes.size) for url, hashes in stored_hashes(db, missing).items())
 
+    def hosts(self) -> dict[str, str]:
+        """Each core's host, where it has one: core root -> the larger body best containing its leader."""
+        sizes = self.sizes
+        leaders: dict[str, str] = {}
+        for u in self.members:
+            root = self.root(u)
+            best = leaders.get(root)
+            if best is None or (-sizes.get(u, 0), u) < (-sizes.get(best, 0), best):
+                leaders[root] = u
+        hosts = {}
+        for root, leader in leaders.items():
+            size = sizes.get(leader, 0)
+            larger = [
+                (-c, -j, other)
+                for c, j, other in self.contained.get(leader, ())
+                if sizes.get(other, 0) > size
+            ]
+            if larger:
+                hosts[root] = min(larger)[2]
+        return hosts
 
-def _cores(region: set[str], links: Links) -> dict[str, str]:
-    """Each article of ``region`` to its core's root (a union-find over the links of similar bodies)."""
-    parent = {u: u for u in region}
-    for u in region:
-        for other, (j, _) in links.get(u, {}).items():
-            if j >= NEAR_JACCARD and other in parent:
-                parent[_root(parent, u)] = _root(parent, other)
-    return {u: _root(parent, u) for u in region}
-
-
-def _hosts(core_of: dict[str, str], links: Links, sizes: dict[str, int]) -> dict[str, str]:
-    """Each core's host, where it has one: core root -> the larger body best containing its leader."""
-    leaders: dict[str, str] = {}
-    for u, root in core_of.items():
-        best = leaders.get(root)
-        if best is None or (-sizes.get(u, 0), u) < (-sizes.get(best, 0), best):
-            leaders[root] = u
-    hosts = {}
-    for root, leader in leaders.items():
-        size = sizes.get(leader, 0)
-        larger = [
-            (-c, -j, other)
-            for other, (j, c) in links.get(leader, {}).items()
-            if j < NEAR_JACCARD and sizes.get(other, 0) > size
-        ]
-        if larger:
-            hosts[root] = min(larger)[2]
-    return hosts
-
-
-def _groups(db: Database, seeds: set[str], region: set[str], old: dict[str, int]) -> list[list[str]]:
-    """The clusters around ``seeds``, the region grown until no core or host of it lies outside."""
-    links: Links = {}
-    sizes: dict[str, int] = {}
-    todo = set(seeds)
-    while True:
-        _take(db, todo, region, old, links, sizes)
-        core_of = _cores(region, links)
-        hosts = _hosts(core_of, links, sizes)
-        todo = {o for u in region for o, (j, _) in links.get(u, {}).items() if j >= NEAR_JACCARD}
-        todo = (todo | set(hosts.values())) - region
-        if not todo:
-            break
-    parent = {u: u for u in region}
-    for u, root in core_of.items():
-        parent[_root(parent, u)] = _root(parent, root)
-    for root, host in hosts.items():
-        parent[_root(parent, root)] = _root(parent, host)
-    groups: dict[str, list[str]] = {}
-    for u in region:
-        groups.setdefault(_root(parent, u), []).append(u)
-    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
+    def groups(self, seeds: set[str]) -> list[list[str]]:
+        """The clusters around ``seeds``, the region grown until no core or host of it lies outside."""
+        todo, hosts = seeds, {}
+        while todo:
+            self.take(todo)
+            hosts = self.hosts()
+            # a link of similar bodies read from a member reaches outside: its other end's root is
+            # shared with a member, so the outside articles in the union-find are those
+            todo = {u for u in self.parent if u not in self.members} | set(hosts.values())
+            todo -= self.members
+        for root, host in hosts.items():
+            self.parent[self.root(root)] = self.root(host)
+        groups: dict[str, list[str]] = {}
+        for u in self.members:
+            groups.setdefault(self.root(u), []).append(u)
+        return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
 
 
 def recluster(db: Database, seeds: Iterable[str]) -> None:
@@ -169,9 +174,9 @@ def recluster(db: Database, seeds: Iterable[str]) -> None:
     out. A cluster keeps its number while it keeps members (the largest group its members form
     keeps it); a new one takes the next number.
     """
-    region: set[str] = set()
-    old: dict[str, int] = {}
-    groups = _groups(db, set(seeds), region, old)
+    area = _Region(db)
+    groups = area.groups(set(seeds))
+    region, old = area.members, area.old
     was: dict[int, set[str]] = {}
     for url, cluster in old.items():
         was.setdefault(cluster, set()).add(url)
