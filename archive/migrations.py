@@ -532,8 +532,10 @@ def m021_propagation_figures_and_hosts(db: Database) -> None:
     # (archive/propagation_clusters.py). Every article holding a near-duplicate link is placed
     # again by the next placement step (its record hash cleared, as m019 did), which makes its
     # links and cluster by today's rules; the figures of the other placed articles are computed
-    # from their text when a placement first needs them.
+    # from their text when a placement first needs them. A member's core (the leader of its
+    # group of similar bodies) is kept, so that a copy joining a core does not read its cluster.
     db.execute("alter table propagation_state add column figures blob")
+    db.execute("alter table text_cluster_members add column core text")
     db.execute(
         """
         update propagation_state set record_hash = null where url in (

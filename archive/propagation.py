@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from archive.propagation_clusters import recluster
+from archive.propagation_clusters import placed, recluster
 from archive.propagation_state import stored_bodies
 from archive.propagation_text import (
     BODY_MIN,
@@ -282,13 +282,13 @@ def place(db: Database, url: str, held_by: dict[int, list[Candidate]] | None = N
                 " values (:url_a, :url_b, :kind, :jaccard, :containment, :shared_paragraphs, :share_a, :share_b)",
                 links,
             )
-            near = [
-                link["url_b"] if link["url_a"] == url else link["url_a"]
+            near = {
+                link["url_b"] if link["url_a"] == url else link["url_a"]: link["jaccard"]
                 for link in links
                 if link["kind"] == "near-duplicate"
-            ]
+            }
             if near:
-                recluster(db, {url, *near})
+                placed(db, url, body.hashes.size, near)
     return "placed" if indexed else "short"
 
 

@@ -68,6 +68,8 @@ class _Region:
         self.db = db
         self.members: set[str] = set()
         self.old: dict[str, int] = {}  # url -> the cluster it is in now
+        self.old_core: dict[str, str | None] = {}  # url -> its core's leader as stored
+        self.core: dict[str, str] = {}  # url -> its core's leader, once grown
         self.sizes: dict[str, int] = {}
         self.parent: dict[str, str] = {}  # union-find over the links of similar bodies
         self.contained: dict[str, list[tuple[float, float, str]]] = {}  # url -> (containment, jaccard, other)
@@ -92,11 +94,13 @@ class _Region:
         clusters -= set(self.old.values())
         if clusters:
             rows = db.execute(
-                f"select url, cluster_id from text_cluster_members where cluster_id in ({_marks(len(clusters))})",
+                "select url, cluster_id, core from text_cluster_members"
+                f" where cluster_id in ({_marks(len(clusters))})",
                 list(clusters),
             ).fetchall()
-            self.old.update(rows)
-            urls = urls | {url for url, _ in rows}
+            self.old.update((url, cluster) for url, cluster, _ in rows)
+            self.old_core.update((url, core) for url, _, core in rows)
+            urls = urls | {url for url, _, _ in rows}
         new = list(urls - self.members)
         ends: set[str] = set(new)
         for i in range(0, len(new), 250):
@@ -128,8 +132,9 @@ class _Region:
         if missing:
             self.sizes.update((url, hashes.size) for url, hashes in stored_hashes(db, missing).items())
 
-    def hosts(self) -> dict[str, str]:
-        """Each core's host, where it has one: core root -> the larger body best containing its leader."""
+    def hosts(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Each core's leader (its largest member), and its host where it has one: the larger body
+        best containing its leader. Both by core root."""
         sizes = self.sizes
         leaders: dict[str, str] = {}
         for u in self.members:
@@ -147,18 +152,19 @@ class _Region:
             ]
             if larger:
                 hosts[root] = min(larger)[2]
-        return hosts
+        return leaders, hosts
 
     def groups(self, seeds: set[str]) -> list[list[str]]:
         """The clusters around ``seeds``, the region grown until no core or host of it lies outside."""
-        todo, hosts = seeds, {}
+        todo, leaders, hosts = seeds, {}, {}
         while todo:
             self.take(todo)
-            hosts = self.hosts()
+            leaders, hosts = self.hosts()
             # a link of similar bodies read from a member reaches outside: its other end's root is
             # shared with a member, so the outside articles in the union-find are those
             todo = {u for u in self.parent if u not in self.members} | set(hosts.values())
             todo -= self.members
+        self.core = {u: leaders[self.root(u)] for u in self.members}
         for root, host in hosts.items():
             self.parent[self.root(root)] = self.root(host)
         groups: dict[str, list[str]] = {}
@@ -176,7 +182,7 @@ def recluster(db: Database, seeds: Iterable[str]) -> None:
     """
     area = _Region(db)
     groups = area.groups(set(seeds))
-    region, old = area.members, area.old
+    region, old, core = area.members, area.old, area.core
     was: dict[int, set[str]] = {}
     for url, cluster in old.items():
         was.setdefault(cluster, set()).add(url)
@@ -195,20 +201,56 @@ def recluster(db: Database, seeds: Iterable[str]) -> None:
     for url in region:
         before, after = old.get(url), now.get(url)
         if before == after:
-            continue
-        if after is None:
+            if after is not None and area.old_core.get(url) != core[url]:
+                db.execute("update text_cluster_members set core = ? where url = ?", [core[url], url])
+        elif after is None:
             db.execute("delete from text_cluster_members where url = ?", [url])
         elif before is None:
-            db.execute("insert into text_cluster_members (url, cluster_id) values (?, ?)", [url, after])
+            db.execute(
+                "insert into text_cluster_members (url, cluster_id, core) values (?, ?, ?)",
+                [url, after, core[url]],
+            )
         else:
             db.execute(
-                "update text_cluster_members set cluster_id = ?, similarity = null, containment = null where url = ?",
-                [after, url],
+                "update text_cluster_members set cluster_id = ?, core = ?, similarity = null, containment = null"
+                " where url = ?",
+                [after, core[url], url],
             )
     for cluster in set(was) - set(now.values()):
         db.execute("delete from text_clusters where id = ?", [cluster])
     for cluster in changed:
         refresh(db, cluster, only=set())
+
+
+def placed(db: Database, url: str, size: int, near: dict[str, float]) -> None:
+    """Put a newly placed article (``size`` shingles) in its cluster; ``near``: its near-duplicates
+    and their Jaccard similarity to it.
+
+    A copy of a text that hundreds of portals print joins the core of its twins and changes
+    nothing else: when every link it has is one of similar bodies, all to one core, and it is not
+    larger than that core's leader, no core's leader and no host changes, and it only joins.
+    Otherwise the clusters around it are made again (:func:`recluster`), which reads every link
+    of the clusters it touches.
+    """
+    if all(j >= NEAR_JACCARD for j in near.values()):
+        rows = db.execute(
+            f"select distinct cluster_id, core from text_cluster_members where url in ({_marks(len(near))})",
+            list(near),
+        ).fetchall()
+        count = db.execute(
+            f"select count(*) from text_cluster_members where url in ({_marks(len(near))})", list(near)
+        ).fetchone()[0]
+        if len(rows) == 1 and count == len(near) and rows[0][1] is not None:
+            cluster, leader = rows[0]
+            lead = db.execute("select shingles from propagation_state where url = ?", [leader]).fetchone()
+            if lead is not None and lead[0] is not None and (-lead[0], leader) < (-size, url):
+                db.execute(
+                    "insert into text_cluster_members (url, cluster_id, core) values (?, ?, ?)",
+                    [url, cluster, leader],
+                )
+                refresh(db, cluster, only={url})
+                return
+    recluster(db, {url, *near})
 
 
 def refresh(db: Database, cluster: int, only: set[str] | None = None) -> None:

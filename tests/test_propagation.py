@@ -29,10 +29,10 @@ def batch_db(tmp_path_factory, corpus):
 def snapshot(db) -> dict:
     """Links and clusters as sets that do not depend on the order of placement or cluster numbers."""
     clusters = {}
-    for url, cluster, position, similarity, is_first in db.execute(
-        "select url, cluster_id, position, similarity, is_first from text_cluster_members"
+    for url, cluster, position, similarity, is_first, core in db.execute(
+        "select url, cluster_id, position, similarity, is_first, core from text_cluster_members"
     ):
-        clusters.setdefault(cluster, set()).add((url, position, similarity, is_first))
+        clusters.setdefault(cluster, set()).add((url, position, similarity, is_first, core))
     return {
         "links": set(db.execute("select * from text_links").fetchall()),
         "clusters": {frozenset(members) for members in clusters.values()},

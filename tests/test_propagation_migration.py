@@ -40,9 +40,12 @@ def _older(path, corpus, today, stop_before: str) -> Database:
     migrations.apply(older, stop_before=stop_before)
     archive_corpus(older, corpus)
     with older.conn:
-        for table in DERIVED:
-            rows = today.execute(f"select * from {table}").fetchall()
-            older.conn.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
+        for table in DERIVED:  # the columns the older schema has
+            columns = ", ".join(c.name for c in older[table].columns)
+            rows = today.execute(f"select {columns} from {table}").fetchall()
+            older.conn.executemany(
+                f"insert into {table} ({columns}) values ({', '.join('?' * len(rows[0]))})", rows
+            )
     return older
 
 
