@@ -234,14 +234,12 @@ def placed(db: Database, url: str, size: int, near: dict[str, float]) -> None:
     """
     if all(j >= NEAR_JACCARD for j in near.values()):
         rows = db.execute(
-            f"select distinct cluster_id, core from text_cluster_members where url in ({_marks(len(near))})",
+            "select cluster_id, core, count(*) from text_cluster_members"
+            f" where url in ({_marks(len(near))}) group by cluster_id, core",
             list(near),
         ).fetchall()
-        count = db.execute(
-            f"select count(*) from text_cluster_members where url in ({_marks(len(near))})", list(near)
-        ).fetchone()[0]
-        if len(rows) == 1 and count == len(near) and rows[0][1] is not None:
-            cluster, leader = rows[0]
+        if len(rows) == 1 and rows[0][2] == len(near) and rows[0][1] is not None:
+            cluster, leader, _ = rows[0]
             lead = db.execute("select shingles from propagation_state where url = ?", [leader]).fetchone()
             if lead is not None and lead[0] is not None and (-lead[0], leader) < (-size, url):
                 db.execute(
