@@ -27,7 +27,6 @@ from archive.propagation_clusters import placed, recluster
 from archive.propagation_state import stored_bodies
 from archive.propagation_text import (
     BODY_MIN,
-    FIGURES_KEPT,
     NEAR_CONTAINMENT,
     NEAR_JACCARD,
     NUM_PERM,
@@ -36,7 +35,7 @@ from archive.propagation_text import (
     common,
     estimate_many,
     figures,
-    figures_kept,
+    figures_agree,
     jaccard_needed,
     minhash,
     paragraph_digests,
@@ -96,7 +95,7 @@ def compare(a: Body, b: Body) -> dict[str, Any] | None:
     """The link between two bodies (``a.url < b.url``), or None when they share too little.
 
     "near-duplicate": Jaccard >= NEAR_JACCARD or containment >= NEAR_CONTAINMENT, their figures
-    agreeing (``figures_kept``). "reuse": at
+    agreeing (``figures_agree``). "reuse": at
     least REUSE_MIN syllables of whole paragraphs in common; ``share_a`` / ``share_b`` say how much of each body
     (in syllables) is in shared paragraphs.
     """
@@ -104,8 +103,7 @@ def compare(a: Body, b: Body) -> dict[str, Any] | None:
     j = n / (a.hashes.size + b.hashes.size - n) if a.hashes.size and b.hashes.size else 0.0
     c = n / min(a.hashes.size, b.hashes.size) if a.hashes.size and b.hashes.size else 0.0
     shared = a.paragraphs.keys() & b.paragraphs.keys()
-    kept = figures_kept(a.figures, b.figures) if j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT else 0.0
-    if kept is None or kept >= FIGURES_KEPT:
+    if (j >= NEAR_JACCARD or c >= NEAR_CONTAINMENT) and figures_agree(a.figures, b.figures):
         kind = "near-duplicate"
     elif sum(a.paragraphs[d] for d in shared) >= REUSE_MIN:
         kind = "reuse"

@@ -125,15 +125,16 @@ def figures(words: list[str]) -> np.ndarray:
     return np.sort(np.array(values, dtype=HASH_DTYPE))
 
 
-def figures_kept(a: np.ndarray, b: np.ndarray) -> float | None:
-    """Share of the figures of the body giving fewer that the other gives as often; None below FIGURES_MIN."""
+def figures_agree(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the body giving fewer figures gives at least FIGURES_KEPT of them in the other as
+    often; true when it gives fewer than FIGURES_MIN (too few to judge)."""
     small, big = (a, b) if a.size <= b.size else (b, a)
     if small.size < FIGURES_MIN:
-        return None
+        return True
     values_s, counts_s = np.unique(small, return_counts=True)
     values_b, counts_b = np.unique(big, return_counts=True)
     _, i, j = np.intersect1d(values_s, values_b, assume_unique=True, return_indices=True)
-    return float(np.minimum(counts_s[i], counts_b[j]).sum()) / small.size
+    return np.minimum(counts_s[i], counts_b[j]).sum() >= FIGURES_KEPT * small.size
 
 
 def body_hashes(text: str | None, *, folded: bool = False) -> np.ndarray:
